@@ -1,0 +1,114 @@
+"""The functional check: give the student's model and the reference the same weights and compare what both compute.
+
+Equal parameter counts do not mean equal models: ``relu`` where the reference has ``tanh``, or average
+pooling where it has max pooling, changes no count. With identical weights, identical inputs must give
+identical outputs; where they don't, running the layers one by one names the first layer that differs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from harness.checks.layers import LayerView
+from harness.results import Check
+
+ATOL = 1e-5
+RTOL = 1e-4
+#: Weights drawn this wide push activations out of their near-linear range, so relu vs tanh shows.
+WEIGHT_SCALE = 0.5
+
+
+def sample_input(model: Any, dtype: str, seed: int = 0) -> np.ndarray:
+    """Fixed random input the reference accepts: token ids below the first Embedding's vocabulary, else normals."""
+    rng = np.random.default_rng(seed)
+    shape = list(model.inputs[0].shape)
+    fixed_batch = shape[0]
+    shape = [fixed_batch or 3] + [d if d is not None else 64 for d in shape[1:]]
+    embedding = next((layer for layer in model.layers if type(layer).__name__ == "Embedding"), None)
+    if embedding is not None or dtype.startswith("int"):
+        high = int(embedding.input_dim) if embedding is not None else 100
+        return rng.integers(0, min(high, 1000), size=shape).astype(dtype)
+    return rng.normal(size=shape).astype("float32")
+
+
+def _reset(model: Any) -> None:
+    for layer in model.layers:
+        if getattr(layer, "stateful", False) and hasattr(layer, "reset_states"):
+            layer.reset_states()
+
+
+def _graph_call(function: Any, x: np.ndarray) -> Any:
+    """Run ``function(x)`` as one traced graph: eager RNNs step through time in Python, ≈ 10× slower."""
+    import tensorflow as tf
+
+    return tf.function(function)(x)
+
+
+def _run_chain(views: list[LayerView], x: np.ndarray) -> list[np.ndarray]:
+    def chain(x: Any) -> list[Any]:
+        outputs = []
+        for view in views:
+            for layer in view.layers:
+                x = layer(x, training=False)
+            outputs.append(x)
+        return outputs
+
+    return [np.asarray(o) for o in _graph_call(chain, x)]
+
+
+_REFERENCE_RUNS: dict[int, tuple[list[np.ndarray], np.ndarray, np.ndarray]] = {}
+
+
+def _reference_run(reference: Any, dtype: str) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """The shared weights, the input and the reference's output: computed once per reference model."""
+    key = id(reference)
+    if key not in _REFERENCE_RUNS:
+        rng = np.random.default_rng(0)
+        weights = [rng.normal(0.0, WEIGHT_SCALE, size=tuple(w.shape)).astype("float32") for w in reference.weights]
+        reference.set_weights(weights)
+        _reset(reference)
+        x = sample_input(reference, dtype)
+        expected = np.asarray(_graph_call(lambda t: reference(t, training=False), x))
+        _REFERENCE_RUNS[key] = (weights, x, expected)
+    return _REFERENCE_RUNS[key]
+
+
+def check_functional(student: Any, reference: Any, student_views: list[LayerView], reference_views: list[LayerView],
+                     dtype: str) -> Check:
+    shapes_s = [tuple(w.shape) for w in student.weights]
+    shapes_r = [tuple(w.shape) for w in reference.weights]
+    if shapes_s != shapes_r:
+        return Check("functional", False, "not run: the weights differ in shape from the reference's, "
+                     "so its computation cannot be compared (fix the layers above first)")
+    weights, x, expected = _reference_run(reference, dtype)
+    student.set_weights(weights)
+    _reset(student)
+    try:
+        actual = np.asarray(_graph_call(lambda t: student(t, training=False), x))
+    except Exception as exc:  # noqa: BLE001 - a model that cannot run on the reference's input is a finding
+        return Check("functional", False, f"the model fails on the reference's input shape {x.shape}: {exc}")
+    if actual.shape == expected.shape and np.allclose(actual, expected, atol=ATOL, rtol=RTOL):
+        return Check("functional", True, "given the same weights as the reference, it computes the same outputs")
+    message = f"given the same weights as the reference, its outputs differ (max |Δ| {_max_diff(actual, expected)})"
+    if len(student_views) == len(reference_views):
+        _reset(student)
+        _reset(reference)
+        try:
+            for s, r, a, e in zip(student_views, reference_views, _run_chain(student_views, x),
+                                  _run_chain(reference_views, x)):
+                if a.shape != e.shape or not np.allclose(a, e, atol=ATOL, rtol=RTOL):
+                    message = (f"{s.label()}: given the same weights, its output differs from reference layer "
+                               f"{r.index} {r.cls} (max |Δ| {_max_diff(a, e)}): same parameters, different "
+                               "computation — check its activation, pooling or padding")
+                    break
+        except Exception:  # noqa: BLE001 - not a plain chain of layers; keep the model-level message
+            pass
+    return Check("functional", False, message)
+
+
+def _max_diff(a: np.ndarray, b: np.ndarray) -> str:
+    if a.shape != b.shape:
+        return f"shapes {a.shape} vs {b.shape}"
+    return f"{float(np.max(np.abs(a - b))):.3g}"

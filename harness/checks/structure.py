@@ -1,0 +1,128 @@
+"""Structural checks: the student's layers against the reference's, with messages a student can act on.
+
+Each check returns one :class:`~harness.results.Check` whose message lists every problem it found, e.g.
+``layer 2 LSTM: 8,320 parameters, expected 4,224 (32 units instead of 16)``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from harness.checks.layers import LayerView
+from harness.results import Check
+
+#: Settings whose difference explains a parameter count, in the order they are mentioned.
+_SIZE_SETTINGS = ("units", "filters", "kernel_size", "input_dim", "output_dim", "use_bias", "reset_after",
+                  "layer.units", "layer.reset_after")
+
+
+def align(student: list[LayerView], reference: list[LayerView]) -> tuple[list[tuple[LayerView, LayerView]], list[str]]:
+    """Pair layers of the same class in order; describe the ones missing, extra or of another class."""
+    matcher = difflib.SequenceMatcher(a=[v.cls for v in student], b=[v.cls for v in reference], autojunk=False)
+    pairs: list[tuple[LayerView, LayerView]] = []
+    problems: list[str] = []
+    for op, s1, s2, r1, r2 in matcher.get_opcodes():
+        if op == "equal":
+            pairs.extend(zip(student[s1:s2], reference[r1:r2]))
+        elif op == "replace" and s2 - s1 == r2 - r1:
+            for s, r in zip(student[s1:s2], reference[r1:r2]):
+                problems.append(f"{s.label()}: expected {r.cls} here (reference layer {r.index})")
+        else:
+            for r in reference[r1:r2]:
+                after = f" after {student[s1 - 1].label()}" if s1 > 0 else " at the start"
+                problems.append(f"missing {r.cls} (reference layer {r.index}){after}")
+            for s in student[s1:s2]:
+                problems.append(f"{s.label()}: extra layer, the reference has no {s.cls} here")
+    if not student:
+        problems.append("the model has no layers")
+    return pairs, problems
+
+
+def _why_params(s: LayerView, r: LayerView) -> str:
+    reasons = []
+    for key in _SIZE_SETTINGS:
+        if key in s.settings and key in r.settings and s.settings[key] != r.settings[key]:
+            name = key.split(".")[-1].replace("_", " ")
+            reasons.append(f"{_fmt(s.settings[key])} {name} instead of {_fmt(r.settings[key])}")
+    return f" ({'; '.join(reasons)})" if reasons else ""
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def check_layers(student: list[LayerView], reference: list[LayerView]) -> Check:
+    _, problems = align(student, reference)
+    if not problems:
+        return Check("layers", True, f"{len(student)} layers: " + ", ".join(v.cls for v in student))
+    return Check("layers", False, "; ".join(problems))
+
+
+def check_output_shapes(pairs: list[tuple[LayerView, LayerView]]) -> Check:
+    problems = [f"{s.label()}: output shape {_shape(s.output_shape)}, expected {_shape(r.output_shape)}"
+                for s, r in pairs if s.output_shape and r.output_shape and not _compatible(s.output_shape, r.output_shape)]
+    return Check("output_shapes", not problems, "; ".join(problems) or "every output shape matches")
+
+
+def check_parameters(pairs: list[tuple[LayerView, LayerView]]) -> Check:
+    problems = [f"{s.label()}: {s.params:,} parameters, expected {r.params:,}{_why_params(s, r)}"
+                for s, r in pairs if s.params != r.params]
+    problems += [f"{s.label()}: {'trainable' if s.trainable else 'frozen'}, the reference's is "
+                 f"{'trainable' if r.trainable else 'frozen'}" for s, r in pairs if s.trainable != r.trainable]
+    return Check("parameters", not problems, "; ".join(problems) or "every layer's parameter count matches")
+
+
+def check_settings(pairs: list[tuple[LayerView, LayerView]], student: list[LayerView],
+                   reference: list[LayerView]) -> Check:
+    problems = []
+    last_pair = pairs[-1] if pairs and student and pairs[-1][0] is student[-1] and pairs[-1][1] is reference[-1] else None
+    for s, r in pairs:
+        for key, expected in r.settings.items():
+            if key in _SIZE_SETTINGS or key not in s.settings or s.settings[key] == expected:
+                continue
+            actual = s.settings[key]
+            if (s, r) is last_pair and key == "activation" and actual == "linear":
+                problems.append(f"last layer uses no activation; the reference ends in {expected}")
+                continue
+            name = key.replace("layer.", "wrapped layer's ").replace("_", " ")
+            problems.append(f"{s.label()}: {name} {_fmt(actual)}, the reference uses {_fmt(expected)}")
+    return Check("settings", not problems, "; ".join(problems) or "activations and layer settings match")
+
+
+def check_total(student_total: int, expected: int, accepted: dict[int, str]) -> tuple[Check, list[str]]:
+    """Total parameters against the reference; a variant's total is accepted with its note."""
+    if student_total == expected:
+        return Check("total_params", True, f"{student_total:,} parameters"), []
+    if student_total in accepted:
+        return Check("total_params", True, f"{student_total:,} parameters (accepted)"), [accepted[student_total]]
+    return Check("total_params", False, f"{student_total:,} parameters, expected {expected:,}"), []
+
+
+def _compatible(student: tuple[int | None, ...], reference: tuple[int | None, ...]) -> bool:
+    """Equal shapes, where an unknown length (``None``) on either side matches any length.
+
+    A model built on ``Input((None,))`` and one built on ``Input((500,))`` are the same network; a fixed
+    batch size (stateful models) is compared like any other dimension.
+    """
+    return len(student) == len(reference) and all(
+        a == b or a is None or b is None for a, b in zip(student, reference))
+
+
+def _shape(shape: tuple[int | None, ...]) -> str:
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
+
+
+def architecture_rows(pairs_student: list[LayerView], reference: list[LayerView]) -> list[dict[str, Any]]:
+    """Side-by-side rows for reports: the student's layer next to the reference's, aligned by class."""
+    pairs, _ = align(pairs_student, reference)
+    by_reference = {id(r): s for s, r in pairs}
+    used = {id(s) for s, _ in pairs}
+    rows = [{"layer": r.index, "student": by_reference[id(r)].row() if id(r) in by_reference else "—",
+             "reference": r.row()} for r in reference]
+    rows += [{"layer": s.index, "student": s.row(), "reference": "—"} for s in pairs_student if id(s) not in used]
+    return rows

@@ -1,0 +1,1 @@
+"""``grader`` subcommands, one module each (see :mod:`harness.cli`)."""

@@ -1,0 +1,85 @@
+"""``grader run``: grade submissions against the reference catalog."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from harness import __version__, render
+from harness.catalog import load_catalog
+from harness.grade import Grader, Options, SubmissionError, discover
+from harness.results import SubmissionResult, to_json
+from harness.sandbox import Limits, SandboxUnavailable
+from harness.sandbox.limits import parse_size
+
+
+def _ids(requested: tuple[str, ...]) -> list[str]:
+    catalog = load_catalog()
+    for assignment_id in requested:
+        if assignment_id not in catalog:
+            raise click.BadParameter(f"unknown assignment {assignment_id!r}; `grader list` shows the ids",
+                                     param_hint="-a/--assignment")
+    return list(dict.fromkeys(requested)) or list(catalog)
+
+
+def exit_code(results: list[SubmissionResult]) -> int:
+    """0 when every graded assignment passed, 1 when some failed or errored (missing and skipped don't count)."""
+    graded = [a for r in results for a in r.assignments if a.status in ("passed", "failed", "error")]
+    return 0 if all(a.status == "passed" for a in graded) else 1
+
+
+@click.command("run")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-a", "--assignment", "assignments", multiple=True, metavar="ID", help="Grade only these (repeatable).")
+@click.option("--checks", type=click.Choice(["structure"]), default="structure", show_default=True,
+              help="What to check.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--output", type=click.Path(path_type=Path), help="Write the report here instead of standard output.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Sandboxed workers grading in parallel [default: number of cores].")
+@click.option("--require-sandbox", is_flag=True, help="Refuse to grade without bubblewrap (production grading).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=None, help="Wall-clock seconds per assignment.")
+@click.option("--memory", default=None, help="Memory per assignment, e.g. 4G.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for every random choice the grader makes.")
+@click.option("-v", "--verbose", is_flag=True, help="Print every check, not only the first reason.")
+def command(paths: tuple[Path, ...], assignments: tuple[str, ...], checks: str, fmt: str, output: Path | None,
+            jobs: int | None, require_sandbox: bool, timeout: float | None, memory: str | None, seed: int,
+            verbose: bool) -> None:
+    """Grade each submission folder in PATHS (or each student folder inside them)."""
+    ids = _ids(assignments)
+    try:
+        submissions = discover(list(paths))
+        memory_bytes = parse_size(memory) if memory else None
+    except (SubmissionError, ValueError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    limits = Limits().with_overrides(wall_s=timeout, memory_bytes=memory_bytes)
+    jobs = min(jobs or os.cpu_count() or 1, len(submissions))
+    options = Options(checks=checks, limits=limits, require_sandbox=require_sandbox, jobs=jobs, seed=seed)
+    started = time.time()
+    try:
+        grader = Grader(options)
+    except SandboxUnavailable as exc:
+        raise click.UsageError(str(exc)) from exc
+    if grader.warning and fmt == "table":
+        click.secho(f"WARNING: {grader.warning}", fg="red", bold=True, err=True)
+    with grader:
+        results = list(grader.grade_all(submissions, ids))
+        meta = {"grader": __version__, "versions": grader.versions(), "sandbox": grader.mode, "checks": checks,
+                "seed": seed, "started_at": started, "duration_s": round(time.time() - started, 3)}
+    if fmt == "json":
+        text = json.dumps(to_json(results, **meta), indent=2, ensure_ascii=False)
+    else:
+        text = render.table(results)
+        if verbose:
+            text += "\n\n" + "\n".join(render.details(a) for r in results for a in r.assignments)
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text + "\n", encoding="utf-8")
+    else:
+        click.echo(text)
+    sys.exit(exit_code(results))

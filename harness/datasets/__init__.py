@@ -1,0 +1,82 @@
+"""Training data for ``--checks train``: a registry of loaders, dataset id -> :class:`Dataset`.
+
+    >>> from harness.datasets import load, data_dirs_from
+    >>> ds = load("imdb", {"num_words": 10000, "maxlen": 500}, data_dirs_from(["/data"]))
+    >>> ds.x_train.shape, ds.y_train.shape
+    ((25000, 500), (25000,))
+
+Data files are looked for in each of ``data_dirs`` (``--data-dir``, then ``$GRADER_DATA``; see
+:func:`data_dirs_from`), then ``$KERAS_HOME/datasets``, then ``~/.keras/datasets`` -- in each directory both
+directly and under a subfolder named after the dataset (``DIR/imdb/imdb.npz``), so the project's
+``shared/datasets`` works as a data dir. Nothing is downloaded unless ``options["allow_download"]`` is true;
+otherwise a missing file raises :class:`DatasetMissing` whose message is one line saying what to put where.
+
+Ids: ``imdb``, ``reuters``, ``mnist``, ``song``, ``song_2f``, ``jena``. Each loader's docstring lists its
+options (from an assignment's ``Recipe.data``); unknown options raise ``ValueError``.
+
+Keeping test labels on the trusted side: :meth:`Dataset.split_for_sandbox` writes ``train.npz`` and
+``test_inputs.npz`` only; ``Dataset.y_test`` never leaves the process (:func:`load_split` reads them back).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from ._core import (
+    ENV_CACHE,
+    ENV_DATA,
+    Dataset,
+    DatasetInfo,
+    DatasetMissing,
+    Ragged,
+    cache_dir,
+    data_dirs_from,
+    find_file,
+    load_split,
+    search_dirs,
+)
+from .images import load_mnist
+from .jena import load_jena, naive_mae
+from .music import load_song, load_song_2f
+from .text import load_imdb, load_reuters
+
+Loader = Callable[[dict[str, Any], Sequence[Path]], Dataset]
+
+LOADERS: dict[str, Loader] = {
+    "imdb": load_imdb,
+    "reuters": load_reuters,
+    "mnist": load_mnist,
+    "song": load_song,
+    "song_2f": load_song_2f,
+    "jena": load_jena,
+}
+
+
+def load(dataset_id: str, options: dict[str, Any] | None = None,
+         data_dirs: Sequence[str | Path] | None = None) -> Dataset:
+    """Load ``dataset_id`` with ``options``; raises :class:`DatasetMissing` (one-line message) when its file
+    is nowhere to be found, ``KeyError`` for an unknown id, ``ValueError`` for an unknown option."""
+    try:
+        loader = LOADERS[dataset_id]
+    except KeyError:
+        raise KeyError(f"unknown dataset {dataset_id!r}; known: {', '.join(sorted(LOADERS))}") from None
+    return loader(dict(options or {}), [Path(d).expanduser() for d in (data_dirs or [])])
+
+
+__all__ = [
+    "ENV_CACHE",
+    "ENV_DATA",
+    "LOADERS",
+    "Dataset",
+    "DatasetInfo",
+    "DatasetMissing",
+    "Ragged",
+    "cache_dir",
+    "data_dirs_from",
+    "find_file",
+    "load",
+    "load_split",
+    "naive_mae",
+    "search_dirs",
+]

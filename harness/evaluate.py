@@ -1,0 +1,162 @@
+"""Turn what a sandboxed job produced into an :class:`AssignmentResult`, on the trusted side.
+
+Nothing the child says is believed: its exit status and ``error.json`` only shape the *message* of an
+``error``; verdicts come from loading its ``model.keras`` in Keras' safe mode (or its plain-array outputs)
+and checking them here against the reference.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import signal
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.catalog import Assignment, Case, FunctionAssignment, ModelAssignment
+from harness.checks import functional, functions, structure
+from harness.checks.layers import LayerView, views
+from harness.results import AssignmentResult, Check
+from harness.sandbox import Limits, Outcome
+
+MAX_MODEL_BYTES = 512 * 1024 * 1024
+#: The functional check sets weights on the shared, cached reference models.
+_REFERENCE_LOCK = threading.Lock()
+
+
+@dataclass
+class ReferenceBuild:
+    model: Any
+    views: list[LayerView]
+    total: int
+    note: str = ""
+
+
+@functools.cache
+def reference_builds(assignment_id: str) -> tuple[ReferenceBuild, ...]:
+    """The reference and its accepted variants, built once per process with fixed weights (seed 0)."""
+    import keras
+
+    from harness.catalog import load_catalog
+
+    assignment = load_catalog()[assignment_id]
+    builds = []
+    for build, note in [(assignment.build, ""), *((v.build, v.note) for v in assignment.variants)]:
+        keras.utils.set_random_seed(0)
+        model = build()
+        builds.append(ReferenceBuild(model, views(model), int(model.count_params()), note))
+    return tuple(builds)
+
+
+def model_task(assignment: ModelAssignment, file: str, seed: int) -> dict[str, Any]:
+    return {"kind": "model", "file": file, "entry": assignment.entry_point, "batch_shape": list(assignment.batch_shape),
+            "dtype": assignment.input_dtype, "seed": seed}
+
+
+def function_task(assignment: FunctionAssignment, file: str, cases: list[Case], seed: int) -> dict[str, Any]:
+    return {"kind": "function", "file": file, "function": assignment.function, "output": assignment.output,
+            "cases": [(case.args, case.kwargs) for case in cases], "seed": seed}
+
+
+def failure_reason(outcome: Outcome, limits: Limits) -> str | None:
+    """Why a job produced nothing usable, in the words the feedback uses; ``None`` if it ended normally."""
+    error = _child_error(outcome.out)
+    if outcome.worker_died:
+        return "the submission killed the grading worker (its parent process); the worker was restarted"
+    if outcome.timed_out:
+        return f"timed out after {limits.wall_s:g} s"
+    if error.get("type") == "MemoryError" or (outcome.signal in (signal.SIGKILL, signal.SIGABRT, signal.SIGSEGV)
+                                              and outcome.max_rss_kb * 1024 > 0.8 * limits.memory_bytes):
+        return f"exceeded {limits.describe_memory()} memory"
+    if outcome.signal == signal.SIGXCPU:
+        return f"exceeded {limits.cpu_s} s of CPU time"
+    if outcome.signal == signal.SIGXFSZ:
+        return f"wrote a file larger than {limits.file_bytes // 2**20} MiB"
+    if outcome.signal is not None:
+        return f"killed by signal {outcome.signal} ({signal.Signals(outcome.signal).name})"
+    if error:
+        where = f" ({error['where']})" if error.get("where") else ""
+        hint = f" — {error['hint']}" if error.get("hint") else ""
+        return f"{error.get('message', 'error')}{where}{hint}"
+    if outcome.exit_code not in (0, None):
+        return f"exited with status {outcome.exit_code} before finishing"
+    return None
+
+
+def _child_error(out: Path | None) -> dict[str, str]:
+    try:
+        data = json.loads((out / "error.json").read_text()[:10_000]) if out else {}
+        return {k: str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _error(assignment: Assignment, file: str, reason: str, outcome: Outcome) -> AssignmentResult:
+    return AssignmentResult(id=assignment.id, status="error", max_score=assignment.points, file=file, reason=reason,
+                            checks=[Check("runs", False, reason)], sandbox=outcome.summary(),
+                            expected_params=getattr(assignment, "total_params", None))
+
+
+def evaluate_model(assignment: ModelAssignment, file: str, outcome: Outcome, limits: Limits) -> AssignmentResult:
+    import keras
+
+    reason = failure_reason(outcome, limits)
+    path = outcome.out / "model.keras" if outcome.out else None
+    if reason is None and (path is None or not path.is_file()):
+        reason = f"exited (status {outcome.exit_code}) before the grader received its model"
+    if reason is None and path.stat().st_size > MAX_MODEL_BYTES:
+        reason = "the saved model is larger than 512 MiB"
+    if reason is not None:
+        return _error(assignment, file, reason, outcome)
+    try:
+        student = keras.saving.load_model(path, safe_mode=True, compile=False)
+    except Exception as exc:  # noqa: BLE001 - any refusal is the submission's problem, said plainly
+        return _error(assignment, file, f"its model cannot be loaded safely (Lambda layers and custom classes are not "
+                      f"gradable): {str(exc).splitlines()[0][:300]}", outcome)
+    student_views = views(student)
+    total = int(student.count_params())
+    builds = reference_builds(assignment.id)
+    best, checks = min(((b, _structure_checks(student_views, b)) for b in builds),
+                       key=lambda item: sum(not c.passed for c in item[1]))
+    accepted = {b.total: b.note for b in builds if b.note}
+    total_check, notes = structure.check_total(total, builds[0].total, accepted)
+    if best.note and best.note not in notes and total_check.passed:
+        notes.append(best.note)
+    checks.append(total_check)
+    with _REFERENCE_LOCK:
+        checks.append(functional.check_functional(student, best.model, student_views, best.views,
+                                                  assignment.input_dtype))
+    info = _child_info(outcome.out)
+    return AssignmentResult.from_checks(
+        assignment.id, assignment.points, checks, params=total, expected_params=builds[0].total, file=file,
+        notes=info + notes, architecture=structure.architecture_rows(student_views, best.views),
+        sandbox=outcome.summary(), timings={"sandbox_s": outcome.wall_s})
+
+
+def _structure_checks(student: list[LayerView], build: ReferenceBuild) -> list[Check]:
+    pairs, _ = structure.align(student, build.views)
+    return [structure.check_layers(student, build.views), structure.check_output_shapes(pairs),
+            structure.check_parameters(pairs), structure.check_settings(pairs, student, build.views)]
+
+
+def _child_info(out: Path | None) -> list[str]:
+    try:
+        notes = json.loads((out / "info.json").read_text()[:10_000]).get("notes", [])
+        return [str(n)[:300] for n in notes][:5]
+    except (OSError, ValueError, AttributeError):
+        return []
+
+
+def evaluate_function(assignment: FunctionAssignment, file: str, fixed: list[Case], drawn: list[Case],
+                      outcome: Outcome, limits: Limits) -> AssignmentResult:
+    reason = failure_reason(outcome, limits)
+    if reason is not None:
+        return _error(assignment, file, reason, outcome)
+    try:
+        checks = functions.check_function(assignment, fixed, drawn, outcome.out)
+    except ValueError as exc:
+        return _error(assignment, file, str(exc), outcome)
+    return AssignmentResult.from_checks(assignment.id, assignment.points, checks, file=file, sandbox=outcome.summary(),
+                                        timings={"sandbox_s": outcome.wall_s})

@@ -1,0 +1,161 @@
+"""Results in the shapes other systems read: Gradescope ``results.json``, a CSV gradebook, JUnit XML.
+
+Why three: Gradescope shows per-test feedback and its own leaderboard; a CSV gradebook imports into any
+LMS or spreadsheet; JUnit XML is what CI dashboards (GitLab, Jenkins) render. All three come from the
+same :class:`~harness.results.SubmissionResult` objects, so they never disagree with ``grader report``.
+
+Gradescope (autograder spec, ``results.json``): top-level ``score``, ``execution_time`` (s),
+``visibility``, ``stdout_visibility``, ``output``, ``tests`` (``name``, ``score``, ``max_score``, ``status``
+"passed"/"failed", ``visibility``, ``output``) and ``leaderboard`` (``name``, ``value``, ``order``
+"asc"/"desc"). Gradescope wants one file per student.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from typing import Any
+
+from harness.course import Course
+from harness.leaderboard import assignment_ids, figure
+from harness.results import AssignmentResult, SubmissionResult
+
+FORMATS = ("gradescope", "csv", "junit")
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+
+
+def _check_points(a: AssignmentResult) -> list[tuple[float, float]]:
+    """(score, max_score) per check: the assignment's points shared by weight like ``from_checks`` does,
+    rounded to cents with the remainder on the last check so the shares add up to ``max_score`` exactly."""
+    total = sum(c.weight for c in a.checks) or 1.0
+    shares = [round(a.max_score * c.weight / total, 2) for c in a.checks]
+    if shares:
+        shares[-1] = round(a.max_score - sum(shares[:-1]), 2)
+    return [(round(share * c.earned, 2), share) for c, share in zip(a.checks, shares)]
+
+
+def _execution_time(result: SubmissionResult) -> int:
+    total = 0.0
+    for a in result.assignments:
+        t = a.timings
+        wall = t.get("wall_s", t.get("total_s"))
+        total += float(wall) if isinstance(wall, (int, float)) else sum(
+            float(v) for v in t.values() if isinstance(v, (int, float)))
+    return math.ceil(total)
+
+
+def gradescope(result: SubmissionResult, course: Course | None = None, visibility: str = "visible") -> dict[str, Any]:
+    """One student's ``results.json`` as a dict.
+
+    Tests are the checks (points shared by weight); an assignment without checks (error, missing,
+    skipped) is one test carrying its reason. The top-level ``score`` is authoritative (it includes any
+    late penalty the pipeline applied); assignments the course marks ``counts = false`` show with
+    ``max_score`` 0 and add nothing.
+    """
+    if visibility not in VISIBILITIES:
+        raise ValueError(f"visibility must be one of {', '.join(VISIBILITIES)}")
+    course = course or Course()
+    tests: list[dict[str, Any]] = []
+    score = 0.0
+    for a in result.assignments:
+        counts = course.counts(a.id)
+        if counts:
+            score += a.score
+        tags = [a.id] if counts else [a.id, "practice"]
+        if not a.checks:
+            output = a.reason or f"{a.status}"
+            tests.append({"name": f"{a.id}: {a.status}", "score": a.score if counts else 0.0,
+                          "max_score": a.max_score if counts else 0.0,
+                          "status": "passed" if a.status == "passed" else "failed",
+                          "visibility": visibility, "output": output, "tags": tags})
+            continue
+        for check, (earned, share) in zip(a.checks, _check_points(a)):
+            output = check.message or ("passed" if check.passed else "failed")
+            tests.append({"name": f"{a.id}: {check.name}", "score": earned if counts else 0.0,
+                          "max_score": share if counts else 0.0,
+                          "status": "passed" if check.passed else "failed",
+                          "visibility": visibility, "output": output, "tags": tags})
+    board: list[dict[str, Any]] = []
+    accuracies = [v for a in result.assignments if (v := figure(a, "accuracy")) is not None]
+    if accuracies:
+        board.append({"name": "Accuracy", "value": round(sum(accuracies) / len(accuracies), 4), "order": "desc"})
+    times = [v for a in result.assignments if (v := figure(a, "train_s")) is not None]
+    if times:
+        board.append({"name": "Training time (s)", "value": round(sum(times), 2), "order": "asc"})
+    lines = [f"Graded {len(result.assignments)} assignments: {round(score, 2):g} points.", *result.warnings]
+    lines += [f"{a.id}: {note}" for a in result.assignments for note in a.notes]
+    doc: dict[str, Any] = {
+        "score": round(score, 2),
+        "execution_time": _execution_time(result),
+        "output": "\n".join(lines),
+        "visibility": visibility,
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+    if board:
+        doc["leaderboard"] = board
+    return doc
+
+
+def gradebook_csv(results: Sequence[SubmissionResult], course: Course | None = None) -> str:
+    """One row per student: submission, total, max, then one column per assignment (empty: not graded)."""
+    course = course or Course()
+    ids = assignment_ids(results)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["submission", "total", "max", *ids])
+    for r in sorted(results, key=lambda r: r.submission):
+        by_id = {a.id: a for a in r.assignments}
+        counted = [a for a in r.assignments if course.counts(a.id)]
+        total = round(sum(a.score for a in counted), 2)
+        maximum = round(sum(a.max_score for a in counted if a.status != "skipped"), 2)
+        writer.writerow([r.submission, f"{total:g}", f"{maximum:g}",
+                         *[f"{by_id[i].score:g}" if i in by_id else "" for i in ids]])
+    return out.getvalue()
+
+
+def junit_xml(results: Sequence[SubmissionResult]) -> str:
+    """``<testsuites>`` with one ``<testsuite>`` per submission, one ``<testcase>`` per check.
+
+    ``classname`` is the assignment id; a failed check is a ``<failure>`` with its message; an assignment
+    that errored or is missing without checks is one ``<error>`` testcase; a skipped one is ``<skipped>``.
+    """
+    root = ET.Element("testsuites", name="grader")
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for r in results:
+        suite = ET.SubElement(root, "testsuite", name=r.submission)
+        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        suite_time = 0.0
+        for a in r.assignments:
+            t = a.timings.get("wall_s", a.timings.get("total_s", 0.0))
+            seconds = float(t) if isinstance(t, (int, float)) else 0.0
+            suite_time += seconds
+            if not a.checks:
+                case = ET.SubElement(suite, "testcase", name=a.status, classname=a.id, time=f"{seconds:.3f}")
+                counts["tests"] += 1
+                if a.status == "skipped":
+                    ET.SubElement(case, "skipped", message=a.reason or "skipped")
+                    counts["skipped"] += 1
+                elif a.status != "passed":
+                    err = ET.SubElement(case, "error", message=a.reason or a.status, type=a.status)
+                    err.text = a.reason or a.status
+                    counts["errors"] += 1
+                continue
+            for c in a.checks:
+                case = ET.SubElement(suite, "testcase", name=c.name, classname=a.id, time="0.000")
+                counts["tests"] += 1
+                if not c.passed:
+                    fail = ET.SubElement(case, "failure", message=c.message or "failed", type="CheckFailed")
+                    fail.text = c.message
+                    counts["failures"] += 1
+        for key, value in counts.items():
+            suite.set(key, str(value))
+            totals[key] += value
+        suite.set("time", f"{suite_time:.3f}")
+    for key, value in totals.items():
+        root.set(key, str(value))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

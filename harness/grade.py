@@ -1,0 +1,216 @@
+"""Grading, end to end: discover → run in the sandbox → check against the reference → score.
+
+:class:`Grader` owns the sandboxed workers for a whole batch, so TensorFlow is imported once per worker,
+not once per student (see :mod:`harness.sandbox.zygote`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import queue
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness import evaluate
+from harness.catalog import Assignment, Case, ModelAssignment, load_catalog
+from harness.checks import functions
+from harness.results import AssignmentResult, SubmissionResult
+from harness.sandbox import Limits, Outcome, Worker, detect_mode
+
+SOURCE_SUFFIXES = (".py", ".ipynb")
+
+
+class SubmissionError(ValueError):
+    """A path that is not a submission or a folder of them; the message names it and says what to do."""
+
+
+def discover(paths: list[Path]) -> list[Path]:
+    """Each PATH is a submission folder (it holds .py/.ipynb files) or a folder of submission folders."""
+    found: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise SubmissionError(f"{path}: no such file or folder; pass a submission folder or a folder of them")
+        if not path.is_dir():
+            raise SubmissionError(f"{path}: is a file; pass the student's folder that holds it")
+        if _is_submission(path):
+            found.append(path)
+            continue
+        children = sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith((".", "_")) and _is_submission(p))
+        if not children:
+            raise SubmissionError(f"{path}: holds no .py or .ipynb files and no student folders; "
+                                  "pass a submission folder or a folder of them")
+        found.extend(children)
+    return found
+
+
+def _is_submission(path: Path) -> bool:
+    return any(p.suffix in SOURCE_SUFFIXES and p.is_file() for p in path.iterdir())
+
+
+def assignment_file(submission: Path, assignment_id: str, file_map: dict[str, str] | None = None) -> str | None:
+    """The file graded for an assignment: ``<id>.py``, else ``<id>.ipynb``, else one mapped in course.toml."""
+    for suffix in SOURCE_SUFFIXES:
+        candidate = submission / f"{assignment_id}{suffix}"
+        if candidate.is_file() and not candidate.is_symlink():
+            return candidate.name
+    for student_file, mapped in (file_map or {}).items():
+        if mapped == assignment_id and (submission / student_file).is_file():
+            return student_file
+    return None
+
+
+def content_hash(submission: Path) -> str:
+    """sha256 over the sorted relative paths and bytes of the submission's source files."""
+    digest = hashlib.sha256()
+    for path in sorted(submission.rglob("*")):
+        if path.is_file() and not path.is_symlink() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(submission)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@dataclass
+class Options:
+    checks: str = "structure"
+    limits: Limits = field(default_factory=Limits)
+    require_sandbox: bool = False
+    jobs: int = 1
+    seed: int = 0
+    file_map: dict[str, str] = field(default_factory=dict)
+
+
+class Grader:
+    """Grades submissions with ``options.jobs`` sandboxed workers; use as a context manager."""
+
+    def __init__(self, options: Options, catalog: dict[str, Assignment] | None = None) -> None:
+        self.options = options
+        self.catalog = catalog or load_catalog()
+        self.mode = detect_mode(options.require_sandbox)
+        threads = max(1, (os.cpu_count() or 1) // max(1, options.jobs))
+        self.workers = [Worker(slot, self.mode, threads=threads) for slot in range(max(1, options.jobs))]
+
+    def __enter__(self) -> Grader:
+        for worker in self.workers:
+            worker.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for worker in self.workers:
+            worker.close()
+
+    @property
+    def warning(self) -> str:
+        if self.mode == "fallback":
+            return ("UNSANDBOXED: bubblewrap is unavailable, so student code runs as a plain process with rlimits; "
+                    "it can read files and use the network. Install bubblewrap, or use --require-sandbox to refuse.")
+        return ""
+
+    def versions(self) -> dict[str, str]:
+        return self.workers[0].wait_ready().get("versions", {})
+
+    def grade_all(self, submissions: list[Path], ids: list[str],
+                  on_result: Callable[[SubmissionResult], None] | None = None) -> Iterator[SubmissionResult]:
+        """Grade every submission, yielding results in the given order as they complete."""
+        if len(self.workers) == 1:
+            for submission in submissions:
+                result = self.grade(submission, ids, self.workers[0])
+                if on_result:
+                    on_result(result)
+                yield result
+            return
+        todo: queue.Queue[tuple[int, Path]] = queue.Queue()
+        for item in enumerate(submissions):
+            todo.put(item)
+        done: dict[int, SubmissionResult] = {}
+        ready = threading.Condition()
+
+        def work(worker: Worker) -> None:
+            while True:
+                try:
+                    index, submission = todo.get_nowait()
+                except queue.Empty:
+                    return
+                result = self.grade(submission, ids, worker)
+                with ready:
+                    done[index] = result
+                    ready.notify_all()
+
+        threads = [threading.Thread(target=work, args=(w,), daemon=True) for w in self.workers]
+        for thread in threads:
+            thread.start()
+        for index in range(len(submissions)):
+            with ready:
+                ready.wait_for(lambda: index in done)
+            if on_result:
+                on_result(done[index])
+            yield done[index]
+
+    def grade(self, submission: Path, ids: list[str], worker: Worker) -> SubmissionResult:
+        """Grade one submission. The sandbox runs assignment k+1 while the trusted side checks assignment k."""
+        result = SubmissionResult(submission=submission.name, path=str(submission), content_hash=content_hash(submission),
+                                  sandbox=self.mode, warnings=[self.warning] if self.warning else [])
+        jobs = [self._job(submission, self.catalog[i]) for i in ids]
+        finished: queue.Queue[tuple[_Job, Outcome | Exception | None]] = queue.Queue(maxsize=2)
+        keep = Path(tempfile.mkdtemp(prefix="grader-results-"))
+
+        def produce() -> None:
+            for number, job in enumerate(jobs):
+                if job.task is None:
+                    finished.put((job, None))
+                    continue
+                try:
+                    outcome = worker.run(job.task, submission, self.options.limits)
+                    if outcome.out is not None and outcome.out.is_dir():  # out of the child's reach before the next job
+                        outcome.out = Path(shutil.move(outcome.out, keep / str(number)))
+                    finished.put((job, outcome))
+                except Exception as exc:  # noqa: BLE001 - e.g. an oversized submission: this assignment's error
+                    finished.put((job, exc))
+
+        producer = threading.Thread(target=produce, daemon=True)
+        producer.start()
+        try:
+            for _ in jobs:
+                job, outcome = finished.get()
+                result.assignments.append(self._evaluate(job, outcome))
+        finally:
+            producer.join()
+            shutil.rmtree(keep, ignore_errors=True)
+        return result
+
+    def _job(self, submission: Path, assignment: Assignment) -> _Job:
+        file = assignment_file(submission, assignment.id, self.options.file_map)
+        if file is None:
+            return _Job(assignment, None, None)
+        seed = self.options.seed
+        if isinstance(assignment, ModelAssignment):
+            return _Job(assignment, file, evaluate.model_task(assignment, file, seed))
+        fixed, drawn = functions.function_cases(assignment)
+        return _Job(assignment, file, evaluate.function_task(assignment, file, [*fixed, *drawn], seed), fixed, drawn)
+
+    def _evaluate(self, job: _Job, outcome: Outcome | Exception | None) -> AssignmentResult:
+        assignment, limits = job.assignment, self.options.limits
+        if job.file is None:
+            return AssignmentResult(id=assignment.id, status="missing", max_score=assignment.points,
+                                    reason=f"no {assignment.id}.py or {assignment.id}.ipynb in the submission",
+                                    expected_params=getattr(assignment, "total_params", None))
+        if isinstance(outcome, Exception) or outcome is None:
+            return AssignmentResult(id=assignment.id, status="error", max_score=assignment.points, file=job.file,
+                                    reason=str(outcome), expected_params=getattr(assignment, "total_params", None))
+        if isinstance(assignment, ModelAssignment):
+            return evaluate.evaluate_model(assignment, job.file, outcome, limits)
+        return evaluate.evaluate_function(assignment, job.file, job.fixed, job.drawn, outcome, limits)
+
+
+@dataclass
+class _Job:
+    """One assignment of one submission, ready for the sandbox (``task`` is None when the file is missing)."""
+
+    assignment: Assignment
+    file: str | None
+    task: dict | None
+    fixed: list[Case] = field(default_factory=list)
+    drawn: list[Case] = field(default_factory=list)

@@ -1,0 +1,220 @@
+"""What a sandboxed child does with a student's code. Runs INSIDE the sandbox, never in the grader.
+
+This file is bound read-only into the sandbox as a lone module next to ``zygote.py``: it may import
+only the standard library, numpy and keras (the ``harness`` package and the reference are not there).
+
+A task is a dict the trusted side wrote (``task.pkl``). The child leaves its products in the output
+folder; the trusted side treats every one of them as hostile data:
+
+- ``model``: import the student's module, call its entry point, build the model if the student left it
+  unbuilt, save ``model.keras``. The trusted side loads it in Keras' safe mode and checks it itself.
+- ``function``: call the student's function on each case and save the returns as ``outputs.npz``
+  (no pickles), to be compared on the trusted side.
+
+``error.json`` carries a human message (type, text, file:line) for the feedback. It is never a verdict.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import json
+import os
+import re
+import sys
+import traceback
+import types
+from pathlib import Path
+from typing import Any
+
+#: Lines a notebook (or a notebook pasted into a .py) has that Python cannot run: magics and shell escapes.
+_MAGIC = re.compile(r"^(\s*)([%!].*)$")
+
+
+def notebook_source(path: Path) -> list[tuple[str, str]]:
+    """The code cells of an ``.ipynb`` as ``(label, source)``, in order, with magics commented out."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    cells = []
+    for number, cell in enumerate(notebook.get("cells", []), start=1):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        cells.append((f"{path.name} [cell {number}]", strip_magics(source)))
+    return cells
+
+
+def strip_magics(source: str) -> str:
+    """Comment out ``%matplotlib inline`` and ``!pip install ...`` lines, keeping line numbers."""
+    return "\n".join(_MAGIC.sub(r"\1pass  # \2", line) for line in source.splitlines())
+
+
+def load_student_module(workdir: Path, filename: str) -> types.ModuleType:
+    """Import ``filename`` (a .py or .ipynb in ``workdir``) as a module; sibling modules import as usual."""
+    path = workdir / filename
+    name = path.stem
+    sys.path.insert(0, str(workdir))
+    if path.suffix == ".ipynb":
+        module = types.ModuleType(name)
+        module.__file__ = str(path)
+        sys.modules[name] = module
+        for label, source in notebook_source(path):
+            exec(compile(source, label, "exec"), module.__dict__)
+        return module
+    source = strip_magics(path.read_text(encoding="utf-8"))
+    module = types.ModuleType(name)
+    module.__file__ = str(path)
+    sys.modules[name] = module
+    exec(compile(source, path.name, "exec"), module.__dict__)
+    return module
+
+
+def where(exc: BaseException, workdir: Path) -> str:
+    """``file:line`` of the innermost frame in the student's own files (or the syntax error's line)."""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        return f"{Path(exc.filename).name}:{exc.lineno}"
+    found = ""
+    for frame in traceback.extract_tb(exc.__traceback__):
+        name = frame.filename
+        if name.startswith(str(workdir)):
+            found = f"{Path(name).name}:{frame.lineno}"
+        elif not os.path.isabs(name) and not name.startswith("<"):
+            found = f"{name}:{frame.lineno}"
+    return found
+
+
+_HINTS = (
+    ("batch_input_shape", "Keras 3 removed batch_input_shape: start the model with keras.Input(batch_shape=(1, 4, 1))"),
+    ("np_utils", "keras.utils.np_utils is gone: use keras.utils.to_categorical"),
+    ("fit_generator", "fit_generator is gone: model.fit accepts generators"),
+    ("predict_classes", "predict_classes is gone: use np.argmax(model.predict(x), axis=-1)"),
+    ("'lr'", "Adam(lr=...) is gone: use learning_rate=..."),
+    ("reset_states", "model.reset_states() is gone: call layer.reset_states() on each stateful layer"),
+)
+
+
+def describe(exc: BaseException, workdir: Path) -> dict[str, str]:
+    text = f"{type(exc).__name__}: {exc}".strip()
+    hint = next((h for key, h in _HINTS if key in text), "")
+    return {"type": type(exc).__name__, "message": text.splitlines()[0][:500] if text else "", "where": where(exc, workdir),
+            "hint": hint}
+
+
+class _Quiet:
+    """Short-circuits what tutorial code does at import that grading does not need (training, plots, sleeps)."""
+
+    def __enter__(self) -> _Quiet:
+        import time
+
+        import keras
+
+        self.saved: list[tuple[Any, str, Any]] = []
+
+        def patch(owner: Any, name: str, value: Any) -> None:
+            if hasattr(owner, name):
+                self.saved.append((owner, name, getattr(owner, name)))
+                setattr(owner, name, value)
+
+        def fake_fit(model: Any, *args: Any, **kwargs: Any) -> Any:
+            return keras.callbacks.History()
+
+        patch(keras.Model, "fit", fake_fit)
+        patch(keras.Model, "evaluate", lambda *a, **k: [0.0])
+        patch(time, "sleep", lambda *a, **k: None)
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+
+            patch(plt, "show", lambda *a, **k: None)
+        except ImportError:
+            pass
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        for owner, name, value in reversed(self.saved):
+            setattr(owner, name, value)
+
+
+def _import(task: dict[str, Any], workdir: Path) -> types.ModuleType:
+    with _Quiet():
+        return load_student_module(workdir, task["file"])
+
+
+def run_model(task: dict[str, Any], workdir: Path, out: Path) -> None:
+    import keras
+
+    module = _import(task, workdir)
+    entry = getattr(module, task["entry"], None)
+    if not callable(entry):
+        raise LookupError(f"{task['file']} defines no {task['entry']}() function")
+    with _Quiet():
+        model = entry()
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"{task['entry']}() returned {type(model).__name__}, expected a keras Model")
+    notes = []
+    if not model.built or not getattr(model, "inputs", None):
+        shape = tuple(task["batch_shape"])
+        try:
+            model(keras.Input(batch_shape=shape, dtype=task["dtype"]))
+        except Exception:
+            model.build(shape)
+        notes.append(f"the model was left unbuilt; the grader built it with input shape {shape}")
+    model.save(out / "model.keras")
+    (out / "info.json").write_text(json.dumps({"notes": notes}))
+
+
+def _flatten(value: Any, prefix: str, arrays: dict[str, Any]) -> Any:
+    """Arrays into ``arrays`` under dotted keys; returns the nesting as JSON (lists of keys)."""
+    import numpy as np
+
+    if isinstance(value, (tuple, list)) and value and all(isinstance(v, (np.ndarray, tuple, list)) for v in value) \
+            and any(isinstance(v, np.ndarray) for v in value):
+        return [_flatten(v, f"{prefix}.{i}", arrays) for i, v in enumerate(value)]
+    array = np.asarray(value)
+    if array.dtype == object:
+        raise TypeError(f"returned {type(value).__name__} that is not a numeric array (ragged or mixed types)")
+    arrays[prefix] = array
+    return prefix
+
+
+def run_function(task: dict[str, Any], workdir: Path, out: Path) -> None:
+    import numpy as np
+
+    module = _import(task, workdir)
+    function = getattr(module, task["function"], None)
+    if not callable(function):
+        raise LookupError(f"{task['file']} defines no {task['function']}() function")
+    arrays: dict[str, Any] = {}
+    layout: dict[str, Any] = {}
+    errors: dict[str, dict[str, str]] = {}
+    for index, (args, kwargs) in enumerate(task["cases"]):
+        key = f"c{index}"
+        try:
+            with _Quiet():
+                value = function(*args, **kwargs)
+                if task["output"].startswith("generator:"):
+                    value = list(itertools.islice(value, int(task["output"].split(":")[1])))
+                    layout[key] = [_flatten(item, f"{key}.{i}", arrays) for i, item in enumerate(value)]
+                else:
+                    layout[key] = _flatten(value, key, arrays)
+        except Exception as exc:  # one bad case must not hide the others
+            errors[key] = describe(exc, workdir)
+    np.savez(out / "outputs.npz", **arrays)
+    (out / "outputs.json").write_text(json.dumps({"layout": layout, "errors": errors}))
+
+
+def run(task: dict[str, Any], workdir: Path, out: Path) -> int:
+    """Run one task; exceptions become ``error.json``. Returns the exit status the child should use."""
+    try:
+        if task["kind"] == "model":
+            run_model(task, workdir, out)
+        elif task["kind"] == "function":
+            run_function(task, workdir, out)
+        else:
+            raise ValueError(f"unknown task kind {task['kind']!r}")
+        return 0
+    except BaseException as exc:  # noqa: BLE001 - SystemExit from student code is an error too
+        (out / "error.json").write_text(json.dumps(describe(exc, workdir)))
+        return 3

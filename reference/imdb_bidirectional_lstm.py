@@ -1,0 +1,51 @@
+"""``imdb_bidirectional_lstm``: IMDB with Embedding(10000, 32) + Bidirectional(LSTM(32)) + Dense(1, sigmoid).
+
+Seed: ``001_07b7324716c42e53.txt``, 6.3 (DLwP 6.3.8, listing 6-43), right after the reversed-review listing:
+``K.clear_session()`` and the same (reversed, maxlen 500) ``x_train``. RMSprop, binary cross-entropy, 10 epochs,
+batch 128, validation_split 0.2; the log ends at ``val_acc: 0.8770``. The seed prints no summary: the figures are
+the built model's (Bidirectional = two LSTM(32) of 8,320 each = 16,640; Dense on 64 features 65; total 336,705).
+"""
+
+import keras
+from keras import layers
+
+from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from reference._models import IMDB_10K_500
+
+DATA = {**IMDB_10K_500, "reverse": True}
+
+
+def build() -> keras.Model:
+    return keras.Sequential(
+        [
+            keras.Input((500,), dtype="int32"),
+            layers.Embedding(10000, 32),
+            layers.Bidirectional(layers.LSTM(32)),
+            layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+
+
+ASSIGNMENT = ModelAssignment(
+    id="imdb_bidirectional_lstm",
+    title="IMDB: Embedding + Bidirectional LSTM + sigmoid",
+    seed="001_07b7324716c42e53.txt",
+    where="6.3 순환 신경망의 고급 사용법: layers.Bidirectional(layers.LSTM(32))",
+    build=build,
+    batch_shape=(None, 500),
+    input_dtype="int32",
+    figures=(
+        LayerFigure("Embedding", (None, 500, 32), 320_000),
+        LayerFigure("Bidirectional", (None, 64), 16_640),
+        LayerFigure("Dense", (None, 1), 65),
+    ),
+    total_params=336_705,
+    training=Training(
+        dataset="imdb",
+        full=Recipe(optimizer="rmsprop", loss="binary_crossentropy", epochs=10, batch_size=128,
+                    validation_split=0.2, data=dict(DATA), time_budget_s=3600.0),
+        quick=Recipe(optimizer="rmsprop", loss="binary_crossentropy", epochs=2, batch_size=128,
+                     data={**DATA, "train_limit": 2000, "test_limit": 1000}, time_budget_s=60.0),
+        seed_figure=0.8770,
+    ),
+)

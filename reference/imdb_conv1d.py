@@ -1,0 +1,62 @@
+"""``imdb_conv1d``: IMDB with a 1D convnet: Embedding(10000, 128) on 500 words, two Conv1D(32, 7), pooling, Dense(1).
+
+Seed: ``001_07b7324716c42e53.txt``, "6.4 컨브넷을 사용한 시퀀스 처리 – 3. 1D 컨브넷 구현" (DLwP listing 6-46). Summary
+printed there: Embedding (None, 500, 128) 1,280,000 · Conv1D (None, 494, 32) 28,704 · MaxPooling1D (None, 98, 32) 0
+· Conv1D (None, 92, 32) 7,200 · GlobalMaxPooling1D (None, 32) 0 · Dense (None, 1) 33 · total 1,315,937.
+
+Recipe: ``RMSprop(lr=1e-4)`` (Keras 3 spells it ``learning_rate``), binary cross-entropy, 10 epochs, batch 128,
+validation_split 0.2. The seed prints no accuracy for this model (only the graphs), so ``seed_figure`` is NaN.
+
+Kept as in the seed: the last ``Dense(1)`` has no sigmoid although the loss is binary cross-entropy (as in the DLwP
+listing); Keras clips the raw output into (0, 1), which trains worse than a sigmoid output would.
+"""
+
+import math
+
+import keras
+from keras import layers
+
+from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from reference._models import IMDB_10K_500
+
+
+def build() -> keras.Model:
+    return keras.Sequential(
+        [
+            keras.Input((500,), dtype="int32"),
+            layers.Embedding(10000, 128),
+            layers.Conv1D(32, 7, activation="relu"),
+            layers.MaxPooling1D(5),
+            layers.Conv1D(32, 7, activation="relu"),
+            layers.GlobalMaxPooling1D(),
+            layers.Dense(1),
+        ]
+    )
+
+
+ASSIGNMENT = ModelAssignment(
+    id="imdb_conv1d",
+    title="IMDB: Embedding + two Conv1D(32, 7) + global max pooling",
+    seed="001_07b7324716c42e53.txt",
+    where="6.4 컨브넷을 사용한 시퀀스 처리 – 3. 1D 컨브넷 구현",
+    build=build,
+    batch_shape=(None, 500),
+    input_dtype="int32",
+    figures=(
+        LayerFigure("Embedding", (None, 500, 128), 1_280_000),
+        LayerFigure("Conv1D", (None, 494, 32), 28_704),
+        LayerFigure("MaxPooling1D", (None, 98, 32), 0),
+        LayerFigure("Conv1D", (None, 92, 32), 7_200),
+        LayerFigure("GlobalMaxPooling1D", (None, 32), 0),
+        LayerFigure("Dense", (None, 1), 33),
+    ),
+    total_params=1_315_937,
+    training=Training(
+        dataset="imdb",
+        full=Recipe(optimizer="rmsprop", learning_rate=1e-4, loss="binary_crossentropy", epochs=10,
+                    batch_size=128, validation_split=0.2, data=dict(IMDB_10K_500), time_budget_s=3600.0),
+        quick=Recipe(optimizer="rmsprop", learning_rate=1e-4, loss="binary_crossentropy", epochs=2, batch_size=128,
+                     data={**IMDB_10K_500, "train_limit": 4000, "test_limit": 2000}, time_budget_s=60.0),
+        seed_figure=math.nan,
+    ),
+)

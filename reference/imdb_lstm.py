@@ -1,0 +1,49 @@
+"""``imdb_lstm``: IMDB sentiment with Embedding(10000, 32) + LSTM(32) + Dense(1, sigmoid).
+
+Seed: ``000_328bd1a058887ce7.txt``, "IMDB 데이터셋 적용하기" in the LSTM part (lines 15-22; the same listing is in
+001, DLwP 6.2.3). Data and recipe as for the SimpleRNN: max_features 10000, maxlen 500, RMSprop, binary
+cross-entropy, 10 epochs, batch 128, validation_split 0.2; the seed reports ``val_acc: 0.8818``. The seed prints no
+summary: the figures are the built model's (LSTM 4·(32·(32+32)+32) = 8,320; total 328,353).
+"""
+
+import keras
+from keras import layers
+
+from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from reference._models import IMDB_10K_500
+
+
+def build() -> keras.Model:
+    return keras.Sequential(
+        [
+            keras.Input((500,), dtype="int32"),
+            layers.Embedding(10000, 32),
+            layers.LSTM(32),
+            layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+
+
+ASSIGNMENT = ModelAssignment(
+    id="imdb_lstm",
+    title="IMDB sentiment: Embedding + LSTM + sigmoid",
+    seed="000_328bd1a058887ce7.txt",
+    where="LSTM: IMDB 데이터셋 적용하기 (model.add(LSTM(32)))",
+    build=build,
+    batch_shape=(None, 500),
+    input_dtype="int32",
+    figures=(
+        LayerFigure("Embedding", (None, 500, 32), 320_000),
+        LayerFigure("LSTM", (None, 32), 8_320),
+        LayerFigure("Dense", (None, 1), 33),
+    ),
+    total_params=328_353,
+    training=Training(
+        dataset="imdb",
+        full=Recipe(optimizer="rmsprop", loss="binary_crossentropy", epochs=10, batch_size=128,
+                    validation_split=0.2, data=dict(IMDB_10K_500), time_budget_s=3600.0),
+        quick=Recipe(optimizer="rmsprop", loss="binary_crossentropy", epochs=2, batch_size=128,
+                     data={**IMDB_10K_500, "train_limit": 2000, "test_limit": 1000}, time_budget_s=60.0),
+        seed_figure=0.8818,
+    ),
+)

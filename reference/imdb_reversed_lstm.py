@@ -1,0 +1,51 @@
+"""``imdb_reversed_lstm``: IMDB with every review reversed: Embedding(10000, 128) + LSTM(32) + Dense(1, sigmoid).
+
+Seed: ``001_07b7324716c42e53.txt``, 6.3 (DLwP 6.3.8, listing 6-42): ``x_train = [x[::-1] for x in x_train]`` before
+padding to maxlen 500. RMSprop, binary cross-entropy, 10 epochs, batch 128, validation_split 0.2; the log ends at
+``val_acc: 0.8764``. The seed prints no summary: the figures are the built model's (Embedding 1,280,000 + LSTM
+4·(32·(128+32)+32) = 20,608 + Dense 33 = 1,300,641).
+"""
+
+import keras
+from keras import layers
+
+from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from reference._models import IMDB_10K_500
+
+DATA = {**IMDB_10K_500, "reverse": True}
+
+
+def build() -> keras.Model:
+    return keras.Sequential(
+        [
+            keras.Input((500,), dtype="int32"),
+            layers.Embedding(10000, 128),
+            layers.LSTM(32),
+            layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+
+
+ASSIGNMENT = ModelAssignment(
+    id="imdb_reversed_lstm",
+    title="IMDB with reversed reviews: Embedding(128) + LSTM(32) + sigmoid",
+    seed="001_07b7324716c42e53.txt",
+    where="6.3 순환 신경망의 고급 사용법: 시퀀스를 뒤집습니다 (x[::-1])",
+    build=build,
+    batch_shape=(None, 500),
+    input_dtype="int32",
+    figures=(
+        LayerFigure("Embedding", (None, 500, 128), 1_280_000),
+        LayerFigure("LSTM", (None, 32), 20_608),
+        LayerFigure("Dense", (None, 1), 33),
+    ),
+    total_params=1_300_641,
+    training=Training(
+        dataset="imdb",
+        full=Recipe(optimizer="rmsprop", loss="binary_crossentropy", epochs=10, batch_size=128,
+                    validation_split=0.2, data=dict(DATA), time_budget_s=3600.0),
+        quick=Recipe(optimizer="rmsprop", loss="binary_crossentropy", epochs=2, batch_size=128,
+                     data={**DATA, "train_limit": 2000, "test_limit": 1000}, time_budget_s=60.0),
+        seed_figure=0.8764,
+    ),
+)

@@ -1,0 +1,52 @@
+"""``imdb_simple_rnn``: IMDB sentiment with Embedding(10000, 32) + SimpleRNN(32) + Dense(1, sigmoid).
+
+Seed: ``000_328bd1a058887ce7.txt``, "IMDB 데이터셋 적용하기" (lines 15-21; the same listing is in 001, DLwP 6.2.1).
+max_features 10000, maxlen 500, RMSprop, binary cross-entropy, 10 epochs, batch 128, validation_split 0.2; the
+seed reports ``val_acc: 0.8300`` after the tenth epoch. The seed prints no summary: the figures below are the
+built model's (Embedding 320,000 + SimpleRNN 2,080 + Dense 33 = 322,113).
+
+Seed typo: the comment on ``maxlen = 500`` says "500개의 훈련데이터만 사용" (use only 500 training samples); maxlen
+is the length every review is padded or cut to, not a number of samples.
+"""
+
+import keras
+from keras import layers
+
+from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from reference._models import IMDB_10K_500
+
+
+def build() -> keras.Model:
+    return keras.Sequential(
+        [
+            keras.Input((500,), dtype="int32"),
+            layers.Embedding(10000, 32),
+            layers.SimpleRNN(32),
+            layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+
+
+ASSIGNMENT = ModelAssignment(
+    id="imdb_simple_rnn",
+    title="IMDB sentiment: Embedding + SimpleRNN + sigmoid",
+    seed="000_328bd1a058887ce7.txt",
+    where="IMDB 데이터셋 적용하기 (신경망 설계, 컴파일, 학습하기)",
+    build=build,
+    batch_shape=(None, 500),
+    input_dtype="int32",
+    figures=(
+        LayerFigure("Embedding", (None, 500, 32), 320_000),
+        LayerFigure("SimpleRNN", (None, 32), 2_080),
+        LayerFigure("Dense", (None, 1), 33),
+    ),
+    total_params=322_113,
+    training=Training(
+        dataset="imdb",
+        full=Recipe(optimizer="rmsprop", loss="binary_crossentropy", epochs=10, batch_size=128,
+                    validation_split=0.2, data=dict(IMDB_10K_500), time_budget_s=3600.0),
+        quick=Recipe(optimizer="rmsprop", loss="binary_crossentropy", epochs=2, batch_size=128,
+                     data={**IMDB_10K_500, "train_limit": 2000, "test_limit": 1000}, time_budget_s=60.0),
+        seed_figure=0.83,
+    ),
+)

@@ -1,0 +1,50 @@
+"""``reuters_lstm``: Reuters topics with Embedding(1000, 128) + LSTM(128) + Dense(46, softmax).
+
+Seed: ``000_328bd1a058887ce7.txt``, "LSTM을 이용한 로이터 뉴스 카테고리 분류하기" (lines 22-25). The data is the MLP
+section's (max_features 1000, padded to 100 words); the seed shows no compile/fit code for this model ("모델 컴파일
+/ 실행 / 평가하기" only prints the result), so the MLP section's recipe is used: Adam, categorical cross-entropy, 10
+epochs, batch 64, ``validation_data=(x_test, y_test)``. "Test Accuracy 0.6990". The seed prints no summary: the
+figures are the built model's (LSTM 4·(128·(128+128)+128) = 131,584; total 265,518).
+"""
+
+import keras
+from keras import layers
+
+from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from reference._models import REUTERS_1K_100
+
+
+def build() -> keras.Model:
+    return keras.Sequential(
+        [
+            keras.Input((100,), dtype="int32"),
+            layers.Embedding(1000, 128),
+            layers.LSTM(128),
+            layers.Dense(46, activation="softmax"),
+        ]
+    )
+
+
+ASSIGNMENT = ModelAssignment(
+    id="reuters_lstm",
+    title="Reuters topics: Embedding + LSTM(128) + softmax(46)",
+    seed="000_328bd1a058887ce7.txt",
+    where="LSTM을 이용한 로이터 뉴스 카테고리 분류하기: 모델 설정",
+    build=build,
+    batch_shape=(None, 100),
+    input_dtype="int32",
+    figures=(
+        LayerFigure("Embedding", (None, 100, 128), 128_000),
+        LayerFigure("LSTM", (None, 128), 131_584),
+        LayerFigure("Dense", (None, 46), 5_934),
+    ),
+    total_params=265_518,
+    training=Training(
+        dataset="reuters",
+        full=Recipe(optimizer="adam", loss="categorical_crossentropy", epochs=10, batch_size=64,
+                    data=dict(REUTERS_1K_100), time_budget_s=1800.0),
+        quick=Recipe(optimizer="adam", loss="categorical_crossentropy", epochs=2, batch_size=64,
+                     data={**REUTERS_1K_100, "train_limit": 3000}, time_budget_s=60.0),
+        seed_figure=0.6990,
+    ),
+)

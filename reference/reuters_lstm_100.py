@@ -1,0 +1,53 @@
+"""``reuters_lstm_100``: Reuters topics with Embedding(1000, 100) + LSTM(100, tanh) + Dense(46, softmax).
+
+Seed: ``004_1b417f4b12444c91.txt``, "LSTM을 이용한 로이터 뉴스 카테고리 분류하기" (모델의 설정). num_words 1000,
+test_split 0.2, maxlen 100; Adam, categorical cross-entropy, batch 100, 20 epochs,
+``validation_data=(x_test, y_test)``; "테스트셋에 대한 정확도가 0.7128". The seed prints no summary: the figures are
+the built model's (LSTM 4·(100·(100+100)+100) = 80,400; total 185,046).
+
+Seed mistakes: the accuracy line evaluates ``model.evaluate(X_test, Y_test)`` — the unpadded, not one-hot arrays — it
+should be ``x_test, y_test``; the text calls Embedding's second argument "기사당 단어 수" (words per article) and
+LSTM's first "기사당 단어 수" too: they are the embedding size and the number of units (100 each here).
+"""
+
+import keras
+from keras import layers
+
+from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from reference._models import REUTERS_1K_100
+
+
+def build() -> keras.Model:
+    return keras.Sequential(
+        [
+            keras.Input((100,), dtype="int32"),
+            layers.Embedding(1000, 100),
+            layers.LSTM(100, activation="tanh"),
+            layers.Dense(46, activation="softmax"),
+        ]
+    )
+
+
+ASSIGNMENT = ModelAssignment(
+    id="reuters_lstm_100",
+    title="Reuters topics: Embedding(1000, 100) + LSTM(100) + softmax(46)",
+    seed="004_1b417f4b12444c91.txt",
+    where="LSTM을 이용한 로이터 뉴스 카테고리 분류하기: 모델의 설정",
+    build=build,
+    batch_shape=(None, 100),
+    input_dtype="int32",
+    figures=(
+        LayerFigure("Embedding", (None, 100, 100), 100_000),
+        LayerFigure("LSTM", (None, 100), 80_400),
+        LayerFigure("Dense", (None, 46), 4_646),
+    ),
+    total_params=185_046,
+    training=Training(
+        dataset="reuters",
+        full=Recipe(optimizer="adam", loss="categorical_crossentropy", epochs=20, batch_size=100,
+                    data=dict(REUTERS_1K_100), time_budget_s=1800.0),
+        quick=Recipe(optimizer="adam", loss="categorical_crossentropy", epochs=2, batch_size=100,
+                     data={**REUTERS_1K_100, "train_limit": 4000}, time_budget_s=60.0),
+        seed_figure=0.7128,
+    ),
+)
