@@ -81,6 +81,8 @@ class Options:
     jobs: int = 1
     seed: int = 0
     file_map: dict[str, str] = field(default_factory=dict)
+    #: Points per assignment from course.toml; ``None`` keeps the reference's.
+    points: dict[str, float | None] = field(default_factory=dict)
 
 
 class Grader:
@@ -175,10 +177,18 @@ class Grader:
         try:
             for _ in jobs:
                 job, outcome = finished.get()
-                result.assignments.append(self._evaluate(job, outcome))
+                result.assignments.append(self._scaled(self._evaluate(job, outcome)))
         finally:
             producer.join()
             shutil.rmtree(keep, ignore_errors=True)
+        return result
+
+    def _scaled(self, result: AssignmentResult) -> AssignmentResult:
+        """Apply course.toml's points: the same share of the checks, out of the course's maximum."""
+        points = self.options.points.get(result.id)
+        if points is not None and result.max_score:
+            result.score = round(result.score * points / result.max_score, 2)
+            result.max_score = points
         return result
 
     def _job(self, submission: Path, assignment: Assignment) -> _Job:

@@ -25,9 +25,10 @@ from __future__ import annotations
 import time
 import weakref
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -230,7 +231,7 @@ def _shape_for(model: Any, window_inputs: np.ndarray) -> np.ndarray:
     return window_inputs
 
 
-_COMPILED: "weakref.WeakKeyDictionary[Any, Any]" = weakref.WeakKeyDictionary()
+_COMPILED: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
 def _compiled_call(model: Any) -> Callable[[Any], Any]:

@@ -7,7 +7,7 @@ the figures are the built model's in the seeds' Keras 2 counting (``reset_after=
 as a variant.
 
 ``seed_figure`` is the naive baseline the seed prints (0.29 MAE), as for the other Jena models. The seed's log for this
-model ends at ``val_loss: 0.3369`` (epoch 40; best 0.3286 at epoch 32) — worse than that baseline, unlike DLwP's
+model ends at ``val_loss: 0.3369`` (epoch 40; the lowest shown is 0.3286, epoch 32) — worse than that baseline, unlike DLwP's
 result; it is quoted here, not used.
 """
 

@@ -99,9 +99,9 @@ class _Lookup:
     """Test double: a stateless model that answers the most common next note of each 4-note window."""
 
     input_shape = (None, 4)
-    layers: list = []
 
     def __init__(self):
+        self.layers = []
         self.table = {}
         for i in range(50):
             key = tuple(song.SEQ[i : i + 4])
@@ -111,7 +111,7 @@ class _Lookup:
         x = np.asarray(x).reshape(len(x), 4)
         out = np.zeros((len(x), song.NUM_CLASSES), dtype=np.float32)
         for row, w in enumerate(x):
-            key = tuple(song.IDX2CODE[int(round(v * 13))] for v in w)
+            key = tuple(song.IDX2CODE[round(float(v) * 13)] for v in w)
             nexts = self.table.get(key, ["c4"])
             out[row, song.CODE2IDX[max(set(nexts), key=nexts.count)]] = 1
         return out

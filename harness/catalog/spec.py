@@ -74,7 +74,7 @@ class Training:
     full: Recipe
     quick: Recipe
     #: The figure the seed reports, e.g. test accuracy 0.8818 for the IMDB LSTM.
-    seed_figure: float
+    seed_figure: float | None
     #: ``accuracy`` (higher is better) or ``mae`` (lower is better).
     metric: str = "accuracy"
     #: Quick profile: pass at >= ``pass_fraction`` of the reference's calibrated score;

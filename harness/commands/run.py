@@ -12,10 +12,12 @@ import click
 
 from harness import __version__, render
 from harness.catalog import load_catalog
-from harness.grade import Grader, Options, SubmissionError, discover
+from harness.course import load_course
+from harness.grade import Grader, Options, SubmissionError, content_hash, discover
 from harness.results import SubmissionResult, to_json
 from harness.sandbox import Limits, SandboxUnavailable
 from harness.sandbox.limits import parse_size
+from harness.store import StoreError, open_store
 
 
 def _ids(requested: tuple[str, ...]) -> list[str]:
@@ -47,19 +49,34 @@ def exit_code(results: list[SubmissionResult]) -> int:
 @click.option("--memory", default=None, help="Memory per assignment, e.g. 4G.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for every random choice the grader makes.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every check, not only the first reason.")
+@click.option("--db", type=click.Path(path_type=Path), default=None,
+              help="Results store [default: $GRADER_DB or ./grader.sqlite].")
+@click.option("--force", is_flag=True, help="Regrade submissions whose files and grader version are unchanged.")
+@click.option("--course", "course_path", type=click.Path(path_type=Path), default=None,
+              help="course.toml (or its folder) [default: ./course.toml when present].")
 def command(paths: tuple[Path, ...], assignments: tuple[str, ...], checks: str, fmt: str, output: Path | None,
             jobs: int | None, require_sandbox: bool, timeout: float | None, memory: str | None, seed: int,
-            verbose: bool) -> None:
+            verbose: bool, db: Path | None, force: bool, course_path: Path | None) -> None:
     """Grade each submission folder in PATHS (or each student folder inside them)."""
     ids = _ids(assignments)
     try:
         submissions = discover(list(paths))
         memory_bytes = parse_size(memory) if memory else None
-    except (SubmissionError, ValueError) as exc:
+        course = load_course(course_path)
+        store = open_store(db)
+    except (SubmissionError, ValueError, StoreError) as exc:
         raise click.UsageError(str(exc)) from exc
+    ids = [i for i in ids if course.counts(i)]
     limits = Limits().with_overrides(wall_s=timeout, memory_bytes=memory_bytes)
-    jobs = min(jobs or os.cpu_count() or 1, len(submissions))
-    options = Options(checks=checks, limits=limits, require_sandbox=require_sandbox, jobs=jobs, seed=seed)
+    unchanged = {} if force else {
+        path: content_hash(path) for path in submissions}
+    #: What a stored result must have been graded with to be reused: checks, seed and the assignment set.
+    scope = ",".join([checks, f"seed={seed}", *sorted(ids)])
+    unchanged = {p: h for p, h in unchanged.items() if store.is_current(str(p), h, __version__, scope)}
+    todo = [p for p in submissions if p not in unchanged]
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    options = Options(checks=checks, limits=limits, require_sandbox=require_sandbox, jobs=jobs, seed=seed,
+                      file_map=course.file_map, points={i: course.points(i, None) for i in ids})
     started = time.time()
     try:
         grader = Grader(options)
@@ -67,10 +84,18 @@ def command(paths: tuple[Path, ...], assignments: tuple[str, ...], checks: str, 
         raise click.UsageError(str(exc)) from exc
     if grader.warning and fmt == "table":
         click.secho(f"WARNING: {grader.warning}", fg="red", bold=True, err=True)
-    with grader:
-        results = list(grader.grade_all(submissions, ids))
+    if unchanged and fmt == "table":
+        click.echo(f"{len(unchanged)} submission(s) unchanged since they were graded; showing stored results "
+                   "(--force regrades)", err=True)
+    with grader, store:
         meta = {"grader": __version__, "versions": grader.versions(), "sandbox": grader.mode, "checks": checks,
-                "seed": seed, "started_at": started, "duration_s": round(time.time() - started, 3)}
+                "seed": seed, "started_at": started, "command": " ".join(sys.argv)}
+        run_id = store.begin_run({**meta, **meta["versions"], "checks": scope})
+        graded = {Path(r.path): r for r in grader.grade_all(todo, ids, on_result=lambda r: store.record(run_id, r))}
+        store.finish_run(run_id)
+        stored = {Path(r.path).resolve(): r for r in store.latest([str(p) for p in unchanged])} if unchanged else {}
+        results = [graded[p] if p in graded else stored[p.resolve()] for p in submissions]
+        meta["duration_s"] = round(time.time() - started, 3)
     if fmt == "json":
         text = json.dumps(to_json(results, **meta), indent=2, ensure_ascii=False)
     else:

@@ -20,26 +20,29 @@ Keeping test labels on the trusted side: :meth:`Dataset.split_for_sandbox` write
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from ._core import (
     ENV_CACHE,
     ENV_DATA,
+    RUNNER_KEYS,
     Dataset,
     DatasetInfo,
     DatasetMissing,
     Ragged,
     cache_dir,
+    check_options,
     data_dirs_from,
     find_file,
     load_split,
     search_dirs,
 )
-from .images import load_mnist
-from .jena import load_jena, naive_mae
-from .music import load_song, load_song_2f
-from .text import load_imdb, load_reuters
+from .images import MNIST_OPTIONS, load_mnist
+from .jena import JENA_OPTIONS, load_jena, naive_mae
+from .music import SONG_OPTIONS, load_song, load_song_2f
+from .text import IMDB_OPTIONS, REUTERS_OPTIONS, load_imdb, load_reuters
 
 Loader = Callable[[dict[str, Any], Sequence[Path]], Dataset]
 
@@ -51,6 +54,24 @@ LOADERS: dict[str, Loader] = {
     "song_2f": load_song_2f,
     "jena": load_jena,
 }
+
+
+#: The options each loader understands (besides :data:`RUNNER_KEYS` and ``allow_download``).
+OPTIONS: dict[str, tuple[str, ...]] = {
+    "imdb": IMDB_OPTIONS,
+    "reuters": REUTERS_OPTIONS,
+    "mnist": MNIST_OPTIONS,
+    "song": SONG_OPTIONS,
+    "song_2f": SONG_OPTIONS,
+    "jena": JENA_OPTIONS,
+}
+
+
+def validate_options(dataset_id: str, options: dict[str, Any] | None) -> None:
+    """Raise ``KeyError``/``ValueError`` as :func:`load` would for a bad id or option, without loading."""
+    if dataset_id not in LOADERS:
+        raise KeyError(f"unknown dataset {dataset_id!r}; known: {', '.join(sorted(LOADERS))}")
+    check_options(dataset_id, dict(options or {}), OPTIONS[dataset_id])
 
 
 def load(dataset_id: str, options: dict[str, Any] | None = None,
@@ -68,6 +89,8 @@ __all__ = [
     "ENV_CACHE",
     "ENV_DATA",
     "LOADERS",
+    "OPTIONS",
+    "RUNNER_KEYS",
     "Dataset",
     "DatasetInfo",
     "DatasetMissing",
@@ -79,4 +102,5 @@ __all__ = [
     "load_split",
     "naive_mae",
     "search_dirs",
+    "validate_options",
 ]

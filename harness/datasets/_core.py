@@ -9,9 +9,10 @@ import json
 import os
 import pickle
 import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -49,26 +50,29 @@ class DatasetInfo:
 class Dataset:
     """``x_train``/``y_train`` (the student may see them), ``x_test`` (inputs only) and ``y_test`` (the trusted
     side keeps it). Variable-length sequences (IMDB/Reuters without ``maxlen``) are object arrays of int32
-    arrays (Keras gives lists; same values)."""
+    arrays (Keras gives lists; same values). ``x_val``/``y_val`` are set only where the seed itself carves a
+    validation set out of the data (IMDB ``source="raw_text"``, DLwP 6.1.3); they are training-side data."""
 
     x_train: np.ndarray
     y_train: np.ndarray
     x_test: np.ndarray
     y_test: np.ndarray | None
     info: DatasetInfo
+    x_val: np.ndarray | None = None
+    y_val: np.ndarray | None = None
 
     @property
     def id(self) -> str:
         return self.info.dataset_id
 
-    def without_test_labels(self) -> "Dataset":
+    def without_test_labels(self) -> Dataset:
         """A copy whose ``y_test`` is ``None`` (what may cross into the sandbox)."""
-        return Dataset(self.x_train, self.y_train, self.x_test, None, self.info)
+        return Dataset(self.x_train, self.y_train, self.x_test, None, self.info, self.x_val, self.y_val)
 
     def split_for_sandbox(self, directory: str | Path) -> dict[str, Path]:
         """Write what the sandboxed student code may see and nothing else.
 
-        ``train.npz`` (``x_train``, ``y_train``), ``test_inputs.npz`` (``x_test``) and ``info.json``
+        ``train.npz`` (``x_train``, ``y_train``, and ``x_val``/``y_val`` when set), ``test_inputs.npz`` (``x_test``) and ``info.json``
         (description, options, shapes). ``y_test`` is never written: it stays in memory on the trusted side.
         Files are plain ``.npz`` readable with ``np.load(allow_pickle=False)``; ragged sequences are stored as
         ``NAME__flat`` + ``NAME__offsets`` (read them back with :func:`load_split`).
@@ -78,7 +82,10 @@ class Dataset:
         train = directory / "train.npz"
         test = directory / "test_inputs.npz"
         meta = directory / "info.json"
-        np.savez(train, **_plain_arrays("x_train", self.x_train), **_plain_arrays("y_train", self.y_train))
+        train_arrays = {**_plain_arrays("x_train", self.x_train), **_plain_arrays("y_train", self.y_train)}
+        if self.x_val is not None and self.y_val is not None:
+            train_arrays.update(**_plain_arrays("x_val", self.x_val), **_plain_arrays("y_val", self.y_val))
+        np.savez(train, **train_arrays)
         np.savez(test, **_plain_arrays("x_test", self.x_test))
         meta.write_text(json.dumps({
             "dataset": self.id,
@@ -87,6 +94,7 @@ class Dataset:
             "x_train": _describe(self.x_train),
             "y_train": _describe(self.y_train),
             "x_test": _describe(self.x_test),
+            **({"x_val": _describe(self.x_val)} if self.x_val is not None else {}),
         }, indent=2, ensure_ascii=False))
         return {"train": train, "test_inputs": test, "info": meta}
 
@@ -269,7 +277,7 @@ class Ragged:
     offsets: np.ndarray
 
     @classmethod
-    def from_sequences(cls, seqs: Iterable[Sequence[int]], dtype: Any = np.int32) -> "Ragged":
+    def from_sequences(cls, seqs: Iterable[Sequence[int]], dtype: Any = np.int32) -> Ragged:
         arrays = [np.asarray(s, dtype=dtype).reshape(-1) for s in seqs]
         lengths = np.array([len(a) for a in arrays], dtype=np.int64)
         offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
@@ -284,7 +292,7 @@ class Ragged:
     def lengths(self) -> np.ndarray:
         return np.diff(self.offsets)
 
-    def take(self, idx: np.ndarray) -> "Ragged":
+    def take(self, idx: np.ndarray) -> Ragged:
         idx = np.asarray(idx, dtype=np.int64)
         lens = self.lengths[idx]
         offsets = np.zeros(len(idx) + 1, dtype=np.int64)
@@ -292,7 +300,7 @@ class Ragged:
         src = np.repeat(self.offsets[:-1][idx] - offsets[:-1], lens) + np.arange(offsets[-1], dtype=np.int64)
         return Ragged(self.flat[src], offsets)
 
-    def prepend(self, value: int) -> "Ragged":
+    def prepend(self, value: int) -> Ragged:
         n = len(self)
         offsets = self.offsets + np.arange(n + 1, dtype=np.int64)
         flat = np.empty(len(self.flat) + n, dtype=self.flat.dtype)
@@ -302,16 +310,24 @@ class Ragged:
         flat[mask] = self.flat
         return Ragged(flat, offsets)
 
-    def keep(self, mask: np.ndarray) -> "Ragged":
+    def keep(self, mask: np.ndarray) -> Ragged:
         """Drop the flat elements where ``mask`` is False."""
         kept = np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
         return Ragged(self.flat[mask], kept[self.offsets])
 
-    def concat(self, other: "Ragged") -> "Ragged":
+    def reverse(self) -> Ragged:
+        """Every sequence back to front (DLwP 6.3.8's ``[x[::-1] for x in x_train]``)."""
+        lens = self.lengths
+        starts = np.repeat(self.offsets[:-1], lens)
+        ends = np.repeat(self.offsets[1:], lens)
+        pos = np.arange(len(self.flat), dtype=np.int64)
+        return Ragged(self.flat[starts + ends - 1 - pos], self.offsets.copy())
+
+    def concat(self, other: Ragged) -> Ragged:
         return Ragged(np.concatenate([self.flat, other.flat]),
                       np.concatenate([self.offsets, other.offsets[1:] + self.offsets[-1]]))
 
-    def split_at(self, i: int) -> tuple["Ragged", "Ragged"]:
+    def split_at(self, i: int) -> tuple[Ragged, Ragged]:
         a = Ragged(self.flat[: self.offsets[i]], self.offsets[: i + 1].copy())
         b = Ragged(self.flat[self.offsets[i]:], self.offsets[i:] - self.offsets[i])
         return a, b
@@ -360,8 +376,15 @@ def limit(a: np.ndarray | None, n: int | None) -> np.ndarray | None:
     return a if (a is None or n is None) else a[: int(n)]
 
 
+#: ``Recipe.data`` keys that concern the training runner, not the data: loaders accept and ignore them.
+RUNNER_KEYS = frozenset({"validation", "validation_split", "validation_steps", "steps_per_epoch",
+                         "early_stopping_patience", "evaluate_on", "stateful", "epochs", "batch_size"})
+
+
 def check_options(dataset_id: str, options: dict[str, Any], allowed: Iterable[str]) -> None:
-    allowed = set(allowed) | {"allow_download"}
+    """Unknown keys raise ``ValueError`` (a typo in ``Recipe.data`` should not be silently ignored);
+    :data:`RUNNER_KEYS` and ``allow_download`` are always accepted."""
+    allowed = set(allowed) | {"allow_download"} | RUNNER_KEYS
     unknown = sorted(set(options) - allowed)
     if unknown:
         raise ValueError(f"{dataset_id}: unknown option(s) {unknown}; known: {sorted(allowed)}")

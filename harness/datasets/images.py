@@ -8,8 +8,9 @@ read with ``np.load(allow_pickle=False)``; Keras' own loader would reject the se
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -20,6 +21,7 @@ MNIST_NPZ_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b6
 MNIST_SUBSET_SHA256 = "3be1bb6efef62c4154f22f1c60c12b6a271e20181b29300050905b41f0045b24"
 MNIST_NAMES = ("mnist.npz", "mnist_train10k_test10k.npz")
 
+MNIST_OPTIONS = ("layout", "normalize", "dtype", "one_hot", "train_limit", "test_limit", "flatten", "channels")
 LAYOUTS = {"raw": None, "flat": (784,), "image": (28, 28, 1)}
 
 
@@ -27,20 +29,23 @@ def load_mnist(options: dict[str, Any], data_dirs: Sequence[Path]) -> Dataset:
     """Options: ``layout`` -- ``raw`` (uint8 ``(n, 28, 28)`` as ``mnist.load_data()``), ``flat`` (``(n, 784)``,
     the MLP of seed 004) or ``image`` (``(n, 28, 28, 1)``, the CNN); ``normalize`` (``/ 255``, default on for
     ``flat``/``image``), ``dtype`` (``float32``; one seed line uses ``float64``), ``one_hot`` (10 columns),
-    ``train_limit``/``test_limit``."""
-    check_options("mnist", options, ("layout", "normalize", "dtype", "one_hot", "train_limit", "test_limit"))
+    ``train_limit``/``test_limit``. Aliases: ``flatten: True`` = ``layout="flat"``, ``channels: 1`` =
+    ``layout="image"``."""
+    check_options("mnist", options, MNIST_OPTIONS)
     t0 = time.perf_counter()
-    layout = options.get("layout", "raw")
+    layout = options.get("layout") or ("flat" if options.get("flatten") else "image" if options.get("channels")
+                                       else "raw")
     if layout not in LAYOUTS:
         raise ValueError(f"mnist: layout must be one of {sorted(LAYOUTS)}, not {layout!r}")
-    path = find_file(MNIST_NAMES, data_dirs, ["mnist"])
+    # Keras' full mnist.npz wherever it is, before the project's 10k subset
+    path = find_file(MNIST_NAMES[:1], data_dirs, ["mnist"]) or find_file(MNIST_NAMES[1:], data_dirs, ["mnist"])
     if path is None and options.get("allow_download"):
         import keras
 
         try:
             path = Path(keras.utils.get_file(fname="mnist.npz", origin=ORIGIN + "mnist.npz",
                                              file_hash=MNIST_NPZ_SHA256))
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             raise DatasetMissing(f"{where_hint('mnist', 'mnist.npz')} (download failed: {type(e).__name__})") from e
     if path is None:
         raise DatasetMissing(where_hint("mnist", "mnist.npz (or mnist_train10k_test10k.npz)"))

@@ -19,8 +19,9 @@ from __future__ import annotations
 import io
 import time
 import zipfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -36,6 +37,9 @@ JENA_HEADER = ('"Date Time"', '"p (mbar)"', '"T (degC)"', '"Tpot (K)"', '"Tdew (
 
 DEFAULTS = {"lookback": 1440, "step": 6, "delay": 144, "batch_size": 128, "train_rows": 200000,
             "val_end": 300000, "test_start": 300001, "test_stride": 144}
+
+
+JENA_OPTIONS = (*DEFAULTS, "train_limit", "test_limit", "train_range", "val_range")
 
 
 def _read_text(path: Path) -> str:
@@ -86,9 +90,9 @@ def generator(data: np.ndarray, lookback: int, delay: int, min_index: int, max_i
         samples = np.zeros((len(rows), lookback // step, data.shape[-1]))
         targets = np.zeros((len(rows),))
         for j, row in enumerate(rows):
-            indices = range(rows[j] - lookback, rows[j], step)
+            indices = range(row - lookback, row, step)
             samples[j] = data[indices]
-            targets[j] = data[rows[j] + delay][1]
+            targets[j] = data[row + delay][1]
         yield samples, targets
 
 
@@ -134,8 +138,15 @@ def load_jena(options: dict[str, Any], data_dirs: Sequence[Path]) -> Dataset:
     """Options (the seeds' values by default): ``lookback`` 1440, ``step`` 6, ``delay`` 144, ``train_rows``
     200000 (normalisation), ``val_end`` 300000 (last row of ``x_train``), ``test_start`` 300001,
     ``test_stride`` 144 (one test window per day: 829 windows of 240 x 14), ``train_limit`` (rows),
-    ``test_limit`` (windows)."""
-    check_options("jena", options, (*DEFAULTS, "train_limit", "test_limit"))
+    ``test_limit`` (windows). ``train_range=(0, 200000)`` / ``val_range=(200001, 300000)`` (the generators'
+    ranges) set ``train_rows`` / ``val_end`` and ``test_start``."""
+    check_options("jena", options, JENA_OPTIONS)
+    options = dict(options)
+    if "train_range" in options:  # (0, 200000): the seeds' train_gen rows; normalisation uses data[:200000]
+        options.setdefault("train_rows", int(options["train_range"][1]))
+    if "val_range" in options:  # (200001, 300000): val_gen rows; the test windows start after them
+        options.setdefault("val_end", int(options["val_range"][1]))
+        options.setdefault("test_start", int(options["val_range"][1]) + 1)
     t0 = time.perf_counter()
     path = find_file(JENA_NAMES, data_dirs, ["jena", "jena_climate"])
     if path is None:

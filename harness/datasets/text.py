@@ -7,7 +7,7 @@ split at ``int(n * (1 - test_split))``), ``start_char=1`` is prepended, ``index_
 outside ``skip_top <= w < num_words`` become ``oov_char=2`` -- including Keras' quirk that without
 ``num_words`` the single largest index also becomes 2.
 
-IMDB sources, in order of preference per directory: Keras' ``imdb.npz``; else the raw Large Movie Review
+IMDB sources, in order of preference: Keras' ``imdb.npz`` (in any searched directory); else the raw Large Movie Review
 Dataset (``aclImdb_v1_train_test.tar.xz``, ``aclImdb_v1.tar.gz`` or an extracted ``aclImdb/``) encoded with
 ``imdb_word_index.json`` (:func:`encode_review`). The encoding reproduces Keras' published figures exactly:
 mean train length 238.71364 and test length 230.8042, and the well-known ``x_train[0]``, ``x_train[1]``,
@@ -23,8 +23,9 @@ import re
 import string
 import tarfile
 import time
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -56,7 +57,9 @@ IMDB_RAW_NAMES = ("aclImdb_v1_train_test.tar.xz", "aclImdb_v1.tar.gz")
 ENCODER_VERSION = 1
 
 SEQUENCE_OPTIONS = ("num_words", "skip_top", "maxlen", "padding", "truncating", "keras_maxlen", "train_limit",
-                    "test_limit", "seed", "start_char", "oov_char", "index_from")
+                    "test_limit", "seed", "start_char", "oov_char", "index_from", "reverse")
+IMDB_OPTIONS = (*SEQUENCE_OPTIONS, "source", "validation_limit")
+REUTERS_OPTIONS = (*SEQUENCE_OPTIONS, "one_hot", "test_split")
 
 
 # --------------------------------------------------------------------------------------------- Keras' logic
@@ -138,6 +141,8 @@ def _keras_kwargs(options: dict[str, Any]) -> dict[str, Any]:
 def _sequences_out(x: Ragged, options: dict[str, Any], n: int | None) -> np.ndarray:
     if n is not None:
         x = x.take(np.arange(min(int(n), len(x))))
+    if options.get("reverse"):
+        x = x.reverse()
     if options.get("maxlen"):
         return x.pad(int(options["maxlen"]), padding=options.get("padding", "pre"),
                      truncating=options.get("truncating", "pre"))
@@ -147,12 +152,14 @@ def _sequences_out(x: Ragged, options: dict[str, Any], n: int | None) -> np.ndar
 # --------------------------------------------------------------------------------------------- IMDB raw text
 
 _FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
-_TABLE = str.maketrans({**{c: " " for c in _FILTERS},
-                        **dict(zip(string.ascii_uppercase, string.ascii_lowercase))})
+# A byte table: every change is ASCII, and ASCII bytes never occur inside a UTF-8 multi-byte character, so
+# translating the UTF-8 bytes is the same as translating the text (and ~10x faster than ``str.translate``).
+_TABLE = bytes.maketrans((_FILTERS + string.ascii_uppercase).encode(),
+                         (" " * len(_FILTERS) + string.ascii_lowercase).encode())
 _MEMBER = re.compile(r"(?:^|/)aclImdb/(train|test)/(pos|neg)/([^/]+\.txt)$")
 
 
-def tokenize_review(text: str) -> list[str]:
+def tokenize_review(text: str | bytes) -> list[str]:
     """The tokenisation behind Keras' IMDB sequences, as far as its word index and published figures tell.
 
     Keras' ``text_to_word_sequence`` defaults: the characters ``!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~``, tab and
@@ -161,18 +168,20 @@ def tokenize_review(text: str) -> list[str]:
     therefore becomes the word ``br`` (index 7), apostrophes stay (``"it's"``, ``"'royale"``), and so do
     non-ASCII marks such as U+0085 inside words (``"most\\x85and"``).
     """
-    return [w for w in text.translate(_TABLE).split(" ") if w]
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    return [w for w in raw.translate(_TABLE).decode("utf-8").split(" ") if w]
 
 
-def encode_review(text: str, word_index: dict[str, int]) -> list[int]:
+def encode_review(text: str | bytes, word_index: dict[str, int]) -> list[int]:
     """Word ranks (1 = "the") of the words that are in the index; words not in it (test-only words) are
     skipped, as Keras says its test set was made."""
-    get = word_index.get
-    return [i for i in map(get, tokenize_review(text)) if i is not None]
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    # ranks start at 1, so filter(None, ...) drops exactly the unknown words (and the empty strings)
+    return list(filter(None, map(word_index.get, raw.translate(_TABLE).decode("utf-8").split(" "))))
 
 
-def _iter_raw_reviews(source: Path) -> Iterator[tuple[str, str, str, str]]:
-    """``(split, label, filename, text)`` for every review in a tar archive or an extracted ``aclImdb`` dir."""
+def _iter_raw_reviews(source: Path) -> Iterator[tuple[str, str, str, bytes]]:
+    """``(split, label, filename, utf-8 bytes)`` for every review in a tar archive or an extracted ``aclImdb``."""
     if source.is_dir():
         for split in ("train", "test"):
             for label in ("pos", "neg"):
@@ -181,7 +190,7 @@ def _iter_raw_reviews(source: Path) -> Iterator[tuple[str, str, str, str]]:
                     continue
                 for f in os.listdir(d):
                     if f.endswith(".txt"):
-                        yield split, label, f, (d / f).read_text(encoding="utf-8")
+                        yield split, label, f, (d / f).read_bytes()
         return
     with tarfile.open(source, "r:*") as tar:
         for member in tar:
@@ -193,7 +202,7 @@ def _iter_raw_reviews(source: Path) -> Iterator[tuple[str, str, str, str]]:
             data = tar.extractfile(member)
             if data is None:  # pragma: no cover
                 continue
-            yield m.group(1), m.group(2), m.group(3), data.read().decode("utf-8")
+            yield m.group(1), m.group(2), m.group(3), data.read()
 
 
 def encode_raw_imdb(source: Path, word_index: dict[str, int]) -> dict[str, np.ndarray]:
@@ -221,27 +230,113 @@ def encode_raw_imdb(source: Path, word_index: dict[str, int]) -> dict[str, np.nd
 
 
 def _raw_imdb_cached(source: Path, word_index_path: Path) -> tuple[dict[str, np.ndarray], Path, bool]:
+    def build() -> dict[str, np.ndarray]:
+        with open(word_index_path, encoding="utf-8") as f:
+            return encode_raw_imdb(source, json.load(f))
+
+    return _cached("imdb-raw", source, build, "-" + sha256_of(word_index_path)[:12])
+
+
+# --------------------------------------------------------------------------------------------- raw text (6.1.3)
+
+
+def keras_tokenizer_words(text: str | bytes) -> list[str]:
+    """Keras' ``text_to_word_sequence`` as DLwP 6.1.3's ``Tokenizer`` runs it on Python 3: ``str.lower()``,
+    the default filters become spaces, split on single spaces, empty strings dropped."""
+    raw = (text.decode("utf-8") if isinstance(text, bytes) else text).lower().encode("utf-8")
+    return [w for w in raw.translate(_FILTER_TABLE).decode("utf-8").split(" ") if w]
+
+
+_FILTER_TABLE = bytes.maketrans(_FILTERS.encode(), b" " * len(_FILTERS))
+
+
+def tokenizer_encode_raw_imdb(source: Path) -> dict[str, np.ndarray]:
+    """DLwP 6.1.3 on the raw reviews: ``Tokenizer().fit_on_texts(train texts)`` (word ranks by count over the
+    25k training reviews, ties in first-seen order, 1 = most frequent), ``texts_to_sequences`` for train and
+    test (unknown words dropped). Reading order as the seed: ``neg`` then ``pos``, file names sorted (the seed's
+    own ``os.listdir`` order is arbitrary). Labels: neg 0, pos 1. No ``num_words`` cut here (applied later)."""
+    found: dict[tuple[str, str], dict[str, list[str]]] = {}
+    for split, label, name, text in _iter_raw_reviews(source):
+        found.setdefault((split, label), {})[name] = keras_tokenizer_words(text)
+    docs: dict[str, tuple[list[list[str]], list[int]]] = {}
+    for split in ("train", "test"):
+        words: list[list[str]] = []
+        labels: list[int] = []
+        for label, y in (("neg", 0), ("pos", 1)):
+            files = found.get((split, label), {})
+            for name in sorted(files):
+                words.append(files[name])
+                labels.append(y)
+        docs[split] = (words, labels)
+    counts: dict[str, int] = {}
+    for doc in docs["train"][0]:
+        for w in doc:
+            counts[w] = counts.get(w, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: kv[1], reverse=True)  # stable, as Keras' Tokenizer
+    index = {w: i for i, (w, _) in enumerate(ranked, start=1)}
+    out: dict[str, np.ndarray] = {"vocabulary_size": np.array(len(index))}
+    for split, (words, labels) in docs.items():
+        r = Ragged.from_sequences([list(filter(None, map(index.get, doc))) for doc in words])
+        out[f"{split}_flat"], out[f"{split}_offsets"] = r.flat, r.offsets
+        out[f"{split}_labels"] = np.array(labels, dtype=np.int64)
+    return out
+
+
+def _cached(name: str, source: Path, build: Any, extra_key: str = "") -> tuple[dict[str, np.ndarray], Path, bool]:
     if source.is_dir():
         st = source.stat()
         src_key = "dir-" + hashlib.sha256(f"{source.resolve()}:{st.st_mtime_ns}".encode()).hexdigest()[:12]
     else:
         src_key = sha256_of(source)[:16]
-    key = f"imdb-raw-v{ENCODER_VERSION}-{src_key}-{sha256_of(word_index_path)[:12]}.npz"
-    path = cache_dir() / key
+    path = cache_dir() / f"{name}-v{ENCODER_VERSION}-{src_key}{extra_key}.npz"
     if path.is_file():
         try:
             with np.load(path, allow_pickle=False) as f:
                 return {k: f[k] for k in f.files}, path, True
         except (OSError, ValueError, KeyError):
             pass  # a damaged cache file is rebuilt
-    with open(word_index_path, encoding="utf-8") as f:
-        word_index = json.load(f)
-    arrays = encode_raw_imdb(source, word_index)
+    arrays = build()
     try:
         atomic_savez(path, **arrays)
     except OSError:
         pass  # read-only home: works, only slower next time
     return arrays, path, False
+
+
+def _load_imdb_raw_text(options: dict[str, Any], raw: Path, t0: float) -> Dataset:
+    """``source="raw_text"``: DLwP 6.1.3 (seed 001). ``Tokenizer(num_words)`` fitted on all 25k training
+    reviews, ``pad_sequences(maxlen)``, shuffled (``RandomState(seed)``, default 113; the seed's shuffle is
+    unseeded), ``x_train = data[:train_limit]`` (default 200), ``x_val`` the next ``validation_limit`` (10000);
+    the test reviews are encoded with the same tokenizer and shuffled by the same generator."""
+    arrays, cache, hit = _cached("imdb-tokenizer", raw, lambda: tokenizer_encode_raw_imdb(raw))
+    num_words = options.get("num_words")
+    out = []
+    for split in ("train", "test"):
+        r = Ragged(arrays[f"{split}_flat"], arrays[f"{split}_offsets"])
+        if num_words:
+            r = r.keep(r.flat < num_words)  # texts_to_sequences drops ranks >= num_words
+        out.append((r, arrays[f"{split}_labels"]))
+    rng = np.random.RandomState(options.get("seed", 113))
+    (xtr, ytr), (xte, yte) = out
+    idx = np.arange(len(xtr))
+    rng.shuffle(idx)
+    xtr, ytr = xtr.take(idx), ytr[idx]
+    idx = np.arange(len(xte))
+    rng.shuffle(idx)
+    xte, yte = xte.take(idx), yte[idx]
+    n_train = int(options.get("train_limit", 200))
+    n_val = int(options.get("validation_limit", 10000))
+    xval = xtr.take(np.arange(n_train, min(n_train + n_val, len(xtr))))
+    yval = ytr[n_train : n_train + n_val]
+    opts = {k: v for k, v in options.items() if k != "train_limit"}
+    extra = {"variant": "raw text + Keras Tokenizer (DLwP 6.1.3)", "cache": str(cache), "cache_hit": hit,
+             "vocabulary_size": int(arrays["vocabulary_size"]), "num_classes": 2,
+             "load_seconds": time.perf_counter() - t0}
+    return Dataset(_sequences_out(xtr, opts, n_train), ytr[:n_train],
+                   _sequences_out(xte, opts, options.get("test_limit")), limit(yte, options.get("test_limit")),
+                   DatasetInfo("imdb", str(raw), "IMDB raw reviews tokenised like DLwP 6.1.3, label 1 = positive",
+                               dict(options), extra),
+                   x_val=_sequences_out(xval, opts, None), y_val=yval)
 
 
 # --------------------------------------------------------------------------------------------- loaders
@@ -252,17 +347,29 @@ def _download(fname: str, sha256: str, dataset_id: str, what: str) -> Path:
 
     try:
         return Path(keras.utils.get_file(fname=fname, origin=ORIGIN + fname, file_hash=sha256))
-    except Exception as e:  # noqa: BLE001 - any download failure means: put the file there yourself
+    except Exception as e:
         raise DatasetMissing(f"{where_hint(dataset_id, what)} (download failed: {type(e).__name__})") from e
 
 
 def load_imdb(options: dict[str, Any], data_dirs: Sequence[Path]) -> Dataset:
     """Options: ``num_words``, ``maxlen`` (``pad_sequences``; also ``padding``/``truncating``), ``train_limit``,
     ``test_limit``, ``skip_top``, ``keras_maxlen`` (Keras' own ``maxlen``: drop reviews with ``len >= n``),
-    ``source`` (``auto`` | ``npz`` | ``raw``), ``seed``/``start_char``/``oov_char``/``index_from``."""
-    check_options("imdb", options, SEQUENCE_OPTIONS + ("source",))
+    ``source`` (``auto`` | ``npz`` | ``raw`` | ``raw_text``), ``reverse`` (each review back to front before
+    padding, DLwP 6.3.8), ``seed``/``start_char``/``oov_char``/``index_from``.
+
+    ``source="raw_text"`` is DLwP 6.1.3 instead (:func:`_load_imdb_raw_text`: Keras ``Tokenizer`` ranks, not
+    the word index; ``train_limit`` default 200, ``validation_limit`` default 10000 -> ``x_val``/``y_val``)."""
+    check_options("imdb", options, IMDB_OPTIONS)
     t0 = time.perf_counter()
     source = options.get("source", "auto")
+    if source not in ("auto", "npz", "raw", "raw_text"):
+        raise ValueError(f"imdb: source must be auto, npz, raw or raw_text, not {source!r}")
+    if source == "raw_text":
+        raw_found = find_file(IMDB_RAW_NAMES, data_dirs, ["imdb"]) or find_file(["aclImdb"], data_dirs, ["imdb"],
+                                                                                 "dir")
+        if raw_found is None:
+            raise DatasetMissing(where_hint("imdb", "aclImdb_v1_train_test.tar.xz (raw reviews, or aclImdb/)"))
+        return _load_imdb_raw_text(options, raw_found, t0)
     what = "imdb.npz (or aclImdb_v1_train_test.tar.xz + imdb_word_index.json)"
     npz = find_file(["imdb.npz"], data_dirs, ["imdb"]) if source in ("auto", "npz") else None
     raw = None
@@ -307,7 +414,7 @@ def load_reuters(options: dict[str, Any], data_dirs: Sequence[Path]) -> Dataset:
     ``train_limit``/``test_limit``, ``skip_top``, ``keras_maxlen``, ``seed``/``start_char``/``oov_char``/
     ``index_from``. Reads ``reuters.npz`` itself (Keras' file, or the project's rebuild, which Keras' hash
     check would reject and delete)."""
-    check_options("reuters", options, SEQUENCE_OPTIONS + ("one_hot", "test_split"))
+    check_options("reuters", options, REUTERS_OPTIONS)
     t0 = time.perf_counter()
     path = find_file(["reuters.npz"], data_dirs, ["reuters"])
     if path is None and options.get("allow_download"):

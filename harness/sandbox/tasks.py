@@ -205,6 +205,50 @@ def run_function(task: dict[str, Any], workdir: Path, out: Path) -> None:
     (out / "outputs.json").write_text(json.dumps({"layout": layout, "errors": errors}))
 
 
+#: Global Keras state that loading a model may legitimately touch (name counters, caches).
+_VOLATILE_STATE = ("object_name_uids", "saving_attr_skipset_", "shared_objects/", "name_scope_stack",
+                   "current_call_ctx")
+
+
+def keras_state() -> dict[str, str]:
+    """Process-wide Keras settings a hostile archive could change while it loads (policy, floatx, registry...)."""
+    import keras
+    from keras.src.backend.common import global_state
+
+    state = {f"global:{k}": repr(v)[:300] for k, v in vars(global_state.GLOBAL_STATE_TRACKER).items()
+             if not k.startswith(_VOLATILE_STATE)}
+    state.update({"floatx": keras.config.floatx(), "epsilon": repr(keras.config.epsilon()),
+                  "image_data_format": keras.config.image_data_format(), "backend": keras.config.backend(),
+                  "dtype_policy": keras.config.dtype_policy().name,
+                  "custom_objects": repr(sorted(keras.saving.get_custom_objects()))})
+    return state
+
+
+def preflight(path: Path) -> int:
+    """Load a child's ``model.keras`` the way the trusted side will, in a fresh fork that ran no student code.
+
+    Exit 0 when it loads in safe mode without touching process-wide Keras state; otherwise print one line
+    ``preflight: why`` and exit non-zero. A load that allocates too much or hangs is stopped by the zygote.
+    """
+    import keras
+
+    before = keras_state()
+    try:
+        model = keras.saving.load_model(path, safe_mode=True, compile=False)
+        total = int(model.count_params())
+    except Exception as exc:  # noqa: BLE001 - any refusal is reported, never raised
+        text = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:250]
+        print(f"preflight: it cannot be loaded safely ({text})", flush=True)
+        return 3
+    after = keras_state()
+    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    if changed:
+        print(f"preflight: loading it changes process-wide Keras state ({', '.join(changed)[:200]})", flush=True)
+        return 4
+    print(json.dumps({"params": total}), flush=True)
+    return 0
+
+
 def run(task: dict[str, Any], workdir: Path, out: Path) -> int:
     """Run one task; exceptions become ``error.json``. Returns the exit status the child should use."""
     try:

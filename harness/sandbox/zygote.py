@@ -4,26 +4,42 @@ Runs INSIDE the sandbox (bubblewrap) or, in the documented fallback, as a plain 
 the standard library, numpy, keras and its sibling ``tasks.py``. Importing TensorFlow costs ≈ 3 s; a fork
 costs milliseconds, which is how a class is graded in seconds with each student in its own process.
 
-Fork safety: importing TensorFlow does not create its thread pools or the eager context (they start on
-the first op), so the zygote never runs an op; each child configures threads, seeds and runs its job
-from a state no student code has touched.
+Fork safety: the zygote is single-threaded when it forks (``OPENBLAS_NUM_THREADS=1`` keeps numpy's BLAS
+from starting its pool; importing TensorFlow starts no thread and no eager context, they start on the first
+op), it never runs an op and never runs student code, so every child starts from the same pristine state.
+``ready`` reports the thread count and every reply the count at the fork (``fork_threads``).
+
+Per job (see ``docs/security.md``):
+
+1. The child copies the submission into a private work folder, drops to the job's uid (when there is one),
+   sets ``no_new_privs``, rlimits and a seccomp filter (x86-64), then runs ``tasks.run``.
+2. The zygote supervises: wall clock, the memory of *all* the job's processes together, output volume
+   (head and tail kept).
+3. When the child ends, every process of the job is killed (the whole pid namespace in bubblewrap, the
+   job's uid or the zygote's descendants in the fallback), SysV IPC objects are removed, and only
+   whitelisted regular files are copied out of the child's private output folder into the job folder
+   the trusted side reads. The child itself can never write there.
+4. A model task's ``model.keras`` is then loaded in a *fresh* fork (no student code ever ran in it), under
+   the same limits, to check that it loads in safe mode without side effects (``preflight``).
+5. Scratch space is wiped; if anything cannot be wiped the zygote says so (``tainted``) and is replaced.
 
 Protocol: JSON lines on stdin (requests) and on the file descriptor ``GRADER_CONTROL_FD`` (replies).
-A request names a job folder under ``GRADER_JOBS`` holding ``task.pkl``, ``sub/`` (the student's files)
-and ``out/`` (the only place the child writes that outlives it). After each job every process the
-child left is killed and the scratch space is wiped before the next job starts.
 """
 
 from __future__ import annotations
 
 import ctypes
+import errno
 import json
 import os
 import pickle
+import platform
 import resource
 import select
 import shutil
 import signal
+import stat
+import struct
 import sys
 import tempfile
 import time
@@ -31,13 +47,27 @@ from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
+PR_SET_SECCOMP = 22
+PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
+SECCOMP_MODE_FILTER = 2
 _libc = ctypes.CDLL(None, use_errno=True)
 
 JOBS = Path(os.environ.get("GRADER_JOBS", "/jobs"))
 SCRATCH = Path(os.environ.get("GRADER_SCRATCH", "/tmp"))
-IN_PID_NAMESPACE = os.environ.get("GRADER_PIDNS") == "1"
+#: How the job's processes are found: ``pidns`` (everything in our pid namespace but us and its init),
+#: ``uid`` (every process whose real uid is the job's), ``tree`` (our descendants; we are a subreaper).
+SCOPE = os.environ.get("GRADER_SCOPE", "pidns")
+#: The fallback also refuses Unix sockets (the host's are reachable there); the sandbox has none to reach.
+DENY_UNIX_SOCKETS = os.environ.get("GRADER_DENY_UNIX") == "1"
 KEEP_BYTES = 16 * 1024
+POLL_S = 0.05
+MEMORY_CHECK_S = 0.1
+#: The only files of a child's output folder that leave the sandbox, and how large each may be.
+OUTPUT_FILES = ("model.keras", "info.json", "error.json", "outputs.npz", "outputs.json")
+MAX_OUTPUT_BYTES = 512 * 1024 * 1024
+PREFLIGHT_WALL_S = 60.0
+_PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
 def _reply(control: int, message: dict) -> None:
@@ -46,54 +76,135 @@ def _reply(control: int, message: dict) -> None:
         data = data[os.write(control, data):]
 
 
-def _child(job: Path, request: dict, write_end: int) -> None:
+# -- confinement (runs in the forked child, before any untrusted byte is touched) ----------------------
+
+def _seccomp_program(deny_unix: bool) -> bytes | None:
+    """A classic-BPF seccomp filter for x86-64 (``None`` elsewhere: the filter is then not installed).
+
+    Denied with EPERM: sockets other than AF_UNIX (and AF_UNIX too in the fallback), ptrace and
+    process_vm_*, kernel keyrings (a per-uid store that outlives processes), new namespaces (unshare,
+    setns, clone with CLONE_NEW*), mounts, bpf, perf, userfaultfd, io_uring, module and kexec calls.
+    clone3 answers ENOSYS so that libc falls back to clone, whose flags the filter can see.
+    Foreign syscall ABIs (i386 via int 0x80, x32) kill the process.
+    """
+    if platform.machine() != "x86_64":
+        return None
+    arch_x86_64, x32_bit = 0xC000003E, 0x40000000
+    allow, kill = 0x7FFF0000, 0x80000000
+    eperm, enosys = 0x00050000 | errno.EPERM, 0x00050000 | errno.ENOSYS
+    sys_socket, sys_clone, sys_clone3 = 41, 56, 435
+    af_unix = 1
+    clone_new = 0x7E020080  # CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET|NEWTIME
+    denied = (101, 310, 311,            # ptrace, process_vm_readv, process_vm_writev
+              248, 249, 250,            # add_key, request_key, keyctl
+              272, 308,                 # unshare, setns
+              165, 166, 155, 161,       # mount, umount2, pivot_root, chroot
+              428, 429, 430, 431, 432, 433,  # open_tree, move_mount, fsopen, fsconfig, fsmount, fspick
+              298, 321, 323,            # perf_event_open, bpf, userfaultfd
+              425, 426, 427,            # io_uring_setup, io_uring_enter, io_uring_register
+              246, 320, 175, 313, 176,  # kexec_load, kexec_file_load, init_module, finit_module, delete_module
+              303, 304, 312,            # name_to_handle_at, open_by_handle_at, kcmp
+              163, 167, 168, 169)       # acct, swapon, swapoff, reboot
+    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
+    prog = [(ld, 0, 0, 4), (jeq, 1, 0, arch_x86_64), (ret, 0, 0, kill),
+            (ld, 0, 0, 0), (jge, 0, 1, x32_bit), (ret, 0, 0, kill)]
+    for number in denied:
+        prog += [(jeq, 0, 1, number), (ret, 0, 0, eperm)]
+    prog += [(jeq, 0, 1, sys_clone3), (ret, 0, 0, enosys)]
+    prog += [(jeq, 0, 3, sys_clone), (ld, 0, 0, 16), (jset, 0, 1, clone_new), (ret, 0, 0, eperm)]
+    # socket(domain, ...): allow AF_UNIX unless denied, refuse everything else.
+    prog += [(ld, 0, 0, 0), (jeq, 0, 3 if not deny_unix else 1, sys_socket)]
+    if not deny_unix:
+        prog += [(ld, 0, 0, 16), (jeq, 1, 0, af_unix)]
+    prog += [(ret, 0, 0, eperm), (ret, 0, 0, allow)]
+    return b"".join(struct.pack("HBBI", *op) for op in prog)
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+def _install_seccomp(deny_unix: bool) -> bool:
+    program = _seccomp_program(deny_unix)
+    if program is None:
+        return False
+    buffer = ctypes.create_string_buffer(program, len(program))
+    fprog = _SockFprog(len(program) // 8, ctypes.addressof(buffer))
+    if _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "seccomp filter refused")
+    return True
+
+
+def _confine(uid: int | None, limits: dict, nproc_base: int) -> None:
+    """Drop to the job's uid, forbid privilege gain, set rlimits and the seccomp filter. Irreversible."""
+    if uid is not None:
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+    if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "no_new_privs refused")
+    memory = int(limits["memory_bytes"])
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (int(limits["cpu_s"]), int(limits["cpu_s"]) + 1))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (int(limits["file_bytes"]), int(limits["file_bytes"])))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
+    resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
+    if limits.get("nproc"):
+        nproc = nproc_base + int(limits["nproc"])
+        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+    _install_seccomp(DENY_UNIX_SOCKETS)
+
+
+def _private_dir(path: Path, uid: int | None) -> None:
+    path.mkdir(mode=0o700)
+    if uid is not None:
+        os.chown(path, uid, uid)
+
+
+def _stdio(write_end: int) -> None:
+    os.setsid()
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    os.dup2(write_end, 1)
+    os.dup2(write_end, 2)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.closerange(3, 65536)
+    sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
+    sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
+
+
+def _environment(home: Path) -> None:
+    for name in [n for n in os.environ if n.startswith("GRADER_")]:
+        del os.environ[name]
+    os.environ.update({"HOME": str(home), "TMPDIR": str(home), "MPLBACKEND": "Agg", "KERAS_HOME": str(home / ".keras"),
+                       "PYTHONDONTWRITEBYTECODE": "1", "MPLCONFIGDIR": str(home / ".matplotlib")})
+    tempfile.tempdir = str(home)
+
+
+def _child(job: Path, request: dict, write_end: int, paths: dict[str, Path], nproc_base: int) -> None:
     """In the forked child: confine, limit, run the task, exit. Never returns."""
     try:
-        os.setsid()
-        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        os.dup2(write_end, 1)
-        os.dup2(write_end, 2)
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(devnull, 0)
-        os.closerange(3, 65536)
-        sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
-        sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
-
-        workdir = SCRATCH / f"work-{request['id']}"
-        shutil.copytree(job / "sub", workdir, symlinks=True)
-        home = SCRATCH / f"home-{request['id']}"
-        home.mkdir()
+        _stdio(write_end)
         uid = request.get("uid")
-        if uid is not None:
-            for path in (workdir, home, *workdir.rglob("*"), *home.rglob("*")):
+        workdir, home, out = paths["work"], paths["home"], paths["out"]
+        shutil.copytree(job / "sub", workdir, symlinks=True)
+        for path in (workdir, *workdir.rglob("*")):
+            if uid is not None:
                 os.lchown(path, uid, uid)
+        os.chmod(workdir, 0o700)
+        _private_dir(home, uid)
+        _private_dir(out, uid)
         task = pickle.loads((job / "task.pkl").read_bytes())
-        out = job / "out"
         os.chdir(workdir)
-        os.environ.update({"HOME": str(home), "TMPDIR": str(home), "MPLBACKEND": "Agg", "KERAS_HOME": str(home / ".keras"),
-                           "PYTHONDONTWRITEBYTECODE": "1"})
-        tempfile.tempdir = str(home)
-        for name in [n for n in os.environ if n.startswith("GRADER_")]:
-            del os.environ[name]
-
-        if uid is not None:
-            os.setgroups([])
-            os.setgid(uid)
-            os.setuid(uid)
-        _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-        limits = request["limits"]
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_AS, (limits["memory_bytes"], limits["memory_bytes"]))
-        resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_s"], limits["cpu_s"] + 1))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_bytes"], limits["file_bytes"]))
-        resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
-        if limits.get("nproc"):
-            resource.setrlimit(resource.RLIMIT_NPROC, (limits["nproc"], limits["nproc"]))
+        _environment(home)
+        _confine(uid, request["limits"], nproc_base)
 
         import tensorflow as tf
 
-        tf.config.threading.set_intra_op_parallelism_threads(limits.get("threads", 1))
-        tf.config.threading.set_inter_op_parallelism_threads(limits.get("threads", 1))
+        threads = request["limits"].get("threads", 1)
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
         import keras
 
         keras.utils.set_random_seed(int(task.get("seed", 0)))
@@ -111,6 +222,33 @@ def _child(job: Path, request: dict, write_end: int) -> None:
         finally:
             os._exit(70)
 
+
+def _verifier(model: Path, request: dict, write_end: int, home: Path, nproc_base: int) -> None:
+    """In a fresh fork (no student code ever ran here): load the exported model in safe mode, under limits."""
+    try:
+        _stdio(write_end)
+        uid = request.get("uid")
+        _private_dir(home, uid)
+        os.chdir(home)
+        _environment(home)
+        _confine(uid, request["limits"], nproc_base)
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+        import tasks
+
+        code = tasks.preflight(model)
+        sys.stdout.flush()
+        os._exit(code)
+    except BaseException as exc:  # noqa: BLE001
+        try:
+            os.write(1, f"preflight: {type(exc).__name__}: {exc}\n".encode())
+        finally:
+            os._exit(70)
+
+
+# -- supervision ------------------------------------------------------------------------------------------
 
 class _Output:
     """Head and tail of what the child printed: a flood never fills memory."""
@@ -134,37 +272,131 @@ class _Output:
                 "output_bytes": self.total}
 
 
-def _sweep(uid: int | None, child_pid: int) -> int:
-    """Kill every process the job left behind. Returns how many were killed."""
+def _status(pid: int | str) -> dict[str, int]:
+    """The numeric fields of ``/proc/PID/status`` that supervision needs (kB, counts, real uid)."""
+    fields: dict[str, int] = {}
+    try:
+        with open(f"/proc/{pid}/status", "rb") as handle:
+            for line in handle:
+                key, _, value = line.partition(b":")
+                if key in (b"VmPeak", b"VmSize", b"RssAnon", b"RssShmem", b"Threads"):
+                    fields[key.decode()] = int(value.split()[0])
+                elif key == b"Uid":
+                    fields["Uid"] = int(value.split()[0])
+                elif key == b"State":
+                    fields["zombie"] = int(value.split()[0] in (b"Z", b"X"))
+    except (OSError, ValueError, IndexError):
+        return {}
+    return fields
+
+
+def _proc_pids() -> list[int]:
+    return [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
+
+
+def _descendants() -> list[int]:
     me = os.getpid()
-    killed = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        pid = int(entry)
-        if pid in (me, 1):
-            continue
+    parents: dict[int, int] = {}
+    for pid in _proc_pids():
         try:
-            if IN_PID_NAMESPACE:
-                doomed = True
-            elif uid is not None:
-                doomed = os.stat(f"/proc/{pid}").st_uid == uid
-            else:
-                doomed = os.getpgid(pid) == child_pid
-        except OSError:
+            with open(f"/proc/{pid}/stat", "rb") as handle:
+                data = handle.read()
+            parents[pid] = int(data[data.rindex(b")") + 2:].split()[1])
+        except (OSError, ValueError, IndexError):
             continue
-        if doomed:
+    found, frontier = set(), {me}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier and pid not in found}
+        found |= frontier
+    return sorted(found)
+
+
+def _job_pids(uid: int | None) -> list[int]:
+    """Every live process that belongs to the current job (never the zygote itself)."""
+    me = os.getpid()
+    if SCOPE == "pidns":
+        return [pid for pid in _proc_pids() if pid not in (1, me)]
+    if SCOPE == "uid" and uid is not None:
+        return [pid for pid in _proc_pids() if pid != me and _status(pid).get("Uid") == uid]
+    return _descendants()
+
+
+def _user_tasks(uid: int) -> int:
+    """Threads the user already runs: RLIMIT_NPROC counts them, so the fallback's limit adds to them."""
+    return sum(s.get("Threads", 1) for s in map(_status, _proc_pids()) if s.get("Uid") == uid)
+
+
+class _Memory:
+    """Private memory of all the job's processes together; forks of the zygote share its pages at first."""
+
+    def __init__(self, uid: int | None) -> None:
+        me = _status("self")
+        self.uid = uid
+        self.baseline_anon = me.get("RssAnon", 0)
+        self.zygote_vm = me.get("VmSize", 0)
+        self.peak_kb = 0
+
+    def sample(self) -> int:
+        total = 0
+        for pid in _job_pids(self.uid):
+            status = _status(pid)
+            anon = status.get("RssAnon", 0) + status.get("RssShmem", 0)
+            if status.get("VmSize", 0) >= self.zygote_vm // 2:  # a fork of ours: the zygote's pages are shared
+                anon -= self.baseline_anon
+            total += max(0, anon)
+        self.peak_kb = max(self.peak_kb, total)
+        return total
+
+
+def _kill_job(uid: int | None) -> int:
+    """SIGKILL every process of the job until none is left; returns how many were signalled."""
+    killed = 0
+    for _ in range(200):
+        if SCOPE == "pidns":
+            try:  # atomic with respect to fork: the kernel holds the task list while it signals
+                os.kill(-1, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        elif SCOPE == "uid" and uid is not None:
+            _kill_as(uid)
+        live = [pid for pid in _job_pids(uid) if not _status(pid).get("zombie", 1)]
+        for pid in live:
             try:
                 os.kill(pid, signal.SIGKILL)
                 killed += 1
             except OSError:
                 pass
-    if not IN_PID_NAMESPACE and uid is None:
-        try:
-            os.killpg(child_pid, signal.SIGKILL)
-        except OSError:
-            pass
+        _reap_strays()
+        if not live:
+            return killed
+        time.sleep(0.005)
     return killed
+
+
+def _as_uid(uid: int | None, action) -> None:  # noqa: ANN001
+    """Run ``action`` in a short-lived fork that has become ``uid`` (its owner rights, none of ours)."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            if uid is not None and uid != os.getuid():
+                os.setresgid(uid, uid, uid)
+                os.setresuid(uid, uid, uid)
+            action()
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def _kill_as(uid: int) -> None:
+    """kill(-1, SIGKILL) as ``uid``: signals exactly that uid's processes, atomically, host-wide."""
+    def action() -> None:
+        for _ in range(3):
+            try:
+                os.kill(-1, signal.SIGKILL)
+            except ProcessLookupError:
+                break
+
+    _as_uid(uid, action)
 
 
 def _reap_strays() -> None:
@@ -177,38 +409,20 @@ def _reap_strays() -> None:
             return
 
 
-def _wipe_scratch() -> None:
-    for base in (SCRATCH, Path("/dev/shm")) if IN_PID_NAMESPACE else (SCRATCH,):
-        try:
-            entries = list(base.iterdir())
-        except OSError:
-            continue
-        for entry in entries:
-            if IN_PID_NAMESPACE or entry.name.startswith(("work-", "home-")):
-                if entry.is_dir() and not entry.is_symlink():
-                    shutil.rmtree(entry, ignore_errors=True)
-                else:
-                    entry.unlink(missing_ok=True)
-
-
-def run_job(request: dict) -> dict:
-    job = JOBS / request["dir"]
-    limits = request["limits"]
-    read_end, write_end = os.pipe()
-    started = time.monotonic()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_end)
-        _child(job, request, write_end)
-    os.close(write_end)
+def _supervise(pid: int, read_end: int, wall_s: float, uid: int | None, memory_bytes: int | None) -> dict:
+    """Wait for ``pid`` within ``wall_s``, keeping the output's head and tail and the job's memory in check."""
     output = _Output()
-    timed_out = False
+    started = time.monotonic()
+    deadline = started + wall_s
+    memory = _Memory(uid)
+    timed_out = memory_exceeded = False
+    vm_peak = 0
+    next_check = 0.0
     status = rusage = None
-    deadline = started + limits["wall_s"]
     open_pipe = True
     while True:
         if open_pipe:
-            ready, _, _ = select.select([read_end], [], [], 0.05)
+            ready, _, _ = select.select([read_end], [], [], POLL_S)
             if ready:
                 data = os.read(read_end, 65536)
                 if data:
@@ -216,38 +430,239 @@ def run_job(request: dict) -> dict:
                 else:
                     open_pipe = False
         else:
-            time.sleep(0.01)
+            time.sleep(POLL_S / 5)
         waited, status, rusage = os.wait4(pid, os.WNOHANG)
         if waited == pid:
             break
-        if time.monotonic() > deadline:
-            timed_out = True
-            _sweep(request.get("uid"), pid)
-            os.kill(pid, signal.SIGKILL)
-            _, status, rusage = os.wait4(pid, 0)
+        now = time.monotonic()
+        if now >= next_check:
+            next_check = now + MEMORY_CHECK_S
+            vm_peak = max(vm_peak, _status(pid).get("VmPeak", 0))
+            if memory_bytes and memory.sample() * 1024 > memory_bytes:
+                memory_exceeded = True
+        if memory_exceeded or now > deadline:
+            timed_out = not memory_exceeded
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            _, status, rusage = os.wait4(pid, 0)  # reap it here: _kill_job's reaping must not take it
             break
     wall = time.monotonic() - started
-    while open_pipe:  # what the child printed last, without waiting for grandchildren that hold the pipe
-        ready, _, _ = select.select([read_end], [], [], 0)
+    strays = _kill_job(uid)  # before draining: a grandchild holding the pipe could flood it forever
+    drain_until = time.monotonic() + 2.0
+    while open_pipe and time.monotonic() < drain_until:
+        ready, _, _ = select.select([read_end], [], [], 0.2)
         data = os.read(read_end, 65536) if ready else b""
         if not data:
             break
         output.add(data)
     os.close(read_end)
-    strays = _sweep(request.get("uid"), pid)
-    _reap_strays()
-    _wipe_scratch()
     return {
-        "id": request["id"],
         "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
         "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
         "timed_out": timed_out,
+        "memory_exceeded": memory_exceeded,
         "wall_s": round(wall, 4),
         "cpu_s": round(rusage.ru_utime + rusage.ru_stime, 4),
         "max_rss_kb": rusage.ru_maxrss,
+        "vm_peak_kb": vm_peak,
+        "peak_memory_kb": memory.peak_kb,
         "strays_killed": strays,
         **output.as_dict(),
     }
+
+
+# -- after the job: export, clean up ----------------------------------------------------------------------
+
+def _export(source: Path, target: Path) -> list[str]:
+    """Copy the whitelisted regular files of the child's output folder; never follows a link."""
+    refused: list[str] = []
+    target.mkdir(mode=0o755, exist_ok=True)
+    try:
+        folder = os.open(source, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return refused
+    try:
+        names = set(os.listdir(folder))
+        refused += sorted(n for n in names if n not in OUTPUT_FILES)[:10]
+        for name in OUTPUT_FILES:
+            if name not in names:
+                continue
+            try:
+                fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder)
+            except OSError:
+                refused.append(f"{name} (not a regular file)")
+                continue
+            try:
+                info = os.fstat(fd)
+                if not stat.S_ISREG(info.st_mode):
+                    refused.append(f"{name} (not a regular file)")
+                    continue
+                if info.st_size > MAX_OUTPUT_BYTES:
+                    refused.append(f"{name} (larger than {MAX_OUTPUT_BYTES // 2**20} MiB)")
+                    continue
+                out = os.open(target / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+                try:
+                    while chunk := os.read(fd, 1 << 20):
+                        os.write(out, chunk)
+                finally:
+                    os.close(out)
+            finally:
+                os.close(fd)
+    finally:
+        os.close(folder)
+    return refused
+
+
+def _remove(path: Path) -> None:
+    """Delete a file or tree the child may have made unreadable (chmod 000) or immutable to plain rmtree."""
+    def retry(function, name, _exc_info) -> None:  # noqa: ANN001
+        try:
+            os.chmod(os.path.dirname(name), 0o700)
+            if os.path.isdir(name) and not os.path.islink(name):
+                os.chmod(name, 0o700)
+            function(name)
+        except OSError:
+            pass
+
+    try:
+        if path.is_dir() and not path.is_symlink():
+            os.chmod(path, 0o700)
+            shutil.rmtree(path, onerror=retry)
+        else:
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _wipe_scratch(uid: int | None, job_paths: list[Path]) -> list[str]:
+    """Remove what the job left in writable places; returns what could not be removed."""
+    left: list[str] = []
+    if SCOPE == "pidns":
+        for base in (SCRATCH, Path("/dev/shm")):
+            try:
+                entries = list(base.iterdir())
+            except OSError:
+                continue
+            for entry in entries:
+                _remove(entry)
+                if os.path.lexists(entry):
+                    left.append(str(entry))
+        return left
+    for path in job_paths:
+        _remove(path)
+        if os.path.lexists(path):
+            left.append(str(path))
+    if SCOPE == "uid" and uid is not None:  # the fallback: what the job's uid left in the host's shared folders
+        for base in (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"), SCRATCH):
+            try:
+                entries = [e for e in base.iterdir() if e.lstat().st_uid == uid]
+            except OSError:
+                continue
+            for entry in entries:
+                _remove(entry)
+                if os.path.lexists(entry):
+                    left.append(str(entry))
+    return left
+
+
+def _clean_ipc(uid: int | None) -> None:
+    """Remove the System V shared memory, semaphores and queues the job made (they outlive processes).
+
+    Only an owner may remove one (or CAP_SYS_ADMIN, which the zygote does not hold), so a fork that has
+    become the job's uid removes them. The fallback without a uid of its own cannot tell the job's
+    objects from the user's and leaves them.
+    """
+    if SCOPE == "tree":
+        return
+    targets: list[tuple[str, int]] = []
+    for kind in ("shm", "sem", "msg"):
+        try:
+            lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()
+        except OSError:
+            continue
+        header = lines[0].split() if lines else []
+        for line in lines[1:]:
+            row = dict(zip(header, line.split()))
+            ident = int(row.get("shmid") or row.get("semid") or row.get("msqid") or -1)
+            if SCOPE == "pidns" or uid in (int(row.get("uid", -1)), int(row.get("cuid", -1))):
+                targets.append((kind, ident))
+    if not targets:
+        return
+
+    def action() -> None:
+        for kind, ident in targets:
+            if kind == "shm":
+                _libc.shmctl(ident, 0, None)
+            elif kind == "sem":
+                _libc.semctl(ident, 0, 0)
+            else:
+                _libc.msgctl(ident, 0, None)
+
+    _as_uid(uid, action)
+
+
+def _threads() -> int:
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return -1
+
+
+def _fork_job(target) -> tuple[int, int]:  # noqa: ANN001
+    """Fork ``target(write_end)`` (it never returns) with its stdout and stderr on a pipe we read."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        target(write_end)
+    os.close(write_end)
+    return pid, read_end
+
+
+def run_job(request: dict) -> dict:
+    job = JOBS / request["dir"]
+    limits = request["limits"]
+    uid = request.get("uid")
+    job_id = request["id"]
+    paths = {"work": SCRATCH / f"work-{job_id}", "home": SCRATCH / f"home-{job_id}", "out": SCRATCH / f"out-{job_id}"}
+    nproc_base = _user_tasks(os.getuid()) if (uid is None and SCOPE != "pidns") else 0
+    fork_threads = _threads()
+
+    pid, read_end = _fork_job(lambda w: _child(job, request, w, paths, nproc_base))
+    reply = _supervise(pid, read_end, float(limits["wall_s"]), uid, int(limits["memory_bytes"]))
+    refused = _export(paths["out"], job / "out")
+
+    preflight: dict = {}
+    model = job / "out" / "model.keras"
+    if request.get("preflight", True) and model.is_file() and not model.is_symlink():
+        home = SCRATCH / f"verify-{job_id}"
+        vpid, vread = _fork_job(lambda w: _verifier(model, request, w, home, nproc_base))
+        checked = _supervise(vpid, vread, min(PREFLIGHT_WALL_S, float(limits["wall_s"]) + 30), uid,
+                             int(limits["memory_bytes"]))
+        said = (checked["output_tail"] or checked["output_head"]).strip().splitlines()
+        preflight = {"ok": checked["exit_code"] == 0, "wall_s": checked["wall_s"],
+                     "reason": "" if checked["exit_code"] == 0 else _preflight_reason(checked, said)}
+        paths["verify"] = home
+
+    _kill_job(uid)
+    _clean_ipc(uid)
+    left = _wipe_scratch(uid, list(paths.values()))
+    reply.update({"id": job_id, "refused": refused, "preflight": preflight, "fork_threads": fork_threads,
+                  "tainted": left[:5]})
+    return reply
+
+
+def _preflight_reason(checked: dict, said: list[str]) -> str:
+    if checked["timed_out"]:
+        return "loading the model took too long"
+    if checked["memory_exceeded"] or checked["signal"] in (signal.SIGKILL, signal.SIGABRT):
+        return f"loading the model was killed (signal {checked['signal']}, memory {checked['peak_memory_kb']} kB)"
+    if checked["signal"] is not None:
+        return f"loading the model crashed (signal {checked['signal']})"
+    last = next((line for line in reversed(said) if line.startswith("preflight:")), said[-1] if said else "")
+    return last.removeprefix("preflight:").strip()[:300] or f"loading the model failed (status {checked['exit_code']})"
 
 
 def main() -> None:
@@ -255,6 +670,7 @@ def main() -> None:
     os.set_inheritable(control, False)
     _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # children of the same uid cannot ptrace or read our memory
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of a job come back to us, to be killed
     started = time.monotonic()
     sys.path.insert(0, str(Path(__file__).parent))
     import keras
@@ -264,6 +680,7 @@ def main() -> None:
     import tasks  # noqa: F401
 
     _reply(control, {"event": "ready", "import_s": round(time.monotonic() - started, 3), "pid": os.getpid(),
+                     "threads": _threads(), "scope": SCOPE, "seccomp": _seccomp_program(False) is not None,
                      "versions": {"python": sys.version.split()[0], "tensorflow": tf.__version__,
                                   "keras": keras.__version__}})
     for line in sys.stdin:
@@ -273,7 +690,7 @@ def main() -> None:
         try:
             reply = run_job(request)
         except Exception as exc:  # noqa: BLE001 - report and keep serving
-            reply = {"id": request.get("id"), "worker_error": f"{type(exc).__name__}: {exc}"}
+            reply = {"id": request.get("id"), "worker_error": f"{type(exc).__name__}: {exc}", "tainted": ["error"]}
         _reply(control, reply)
 
 

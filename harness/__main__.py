@@ -1,0 +1,5 @@
+"""``python -m harness`` is ``grader``."""
+
+from harness.cli import main
+
+main()
