@@ -50,9 +50,21 @@ def reference_builds(assignment_id: str) -> tuple[ReferenceBuild, ...]:
     return tuple(builds)
 
 
-def model_task(assignment: ModelAssignment, file: str, seed: int) -> dict[str, Any]:
+def model_task(assignment: ModelAssignment, file: str, seed: int, *, short_circuit: bool = True,
+               data: dict[str, str] | None = None) -> dict[str, Any]:
+    """The child's task. A file without ``build_model()`` runs as a script (``sandbox/scripts.py``): with
+    ``short_circuit`` its fit/evaluate/predict/plots return at once; ``reference`` lets it pick, among the models
+    the script builds, the one meant for this assignment; ``data`` names served data files (else placeholders)."""
     return {"kind": "model", "file": file, "entry": assignment.entry_point, "batch_shape": list(assignment.batch_shape),
-            "dtype": assignment.input_dtype, "seed": seed}
+            "dtype": assignment.input_dtype, "seed": seed, "short_circuit": short_circuit,
+            "reference": reference_fingerprint(assignment), "data": dict(data or {})}
+
+
+def reference_fingerprint(assignment: ModelAssignment) -> dict[str, Any]:
+    """Layer classes and parameter counts of the seed's model, and the accepted totals: no secret, the seed prints
+    them, and no model has to be built to send them."""
+    totals = [t for t in (assignment.total_params, *(v.total_params for v in assignment.variants)) if t]
+    return {"layers": [[figure.cls, figure.params] for figure in assignment.figures], "totals": totals}
 
 
 def function_task(assignment: FunctionAssignment, file: str, cases: list[Case], seed: int) -> dict[str, Any]:
@@ -61,25 +73,50 @@ def function_task(assignment: FunctionAssignment, file: str, cases: list[Case], 
 
 
 def failure_reason(outcome: Outcome, limits: Limits) -> str | None:
-    """Why a job produced nothing usable, in the words the feedback uses; ``None`` if it ended normally."""
+    """Why a job produced nothing usable, in the words the feedback uses; ``None`` if it ended normally.
+
+    Decided from what the zygote observed (signals, time, memory, files refused on the way out, the sandboxed
+    safe-mode load); ``error.json`` from the child only words the message of a job that failed anyway.
+    """
+    from harness.sandbox.worker import clean_text
+
     error = _child_error(outcome.out)
+    said = f"{outcome.output_tail}\n{error.get('type', '')}"
     if outcome.worker_died:
         return "the submission killed the grading worker (its parent process); the worker was restarted"
+    if outcome.worker_error:
+        return f"the grading worker failed on this submission ({clean_text(outcome.worker_error, 200)})"
     if outcome.timed_out:
         return f"timed out after {limits.wall_s:g} s"
-    if error.get("type") == "MemoryError" or (outcome.signal in (signal.SIGKILL, signal.SIGABRT, signal.SIGSEGV)
-                                              and outcome.max_rss_kb * 1024 > 0.8 * limits.memory_bytes):
+    used_kb = max(outcome.vm_peak_kb - outcome.vm_base_kb, outcome.peak_memory_kb)
+    near_limit = used_kb * 1024 > 0.8 * limits.memory_bytes
+    allocation_failed = any(mark in said for mark in ("MemoryError", "bad_alloc", "Resource exhausted", "OOM when"))
+    if outcome.memory_exceeded or error.get("type") == "MemoryError" or (
+            outcome.signal in (signal.SIGKILL, signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS)
+            and (near_limit or allocation_failed)):
         return f"exceeded {limits.describe_memory()} memory"
+    if outcome.nproc_exceeded:
+        return f"started more than {limits.nproc} processes"
     if outcome.signal == signal.SIGXCPU:
         return f"exceeded {limits.cpu_s} s of CPU time"
     if outcome.signal == signal.SIGXFSZ:
         return f"wrote a file larger than {limits.file_bytes // 2**20} MiB"
     if outcome.signal is not None:
-        return f"killed by signal {outcome.signal} ({signal.Signals(outcome.signal).name})"
+        try:
+            name = signal.Signals(outcome.signal).name
+        except ValueError:
+            name = "unknown"
+        return f"killed by signal {outcome.signal} ({name})"
+    refused = [r for r in outcome.refused if r.startswith(("model.keras", "outputs.npz", "outputs.json"))]
+    if refused:
+        return f"the grader refused its output: {clean_text('; '.join(refused), 300)}"
+    if outcome.preflight and not outcome.preflight.get("ok", True):
+        why = clean_text(str(outcome.preflight.get("reason")), 300)
+        return f"its saved model failed the sandboxed safe-mode load: {why}"
     if error:
         where = f" ({error['where']})" if error.get("where") else ""
         hint = f" — {error['hint']}" if error.get("hint") else ""
-        return f"{error.get('message', 'error')}{where}{hint}"
+        return clean_text(f"{error.get('message', 'error')}{where}{hint}", 800)
     if outcome.exit_code not in (0, None):
         return f"exited with status {outcome.exit_code} before finishing"
     return None
@@ -143,8 +180,8 @@ def _structure_checks(student: list[LayerView], build: ReferenceBuild) -> list[C
 
 def _child_info(out: Path | None) -> list[str]:
     try:
-        notes = json.loads((out / "info.json").read_text()[:10_000]).get("notes", [])
-        return [str(n)[:300] for n in notes][:5]
+        notes = json.loads((out / "info.json").read_text()[:50_000]).get("notes", [])
+        return [str(n)[:600] for n in notes][:12]
     except (OSError, ValueError, AttributeError):
         return []
 
@@ -159,4 +196,4 @@ def evaluate_function(assignment: FunctionAssignment, file: str, fixed: list[Cas
     except ValueError as exc:
         return _error(assignment, file, str(exc), outcome)
     return AssignmentResult.from_checks(assignment.id, assignment.points, checks, file=file, sandbox=outcome.summary(),
-                                        timings={"sandbox_s": outcome.wall_s})
+                                        timings={"sandbox_s": outcome.wall_s}, notes=_child_info(outcome.out))

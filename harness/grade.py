@@ -7,7 +7,6 @@ not once per student (see :mod:`harness.sandbox.zygote`).
 from __future__ import annotations
 
 import hashlib
-import os
 import queue
 import shutil
 import tempfile
@@ -16,11 +15,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness import evaluate
+from harness import evaluate, training
 from harness.catalog import Assignment, Case, ModelAssignment, load_catalog
 from harness.checks import functions
 from harness.results import AssignmentResult, SubmissionResult
-from harness.sandbox import Limits, Outcome, Worker, detect_mode
+from harness.executors import create as create_executor
+from harness.sandbox import Limits, Outcome, Worker
+from harness.training import TrainJob, TrainSettings
 
 SOURCE_SUFFIXES = (".py", ".ipynb")
 
@@ -83,6 +84,11 @@ class Options:
     file_map: dict[str, str] = field(default_factory=dict)
     #: Points per assignment from course.toml; ``None`` keeps the reference's.
     points: dict[str, float | None] = field(default_factory=dict)
+    #: ``--checks train|all`` (see harness/training.py): profile, data folders, MIDI folder, live progress.
+    training: TrainSettings | None = None
+    #: Where sandboxed jobs run (harness/executors.py): ``local`` workers, or ``ray`` at ``address``.
+    executor: str = "local"
+    address: str | None = None
 
 
 class Grader:
@@ -91,9 +97,13 @@ class Grader:
     def __init__(self, options: Options, catalog: dict[str, Assignment] | None = None) -> None:
         self.options = options
         self.catalog = catalog or load_catalog()
-        self.mode = detect_mode(options.require_sandbox)
-        threads = max(1, (os.cpu_count() or 1) // max(1, options.jobs))
-        self.workers = [Worker(slot, self.mode, threads=threads) for slot in range(max(1, options.jobs))]
+        self.executor = create_executor(options.executor, options.address, options.require_sandbox)
+        self.mode = self.executor.mode
+        threads = self.executor.threads(options.jobs)
+        self.training = training.Session(options.training or TrainSettings(seed=options.seed), self.mode) \
+            if options.checks in ("train", "all") else None
+        data_dirs = self.training.sandbox_dirs if self.training else ()
+        self.workers = self.executor.slots(options.jobs, threads, data_dirs=data_dirs)
 
     def __enter__(self) -> Grader:
         for worker in self.workers:
@@ -103,6 +113,9 @@ class Grader:
     def __exit__(self, *exc: object) -> None:
         for worker in self.workers:
             worker.close()
+        self.executor.close()
+        if self.training is not None:
+            self.training.close()
 
     @property
     def warning(self) -> str:
@@ -165,7 +178,9 @@ class Grader:
                     finished.put((job, None))
                     continue
                 try:
-                    outcome = worker.run(job.task, submission, self.options.limits)
+                    if job.training is not None:
+                        job.training.started(self.training)
+                    outcome = worker.run(job.task, submission, job.limits or self.options.limits)
                     if outcome.out is not None and outcome.out.is_dir():  # out of the child's reach before the next job
                         outcome.out = Path(shutil.move(outcome.out, keep / str(number)))
                     finished.put((job, outcome))
@@ -196,6 +211,12 @@ class Grader:
         if file is None:
             return _Job(assignment, None, None)
         seed = self.options.seed
+        if isinstance(assignment, ModelAssignment) and self.training is not None:  # --checks train|all
+            prepared = self.training.prepare(submission, assignment, file, evaluate.model_task(assignment, file, seed),
+                                             self.options.limits)
+            return _Job(assignment, file, prepared.task, limits=prepared.limits, training=prepared)
+        if self.options.checks == "train":  # a function assignment: nothing to train
+            return _Job(assignment, file, None, skip="a function assignment: nothing to train (--checks structure)")
         if isinstance(assignment, ModelAssignment):
             return _Job(assignment, file, evaluate.model_task(assignment, file, seed))
         fixed, drawn = functions.function_cases(assignment)
@@ -207,6 +228,11 @@ class Grader:
             return AssignmentResult(id=assignment.id, status="missing", max_score=assignment.points,
                                     reason=f"no {assignment.id}.py or {assignment.id}.ipynb in the submission",
                                     expected_params=getattr(assignment, "total_params", None))
+        if job.training is not None:
+            return self.training.evaluate(job.training, outcome, limits)
+        if job.skip:
+            return AssignmentResult(id=assignment.id, status="skipped", max_score=assignment.points, file=job.file,
+                                    reason=job.skip)
         if isinstance(outcome, Exception) or outcome is None:
             return AssignmentResult(id=assignment.id, status="error", max_score=assignment.points, file=job.file,
                                     reason=str(outcome), expected_params=getattr(assignment, "total_params", None))
@@ -224,3 +250,7 @@ class _Job:
     task: dict | None
     fixed: list[Case] = field(default_factory=list)
     drawn: list[Case] = field(default_factory=list)
+    #: Training jobs (harness/training.py): their own limits (the recipe's time budget) and trusted-side state.
+    limits: Limits | None = None
+    training: TrainJob | None = None
+    skip: str = ""

@@ -236,7 +236,8 @@ _COMPILED: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 def _compiled_call(model: Any) -> Callable[[Any], Any]:
     """``model(x, training=False)`` wrapped in a ``tf.function`` (about 25x faster than eager for these
-    batch-1 calls: 0.5 ms instead of 11 ms); falls back to the eager call off the TensorFlow backend."""
+    batch-1 calls: 0.5 ms instead of 11 ms), one per model; anything that is not a Keras layer/model (test
+    doubles) or another backend is called as it is."""
     try:
         return _COMPILED[model]
     except (KeyError, TypeError):
@@ -244,15 +245,12 @@ def _compiled_call(model: Any) -> Callable[[Any], Any]:
     try:
         import keras
         import tensorflow as tf
-
-        if keras.backend.backend() != "tensorflow" or not isinstance(model, keras.layers.Layer):
-            raise ImportError  # plain callables (test doubles) and other backends: call as they are
-        fn = tf.function(lambda a: model(a, training=False), reduce_retracing=True)
-    except ImportError:
-
-        def fn(a: Any) -> Any:
-            return model(a, training=False)
-
+    except ImportError:  # pragma: no cover
+        return lambda a: model(a, training=False)
+    if keras.backend.backend() != "tensorflow" or not isinstance(model, keras.layers.Layer):
+        return lambda a: model(a, training=False)
+    ref = weakref.ref(model)  # the cached function must not keep its (weakly keyed) model alive
+    fn = tf.function(lambda a: ref()(a, training=False), reduce_retracing=True)
     try:
         _COMPILED[model] = fn
     except TypeError:  # pragma: no cover - unhashable model
@@ -301,6 +299,27 @@ def full_song(model: Any, stateful: bool | None = None, kind: str = "1f",
     if stateful:
         reset_states(model)
     return score_song(notes, "full_song")
+
+
+@dataclass(frozen=True)
+class SongEval:
+    """Both judgements of a trained song model."""
+
+    one_step: SongScore
+    full_song: SongScore
+
+    @property
+    def perfect(self) -> bool:
+        """Every window right (100% train accuracy) and the whole song played back from its first 4 notes."""
+        return self.one_step.correct == self.one_step.total and self.full_song.correct == self.full_song.total
+
+    def __str__(self) -> str:
+        return f"{self.one_step}, {self.full_song}"
+
+
+def evaluate_song(model: Any, kind: str = "1f", stateful: bool | None = None) -> SongEval:
+    """:func:`one_step` and :func:`full_song` (states reset around each)."""
+    return SongEval(one_step(model, kind, stateful), full_song(model, stateful, kind))
 
 
 # ----------------------------------------------------------------------------------------------- feedback
@@ -427,6 +446,8 @@ class TrainLog:
     #: ``(epoch, value)`` of each ``until`` check, e.g. full-song scores.
     checks: list[tuple[int, Any]] = field(default_factory=list)
     stopped_early: bool = False
+    #: Wall time of each graph call (the first includes tracing and XLA compilation), checks excluded.
+    chunk_seconds: list[float] = field(default_factory=list)
 
 
 def train_stateful_fast(model: Any, x: np.ndarray, y: np.ndarray, epochs: int, *, check_every: int = 0,
@@ -441,11 +462,21 @@ def train_stateful_fast(model: Any, x: np.ndarray, y: np.ndarray, epochs: int, *
     a Python step loop) per epoch.
 
     ``check(model)`` is called every ``check_every`` epochs (states reset around it) and its result logged;
-    training stops as soon as ``until(result)`` is true (e.g. ``check=full_song``,
-    ``until=lambda s: s.correct == 50``).
+    training stops as soon as ``until(result)`` is true (e.g. ``check=evaluate_song``,
+    ``until=lambda r: r.perfect``).
 
-    Measured (2 CPU cores, TF 2.21 / Keras 3.15, LSTM(128) stateful + Dense(12), adam; see
-    ``benchmarks/bench_song_train.py``): see the module's benchmark notes in :data:`MEASURED`.
+    Measured with ``benchmarks/bench_song_train.py`` (2 CPU cores shared with other jobs, TF 2.21 / Keras
+    3.15, seed 002's LSTM(128, stateful) + Dense(12), adam, same initial weights for both):
+
+    * the seed's loop (``fit(epochs=1)`` + reset, 2000 times): 121-228 ms per epoch depending on machine load,
+      i.e. ~4-7.5 min for its 2000 epochs; it is perfect (one-step and full song 50/50) after 175-225 epochs,
+      36-61 s of training (seeds 1-3, 5);
+    * this function: first graph call 1.7-5.4 s (tracing + XLA compilation), then 7-20 ms per epoch; perfect
+      after 175-225 epochs in 3.3-7.0 s, checks every 25 epochs included: 5.5-18x less time to a perfect song
+      than the seed's loop, and 40-125x less than the seed's 2000 epochs;
+    * ``jit_compile=False``: ~43-76 ms per epoch and exactly the seed loop's trajectory (same scores at every
+      check); XLA's fused arithmetic differs in the last bits, so its trajectory differs, not its speed of
+      learning.
     """
     import tensorflow as tf
 
@@ -454,7 +485,12 @@ def train_stateful_fast(model: Any, x: np.ndarray, y: np.ndarray, epochs: int, *
     xs = tf.constant(np.asarray(x, dtype=np.float32))
     ys = tf.constant(np.asarray(y, dtype=np.float32))
     n = int(xs.shape[0])
+    if not getattr(model, "built", True):
+        model(xs[:1])  # create the weights outside the graph function
     layers = stateful_layers(model)
+    reset_states(model)
+    if not getattr(model.optimizer, "built", True):
+        model.optimizer.build(model.trainable_variables)  # same: no variable creation while tracing
     chunk = check_every if (check_every and (check or until)) else epochs
     chunk = max(1, min(chunk, epochs))
     optimizer = model.optimizer
@@ -493,7 +529,9 @@ def train_stateful_fast(model: Any, x: np.ndarray, y: np.ndarray, epochs: int, *
     done = 0
     while done < epochs:
         k = min(chunk, epochs - done)
+        t_chunk = time.perf_counter()
         losses, accs = run_epochs(tf.constant(k))
+        log.chunk_seconds.append(time.perf_counter() - t_chunk)
         log.loss.extend(float(v) for v in losses.numpy())
         log.accuracy.extend(float(v) for v in accs.numpy())
         done += k
@@ -512,6 +550,3 @@ def train_stateful_fast(model: Any, x: np.ndarray, y: np.ndarray, epochs: int, *
     log.seconds = time.perf_counter() - t0
     return log
 
-
-#: Filled in from ``benchmarks/bench_song_train.py`` runs (see that script's docstring).
-MEASURED: dict[str, str] = {}

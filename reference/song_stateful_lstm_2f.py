@@ -46,7 +46,9 @@ ASSIGNMENT = ModelAssignment(
         dataset="song_2f",
         full=Recipe(optimizer="adam", loss="categorical_crossentropy", epochs=2000, batch_size=1,
                     data=dict(DATA), time_budget_s=3600.0),
-        quick=Recipe(optimizer="adam", loss="categorical_crossentropy", epochs=60, batch_size=1,
+        # quick: the same loop, at most 400 epochs, stopping at the first epoch after which every window is right
+        # (100% train accuracy, the whole song played back): ~100-200 epochs, seconds with the fast trainer
+        quick=Recipe(optimizer="adam", loss="categorical_crossentropy", epochs=400, batch_size=1,
                      data=dict(DATA), time_budget_s=60.0),
         seed_figure=1.00,
     ),

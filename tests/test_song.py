@@ -126,6 +126,9 @@ def test_one_step_and_full_song_scores():
     lookup = _Lookup()
     assert song.one_step(lookup).correct == 46
     assert song.full_song(lookup).correct < 50
+    both = song.evaluate_song(oracle)
+    assert both.perfect and str(both) == "one_step: 50/50, full_song: 50/50"
+    assert not song.evaluate_song(lookup).perfect
 
 
 def test_render_comparison_marks_the_wrong_notes():

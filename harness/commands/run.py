@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
 import click
 
-from harness import __version__, render
+from harness import __version__, render, training
 from harness.catalog import load_catalog
 from harness.course import load_course
+from harness.executors import EXECUTORS, ExecutorError, default_jobs
 from harness.grade import Grader, Options, SubmissionError, content_hash, discover
 from harness.results import SubmissionResult, to_json
 from harness.sandbox import Limits, SandboxUnavailable
@@ -38,12 +38,21 @@ def exit_code(results: list[SubmissionResult]) -> int:
 @click.command("run")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-a", "--assignment", "assignments", multiple=True, metavar="ID", help="Grade only these (repeatable).")
-@click.option("--checks", type=click.Choice(["structure"]), default="structure", show_default=True,
-              help="What to check.")
+@click.option("--checks", type=click.Choice(["structure", "train", "all"]), default="structure", show_default=True,
+              help="What to check: the model as built, training it (held-out data), or both.")
+@click.option("--profile", type=click.Choice(["quick", "full"]), default="quick", show_default=True,
+              help="Training: a small budget judged against the calibrated reference, or the seed's recipe and figure.")
+@click.option("--data-dir", "data_dirs", multiple=True, type=click.Path(path_type=Path), metavar="DIR",
+              help="Where dataset files are (repeatable; also $GRADER_DATA, then ~/.keras/datasets).")
+@click.option("--artifacts", type=click.Path(path_type=Path), default=Path("grader-artifacts"), show_default=True,
+              help="Training: folder for what students get back (the song models' MIDI files).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path), help="Write the report here instead of standard output.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Sandboxed workers grading in parallel [default: number of cores].")
+              help="Sandboxed workers grading in parallel [default: number of cores, or the Ray cluster's CPUs].")
+@click.option("--executor", type=click.Choice(EXECUTORS), default="local", show_default=True,
+              help="Where sandboxed jobs run: this machine, or an existing Ray cluster (checks and store stay here).")
+@click.option("--address", metavar="HOST:PORT", default=None, help="The Ray head, for --executor ray.")
 @click.option("--require-sandbox", is_flag=True, help="Refuse to grade without bubblewrap (production grading).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=None, help="Wall-clock seconds per assignment.")
 @click.option("--memory", default=None, help="Memory per assignment, e.g. 4G.")
@@ -54,9 +63,11 @@ def exit_code(results: list[SubmissionResult]) -> int:
 @click.option("--force", is_flag=True, help="Regrade submissions whose files and grader version are unchanged.")
 @click.option("--course", "course_path", type=click.Path(path_type=Path), default=None,
               help="course.toml (or its folder) [default: ./course.toml when present].")
-def command(paths: tuple[Path, ...], assignments: tuple[str, ...], checks: str, fmt: str, output: Path | None,
+def command(paths: tuple[Path, ...], assignments: tuple[str, ...], checks: str, profile: str,
+            data_dirs: tuple[Path, ...], artifacts: Path, fmt: str, output: Path | None,
             jobs: int | None, require_sandbox: bool, timeout: float | None, memory: str | None, seed: int,
-            verbose: bool, db: Path | None, force: bool, course_path: Path | None) -> None:
+            verbose: bool, db: Path | None, force: bool, course_path: Path | None, executor: str = "local",
+            address: str | None = None) -> None:
     """Grade each submission folder in PATHS (or each student folder inside them)."""
     ids = _ids(assignments)
     try:
@@ -72,15 +83,23 @@ def command(paths: tuple[Path, ...], assignments: tuple[str, ...], checks: str, 
         path: content_hash(path) for path in submissions}
     #: What a stored result must have been graded with to be reused: checks, seed and the assignment set.
     scope = ",".join([checks, f"seed={seed}", *sorted(ids)])
+    if checks != "structure":  # training results also depend on the profile
+        scope += f",profile={profile}"
     unchanged = {p: h for p, h in unchanged.items() if store.is_current(str(p), h, __version__, scope)}
     todo = [p for p in submissions if p not in unchanged]
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    try:
+        jobs = max(1, min(jobs or default_jobs(executor, address), len(todo)))
+    except ExecutorError as exc:
+        raise click.UsageError(str(exc)) from exc
     options = Options(checks=checks, limits=limits, require_sandbox=require_sandbox, jobs=jobs, seed=seed,
-                      file_map=course.file_map, points={i: course.points(i, None) for i in ids})
+                      file_map=course.file_map, points={i: course.points(i, None) for i in ids},
+                      training=training.settings_for(checks, profile, data_dirs, artifacts, seed,
+                                                     progress=fmt == "table" and sys.stderr.isatty()),
+                      executor=executor, address=address)
     started = time.time()
     try:
         grader = Grader(options)
-    except SandboxUnavailable as exc:
+    except (SandboxUnavailable, ExecutorError) as exc:
         raise click.UsageError(str(exc)) from exc
     if grader.warning and fmt == "table":
         click.secho(f"WARNING: {grader.warning}", fg="red", bold=True, err=True)
@@ -88,8 +107,8 @@ def command(paths: tuple[Path, ...], assignments: tuple[str, ...], checks: str, 
         click.echo(f"{len(unchanged)} submission(s) unchanged since they were graded; showing stored results "
                    "(--force regrades)", err=True)
     with grader, store:
-        meta = {"grader": __version__, "versions": grader.versions(), "sandbox": grader.mode, "checks": checks,
-                "seed": seed, "started_at": started, "command": " ".join(sys.argv)}
+        meta = {"grader": __version__, "versions": grader.versions(), "sandbox": grader.mode, "executor": executor,
+                "checks": checks, "seed": seed, "started_at": started, "command": " ".join(sys.argv)}
         run_id = store.begin_run({**meta, **meta["versions"], "checks": scope})
         graded = {Path(r.path): r for r in grader.grade_all(todo, ids, on_result=lambda r: store.record(run_id, r))}
         store.finish_run(run_id)
@@ -99,7 +118,7 @@ def command(paths: tuple[Path, ...], assignments: tuple[str, ...], checks: str, 
     if fmt == "json":
         text = json.dumps(to_json(results, **meta), indent=2, ensure_ascii=False)
     else:
-        text = render.table(results)
+        text = render.table(results) + training.feedback(results)
         if verbose:
             text += "\n\n" + "\n".join(render.details(a) for r in results for a in r.assignments)
     if output:

@@ -72,10 +72,10 @@ class Dataset:
     def split_for_sandbox(self, directory: str | Path) -> dict[str, Path]:
         """Write what the sandboxed student code may see and nothing else.
 
-        ``train.npz`` (``x_train``, ``y_train``, and ``x_val``/``y_val`` when set), ``test_inputs.npz`` (``x_test``) and ``info.json``
-        (description, options, shapes). ``y_test`` is never written: it stays in memory on the trusted side.
-        Files are plain ``.npz`` readable with ``np.load(allow_pickle=False)``; ragged sequences are stored as
-        ``NAME__flat`` + ``NAME__offsets`` (read them back with :func:`load_split`).
+        ``train.npz`` (``x_train``, ``y_train``, and ``x_val``/``y_val`` when set), ``test_inputs.npz``
+        (``x_test``) and ``info.json`` (description, options, shapes). ``y_test`` is never written: it stays
+        in memory on the trusted side. Files are plain ``.npz`` readable with ``np.load(allow_pickle=False)``;
+        ragged sequences are stored as ``NAME__flat`` + ``NAME__offsets`` (read back with :func:`load_split`).
         """
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,14 @@ GIB = 1024**3
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-job limits. TensorFlow needs ≈ 2.4 GiB of address space just to import, so memory starts at 4 GiB."""
+    """Per-job limits.
+
+    ``memory_bytes`` is what the submission may use on top of the warm worker, which has already imported
+    TensorFlow (≈ 1.5 GiB of address space that every job shares): each process of the job may map at most
+    the worker's address space plus ``memory_bytes`` (``RLIMIT_AS``), and all the job's processes together
+    may hold at most ``memory_bytes`` of private memory (the zygote watches). ``nproc`` caps the processes
+    (threads count too, for ``RLIMIT_NPROC``), ``file_bytes`` any one file, ``cpu_s`` the CPU time of each.
+    """
 
     wall_s: float = 60.0
     cpu_s: int = 120

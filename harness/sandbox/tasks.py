@@ -16,19 +16,31 @@ folder; the trusted side treats every one of them as hostile data:
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
 import os
-import re
 import sys
 import traceback
 import types
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
-#: Lines a notebook (or a notebook pasted into a .py) has that Python cannot run: magics and shell escapes.
-_MAGIC = re.compile(r"^(\s*)([%!].*)$")
+
+def _sibling(name: str) -> types.ModuleType:
+    """``<name>.py`` beside this file, under a private name (a student's own ``scripts.py`` stays theirs)."""
+    import importlib.util
+
+    key = f"_grader_{name}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name(f"{name}.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[key] = module
+        spec.loader.exec_module(module)
+    return sys.modules[key]
+
+
+#: Files without an entry point run as scripts; the Keras 2 compatibility layer; the grader's data (scripts.py).
+_scripts = _sibling("scripts")
 
 
 def notebook_source(path: Path) -> list[tuple[str, str]]:
@@ -45,8 +57,9 @@ def notebook_source(path: Path) -> list[tuple[str, str]]:
 
 
 def strip_magics(source: str) -> str:
-    """Comment out ``%matplotlib inline`` and ``!pip install ...`` lines, keeping line numbers."""
-    return "\n".join(_MAGIC.sub(r"\1pass  # \2", line) for line in source.splitlines())
+    """Skip ``%matplotlib inline``, ``!pip install ...``, ``%%`` cell magics and ``get_ipython()`` lines, keeping
+    line numbers (see ``scripts.strip_magics``)."""
+    return _scripts.strip_magics(source)
 
 
 def load_student_module(workdir: Path, filename: str) -> types.ModuleType:
@@ -59,13 +72,13 @@ def load_student_module(workdir: Path, filename: str) -> types.ModuleType:
         module.__file__ = str(path)
         sys.modules[name] = module
         for label, source in notebook_source(path):
-            exec(compile(source, label, "exec"), module.__dict__)
+            exec(compile(source, label, "exec"), module.__dict__)  # running student code is the job
         return module
     source = strip_magics(path.read_text(encoding="utf-8"))
     module = types.ModuleType(name)
     module.__file__ = str(path)
     sys.modules[name] = module
-    exec(compile(source, path.name, "exec"), module.__dict__)
+    exec(compile(source, path.name, "exec"), module.__dict__)  # running student code is the job
     return module
 
 
@@ -95,15 +108,15 @@ _HINTS = (
 
 def describe(exc: BaseException, workdir: Path) -> dict[str, str]:
     text = f"{type(exc).__name__}: {exc}".strip()
-    hint = next((h for key, h in _HINTS if key in text), "")
-    return {"type": type(exc).__name__, "message": text.splitlines()[0][:500] if text else "", "where": where(exc, workdir),
-            "hint": hint}
+    hint = next((h for key, h in _HINTS if key in text), "") or _scripts.hint(text)
+    return {"type": type(exc).__name__, "message": text.splitlines()[0][:500] if text else "",
+            "where": where(exc, workdir), "hint": hint}
 
 
 class _Quiet:
     """Short-circuits what tutorial code does at import that grading does not need (training, plots, sleeps)."""
 
-    def __enter__(self) -> _Quiet:
+    def __enter__(self) -> Self:
         import time
 
         import keras
@@ -132,7 +145,7 @@ class _Quiet:
             pass
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         for owner, name, value in reversed(self.saved):
             setattr(owner, name, value)
 
@@ -158,7 +171,7 @@ def run_model(task: dict[str, Any], workdir: Path, out: Path) -> None:
         shape = tuple(task["batch_shape"])
         try:
             model(keras.Input(batch_shape=shape, dtype=task["dtype"]))
-        except Exception:
+        except Exception:  # some models only build() with a shape
             model.build(shape)
         notes.append(f"the model was left unbuilt; the grader built it with input shape {shape}")
     model.save(out / "model.keras")
@@ -208,6 +221,9 @@ def run_function(task: dict[str, Any], workdir: Path, out: Path) -> None:
 #: Global Keras state that loading a model may legitimately touch (name counters, caches).
 _VOLATILE_STATE = ("object_name_uids", "saving_attr_skipset_", "shared_objects/", "name_scope_stack",
                    "current_call_ctx")
+#: Global entries that a load creates lazily, with the values they must then have.
+_LAZY_DEFAULTS = {"global:custom_objects_scope_dict": "{}", "global:safe_mode_saving": "None",
+                  "global:tracking_on": "True", "global:nnx_enabled": "False"}
 
 
 def keras_state() -> dict[str, str]:
@@ -215,13 +231,19 @@ def keras_state() -> dict[str, str]:
     import keras
     from keras.src.backend.common import global_state
 
-    state = {f"global:{k}": repr(v)[:300] for k, v in vars(global_state.GLOBAL_STATE_TRACKER).items()
-             if not k.startswith(_VOLATILE_STATE)}
-    state.update({"floatx": keras.config.floatx(), "epsilon": repr(keras.config.epsilon()),
-                  "image_data_format": keras.config.image_data_format(), "backend": keras.config.backend(),
-                  "dtype_policy": keras.config.dtype_policy().name,
-                  "custom_objects": repr(sorted(keras.saving.get_custom_objects()))})
+    state = {"floatx": keras.config.floatx(), "epsilon": repr(keras.config.epsilon()),
+             "image_data_format": keras.config.image_data_format(), "backend": keras.config.backend(),
+             "dtype_policy": keras.config.dtype_policy().name,
+             "custom_objects": repr(sorted(keras.saving.get_custom_objects()))}
+    state.update({f"global:{k}": repr(v)[:300] for k, v in vars(global_state.GLOBAL_STATE_TRACKER).items()
+                  if not k.startswith(_VOLATILE_STATE)})
     return state
+
+
+def state_changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """The settings that differ; an entry created on the way is a change unless it holds its default."""
+    return sorted(k for k in set(before) | set(after)
+                  if before.get(k, _LAZY_DEFAULTS.get(k)) != after.get(k, _LAZY_DEFAULTS.get(k)))
 
 
 def preflight(path: Path) -> int:
@@ -236,12 +258,11 @@ def preflight(path: Path) -> int:
     try:
         model = keras.saving.load_model(path, safe_mode=True, compile=False)
         total = int(model.count_params())
-    except Exception as exc:  # noqa: BLE001 - any refusal is reported, never raised
+    except Exception as exc:  # any refusal is reported, never raised
         text = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:250]
         print(f"preflight: it cannot be loaded safely ({text})", flush=True)
         return 3
-    after = keras_state()
-    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    changed = state_changes(before, keras_state())
     if changed:
         print(f"preflight: loading it changes process-wide Keras state ({', '.join(changed)[:200]})", flush=True)
         return 4
@@ -252,13 +273,20 @@ def preflight(path: Path) -> int:
 def run(task: dict[str, Any], workdir: Path, out: Path) -> int:
     """Run one task; exceptions become ``error.json``. Returns the exit status the child should use."""
     try:
-        if task["kind"] == "model":
+        _scripts.prepare(task, workdir)  # Keras 2 spellings, the grader's data, IPython stand-ins
+        if task["kind"] == "model" and _scripts.is_script(task, workdir):
+            _scripts.run_script(task, workdir, out)  # no build_model(): run the file as a script
+        elif task["kind"] == "model":
             run_model(task, workdir, out)
         elif task["kind"] == "function":
             run_function(task, workdir, out)
+        elif task["kind"] == "train":  # --checks train: build as above, train, save (training_task.py)
+            _sibling("training_task").run_train(task, workdir, out)
         else:
             raise ValueError(f"unknown task kind {task['kind']!r}")
         return 0
-    except BaseException as exc:  # noqa: BLE001 - SystemExit from student code is an error too
+    except BaseException as exc:  # SystemExit from student code is an error too
         (out / "error.json").write_text(json.dumps(describe(exc, workdir)))
         return 3
+    finally:
+        _scripts.finish(task, out)  # notes: the model graded, data served, Keras 2 equivalences used

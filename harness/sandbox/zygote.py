@@ -48,9 +48,13 @@ from pathlib import Path
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
 PR_SET_SECCOMP = 22
+PR_CAPBSET_DROP = 24
+PR_SET_SECUREBITS = 28
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
 SECCOMP_MODE_FILTER = 2
+SECBIT_NOROOT_LOCKED = 0x3  # SECBIT_NOROOT | SECBIT_NOROOT_LOCKED: uid 0 gains no capability on exec
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
 _libc = ctypes.CDLL(None, use_errno=True)
 
 JOBS = Path(os.environ.get("GRADER_JOBS", "/jobs"))
@@ -135,21 +139,49 @@ def _install_seccomp(deny_unix: bool) -> bool:
     return True
 
 
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def _drop_capabilities() -> None:
+    """For a child that must keep uid 0 (the fallback as root): no capability now, none after an exec.
+
+    Without CAP_SYS_RESOURCE its rlimits bind; without CAP_DAC_OVERRIDE, CAP_KILL and the rest it is an
+    ordinary process that happens to own root's files (see docs/security.md for what that still allows).
+    """
+    _libc.prctl(PR_SET_SECUREBITS, SECBIT_NOROOT_LOCKED, 0, 0, 0)
+    for cap in range(64):
+        if _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 and ctypes.get_errno() == errno.EINVAL:
+            break
+    header = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)
+    data = (_CapData * 2)()
+    if _libc.capset(ctypes.byref(header), data) != 0:
+        raise OSError(ctypes.get_errno(), "capset refused")
+
+
 def _confine(uid: int | None, limits: dict, nproc_base: int) -> None:
     """Drop to the job's uid, forbid privilege gain, set rlimits and the seccomp filter. Irreversible."""
     if uid is not None:
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
+    elif os.geteuid() == 0:
+        os.setgroups([])
+        _drop_capabilities()
     if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "no_new_privs refused")
-    memory = int(limits["memory_bytes"])
+    memory = int(limits.get("address_space") or limits["memory_bytes"])
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (int(limits["cpu_s"]), int(limits["cpu_s"]) + 1))
     resource.setrlimit(resource.RLIMIT_FSIZE, (int(limits["file_bytes"]), int(limits["file_bytes"])))
     resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
     resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
+    os.setpriority(os.PRIO_PROCESS, 0, 10)  # the zygote, which supervises and kills, keeps the upper hand
     if limits.get("nproc"):
         nproc = nproc_base + int(limits["nproc"])
         resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
@@ -216,7 +248,7 @@ def _child(job: Path, request: dict, write_end: int, paths: dict[str, Path], npr
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
-    except BaseException as exc:  # noqa: BLE001 - a broken child must still exit, and say why
+    except BaseException as exc:  # a broken child must still exit, and say why
         try:
             os.write(2, f"grader child: {type(exc).__name__}: {exc}\n".encode())
         finally:
@@ -241,7 +273,7 @@ def _verifier(model: Path, request: dict, write_end: int, home: Path, nproc_base
         code = tasks.preflight(model)
         sys.stdout.flush()
         os._exit(code)
-    except BaseException as exc:  # noqa: BLE001
+    except BaseException as exc:  # a failed load must still exit, and say why
         try:
             os.write(1, f"preflight: {type(exc).__name__}: {exc}\n".encode())
         finally:
@@ -285,6 +317,7 @@ def _status(pid: int | str) -> dict[str, int]:
                     fields["Uid"] = int(value.split()[0])
                 elif key == b"State":
                     fields["zombie"] = int(value.split()[0] in (b"Z", b"X"))
+                    fields["stopped"] = int(value.split()[0] in (b"T", b"t", b"Z", b"X"))
     except (OSError, ValueError, IndexError):
         return {}
     return fields
@@ -336,9 +369,9 @@ class _Memory:
         self.zygote_vm = me.get("VmSize", 0)
         self.peak_kb = 0
 
-    def sample(self) -> int:
+    def sample(self, pids: list[int]) -> int:
         total = 0
-        for pid in _job_pids(self.uid):
+        for pid in pids:
             status = _status(pid)
             anon = status.get("RssAnon", 0) + status.get("RssShmem", 0)
             if status.get("VmSize", 0) >= self.zygote_vm // 2:  # a fork of ours: the zygote's pages are shared
@@ -350,7 +383,17 @@ class _Memory:
 
 def _kill_job(uid: int | None) -> int:
     """SIGKILL every process of the job until none is left; returns how many were signalled."""
-    killed = 0
+    killed: set[int] = set()
+    if SCOPE == "tree":  # no atomic kill here: first freeze the job, so that nothing forks while we look
+        for _ in range(100):
+            running = [pid for pid in _job_pids(uid) if not _status(pid).get("stopped", 1)]
+            if not running:
+                break
+            for pid in running:
+                try:
+                    os.kill(pid, signal.SIGSTOP)
+                except OSError:
+                    pass
     for _ in range(200):
         if SCOPE == "pidns":
             try:  # atomic with respect to fork: the kernel holds the task list while it signals
@@ -363,17 +406,17 @@ def _kill_job(uid: int | None) -> int:
         for pid in live:
             try:
                 os.kill(pid, signal.SIGKILL)
-                killed += 1
+                killed.add(pid)
             except OSError:
                 pass
         _reap_strays()
         if not live:
-            return killed
+            return len(killed)
         time.sleep(0.005)
-    return killed
+    return len(killed)
 
 
-def _as_uid(uid: int | None, action) -> None:  # noqa: ANN001
+def _as_uid(uid: int | None, action) -> None:
     """Run ``action`` in a short-lived fork that has become ``uid`` (its owner rights, none of ours)."""
     pid = os.fork()
     if pid == 0:
@@ -409,13 +452,18 @@ def _reap_strays() -> None:
             return
 
 
-def _supervise(pid: int, read_end: int, wall_s: float, uid: int | None, memory_bytes: int | None) -> dict:
-    """Wait for ``pid`` within ``wall_s``, keeping the output's head and tail and the job's memory in check."""
+def _supervise(pid: int, read_end: int, limits: dict, uid: int | None, wall_s: float | None = None) -> dict:
+    """Wait for ``pid`` within the wall-clock limit, keeping its output's head and tail, and the memory and
+    the number of processes of the whole job in check (rlimits are per process; these are per job, and the
+    process count is the only fork-bomb brake for a child that keeps uid 0, which RLIMIT_NPROC exempts)."""
     output = _Output()
     started = time.monotonic()
-    deadline = started + wall_s
+    deadline = started + (wall_s if wall_s is not None else float(limits["wall_s"]))
+    memory_bytes = int(limits["memory_bytes"])
+    nproc = int(limits.get("nproc") or 0)
     memory = _Memory(uid)
-    timed_out = memory_exceeded = False
+    timed_out = memory_exceeded = nproc_exceeded = False
+    processes_peak = 0
     vm_peak = 0
     next_check = 0.0
     status = rusage = None
@@ -438,10 +486,12 @@ def _supervise(pid: int, read_end: int, wall_s: float, uid: int | None, memory_b
         if now >= next_check:
             next_check = now + MEMORY_CHECK_S
             vm_peak = max(vm_peak, _status(pid).get("VmPeak", 0))
-            if memory_bytes and memory.sample() * 1024 > memory_bytes:
-                memory_exceeded = True
-        if memory_exceeded or now > deadline:
-            timed_out = not memory_exceeded
+            pids = _job_pids(uid)
+            processes_peak = max(processes_peak, len(pids))
+            nproc_exceeded = bool(nproc) and len(pids) > nproc
+            memory_exceeded = memory.sample(pids) * 1024 > memory_bytes
+        if memory_exceeded or nproc_exceeded or now > deadline:
+            timed_out = not (memory_exceeded or nproc_exceeded)
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
@@ -463,6 +513,8 @@ def _supervise(pid: int, read_end: int, wall_s: float, uid: int | None, memory_b
         "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
         "timed_out": timed_out,
         "memory_exceeded": memory_exceeded,
+        "nproc_exceeded": nproc_exceeded,
+        "processes_peak": processes_peak,
         "wall_s": round(wall, 4),
         "cpu_s": round(rusage.ru_utime + rusage.ru_stime, 4),
         "max_rss_kb": rusage.ru_maxrss,
@@ -517,7 +569,7 @@ def _export(source: Path, target: Path) -> list[str]:
 
 def _remove(path: Path) -> None:
     """Delete a file or tree the child may have made unreadable (chmod 000) or immutable to plain rmtree."""
-    def retry(function, name, _exc_info) -> None:  # noqa: ANN001
+    def retry(function, name, _exc_info) -> None:
         try:
             os.chmod(os.path.dirname(name), 0o700)
             if os.path.isdir(name) and not os.path.islink(name):
@@ -610,7 +662,7 @@ def _threads() -> int:
         return -1
 
 
-def _fork_job(target) -> tuple[int, int]:  # noqa: ANN001
+def _fork_job(target) -> tuple[int, int]:
     """Fork ``target(write_end)`` (it never returns) with its stdout and stderr on a pipe we read."""
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -623,7 +675,10 @@ def _fork_job(target) -> tuple[int, int]:  # noqa: ANN001
 
 def run_job(request: dict) -> dict:
     job = JOBS / request["dir"]
-    limits = request["limits"]
+    vm_base_kb = _status("self").get("VmSize", 0)
+    # the job's memory comes on top of what it shares with us: TensorFlow, already imported
+    limits = {**request["limits"], "address_space": vm_base_kb * 1024 + int(request["limits"]["memory_bytes"])}
+    request = {**request, "limits": limits}
     uid = request.get("uid")
     job_id = request["id"]
     paths = {"work": SCRATCH / f"work-{job_id}", "home": SCRATCH / f"home-{job_id}", "out": SCRATCH / f"out-{job_id}"}
@@ -631,7 +686,7 @@ def run_job(request: dict) -> dict:
     fork_threads = _threads()
 
     pid, read_end = _fork_job(lambda w: _child(job, request, w, paths, nproc_base))
-    reply = _supervise(pid, read_end, float(limits["wall_s"]), uid, int(limits["memory_bytes"]))
+    reply = _supervise(pid, read_end, limits, uid)
     refused = _export(paths["out"], job / "out")
 
     preflight: dict = {}
@@ -639,8 +694,7 @@ def run_job(request: dict) -> dict:
     if request.get("preflight", True) and model.is_file() and not model.is_symlink():
         home = SCRATCH / f"verify-{job_id}"
         vpid, vread = _fork_job(lambda w: _verifier(model, request, w, home, nproc_base))
-        checked = _supervise(vpid, vread, min(PREFLIGHT_WALL_S, float(limits["wall_s"]) + 30), uid,
-                             int(limits["memory_bytes"]))
+        checked = _supervise(vpid, vread, limits, uid, wall_s=min(PREFLIGHT_WALL_S, float(limits["wall_s"]) + 30))
         said = (checked["output_tail"] or checked["output_head"]).strip().splitlines()
         preflight = {"ok": checked["exit_code"] == 0, "wall_s": checked["wall_s"],
                      "reason": "" if checked["exit_code"] == 0 else _preflight_reason(checked, said)}
@@ -650,6 +704,7 @@ def run_job(request: dict) -> dict:
     _clean_ipc(uid)
     left = _wipe_scratch(uid, list(paths.values()))
     reply.update({"id": job_id, "refused": refused, "preflight": preflight, "fork_threads": fork_threads,
+                  "vm_base_kb": vm_base_kb,
                   "tainted": left[:5]})
     return reply
 
@@ -657,7 +712,7 @@ def run_job(request: dict) -> dict:
 def _preflight_reason(checked: dict, said: list[str]) -> str:
     if checked["timed_out"]:
         return "loading the model took too long"
-    if checked["memory_exceeded"] or checked["signal"] in (signal.SIGKILL, signal.SIGABRT):
+    if checked["memory_exceeded"] or checked["nproc_exceeded"] or checked["signal"] in (signal.SIGKILL, signal.SIGABRT):
         return f"loading the model was killed (signal {checked['signal']}, memory {checked['peak_memory_kb']} kB)"
     if checked["signal"] is not None:
         return f"loading the model crashed (signal {checked['signal']})"
@@ -675,23 +730,27 @@ def main() -> None:
     sys.path.insert(0, str(Path(__file__).parent))
     import keras
     import numpy  # noqa: F401
-    import tensorflow as tf
-
     import tasks  # noqa: F401
+    import tensorflow as tf
 
     _reply(control, {"event": "ready", "import_s": round(time.monotonic() - started, 3), "pid": os.getpid(),
                      "threads": _threads(), "scope": SCOPE, "seccomp": _seccomp_program(False) is not None,
                      "versions": {"python": sys.version.split()[0], "tensorflow": tf.__version__,
                                   "keras": keras.__version__}})
+    owned = int(os.environ["GRADER_UID"]) if os.environ.get("GRADER_UID") else None
+    if SCOPE == "uid" and owned is not None:
+        _kill_as(owned)  # whatever a grader that crashed while holding this uid left running
     for line in sys.stdin:
         if not line.strip():
             continue
         request = json.loads(line)
         try:
             reply = run_job(request)
-        except Exception as exc:  # noqa: BLE001 - report and keep serving
+        except Exception as exc:  # report and keep serving; the worker restarts this zygote
             reply = {"id": request.get("id"), "worker_error": f"{type(exc).__name__}: {exc}", "tainted": ["error"]}
         _reply(control, reply)
+    if SCOPE == "uid" and owned is not None:
+        _kill_as(owned)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,348 @@
+"""Where sandboxed jobs run: on this machine (``local``) or on the nodes of a Ray cluster (``ray``).
+
+The trusted side (checks, scores, the results store) always stays in the grader's process. An executor only
+hands out *slots*: objects with the :class:`~harness.sandbox.Worker` interface (``start``, ``wait_ready``,
+``run(task, submission, limits) -> Outcome``, ``close``) that :class:`harness.grade.Grader` drives one
+thread per slot.
+
+- ``local``: a :class:`~harness.sandbox.Worker` per slot (a sandboxed zygote on this machine).
+- ``ray``: a :class:`RaySlot` per slot. It sends the submission's files (filtered and capped exactly as the
+  local worker copies them) and the task dict to a :class:`SandboxActor` on some node of an existing Ray
+  cluster; the actor runs a ``Worker`` (the same sandbox) there and returns the ``Outcome`` fields and the
+  files the job left, as bytes. The slot writes them to a local temporary folder and vets them again
+  (:func:`~harness.sandbox.worker.vet_outputs`) before the trusted side reads anything, so verdicts are
+  computed exactly as for a local job. Jobs that want a GPU (``task["gpu"]`` true or ``task["device"] ==
+  "gpu"``) run as one-off Ray tasks with ``num_gpus=1``: Ray's scheduler makes them wait for a free GPU
+  instead of sharing one.
+
+Every node of the cluster needs this package installed (``pip install 'grader[ray]'``) and, for a sandboxed
+(not ``fallback``) run, bubblewrap; the grader asks the cluster which sandbox mode it gets.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import fields as dataclass_fields
+from pathlib import Path
+from typing import Any, Protocol
+
+from harness.sandbox import Limits, Outcome, SandboxUnavailable, Worker, detect_mode
+from harness.sandbox.worker import OUTPUT_FILES, copy_submission, vet_outputs
+
+EXECUTORS = ("local", "ray")
+#: How long a slot waits for a Ray actor to be placed and its zygote to import TensorFlow.
+RAY_READY_TIMEOUT_S = 300.0
+#: Extra seconds on top of a job's wall limit before a remote job is given up (transfer, queueing, clean-up).
+RAY_JOB_SLACK_S = 300.0
+
+
+class ExecutorError(RuntimeError):
+    """The executor cannot be used as asked (Ray missing, no address, cluster unreachable); says what to do."""
+
+
+class Slot(Protocol):
+    """What :class:`harness.grade.Grader` needs of a job slot (a local ``Worker`` is one)."""
+
+    mode: str
+
+    def start(self) -> None: ...
+
+    def wait_ready(self, timeout: float = 120.0) -> dict[str, Any]: ...
+
+    def run(self, task: dict[str, Any], submission: Path, limits: Limits) -> Outcome: ...
+
+    def close(self) -> None: ...
+
+
+def wants_gpu(task: dict[str, Any] | None) -> bool:
+    """Whether a sandboxed job should be scheduled on a GPU (training tasks of GPU assignments set this)."""
+    return bool(task) and (bool(task.get("gpu")) or task.get("device") == "gpu")
+
+
+def create(executor: str = "local", address: str | None = None,
+           require_sandbox: bool = False) -> LocalExecutor | RayExecutor:
+    """The executor named by ``grader run --executor``."""
+    if executor == "local":
+        return LocalExecutor(require_sandbox)
+    if executor == "ray":
+        return RayExecutor(address, require_sandbox)
+    raise ExecutorError(f"unknown executor {executor!r}; use one of {', '.join(EXECUTORS)}")
+
+
+def default_jobs(executor: str = "local", address: str | None = None) -> int:
+    """``--jobs`` when not given: this machine's cores, or the Ray cluster's CPUs."""
+    if executor == "ray":
+        return RayExecutor.connect(address).total_cpus()
+    return os.cpu_count() or 1
+
+
+class LocalExecutor:
+    """Sandboxed workers on this machine."""
+
+    name = "local"
+
+    def __init__(self, require_sandbox: bool = False) -> None:
+        self.mode = detect_mode(require_sandbox)
+
+    def threads(self, jobs: int) -> int:
+        """TensorFlow threads per sandboxed job: the cores shared between the jobs."""
+        return max(1, (os.cpu_count() or 1) // max(1, jobs))
+
+    def slots(self, count: int, threads: int, **worker_options: Any) -> list[Worker]:
+        return [Worker(slot, self.mode, threads=threads, **worker_options) for slot in range(max(1, count))]
+
+    def close(self) -> None:
+        pass
+
+
+# -- Ray ------------------------------------------------------------------------------------------------------
+
+
+def pack_submission(submission: Path) -> dict[str, bytes]:
+    """The submission's files as ``{relative path: bytes}``, filtered and capped as ``Worker.run`` copies them."""
+    with tempfile.TemporaryDirectory(prefix="grader-pack-") as tmp:
+        target = Path(tmp) / "sub"
+        copy_submission(submission, target)
+        return {str(p.relative_to(target)): p.read_bytes() for p in sorted(target.rglob("*")) if p.is_file()}
+
+
+def unpack_files(files: dict[str, bytes], target: Path, flat: bool = False) -> None:
+    """Write ``files`` under ``target``; names that would leave it (absolute, ``..``) are skipped.
+    ``flat``: only plain names from :data:`OUTPUT_FILES` (what a job may leave)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        parts = Path(name).parts
+        if not parts or Path(name).is_absolute() or ".." in parts or not isinstance(data, bytes):
+            continue
+        if flat and (len(parts) != 1 or name not in OUTPUT_FILES):
+            continue
+        path = target.joinpath(*parts)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def _collect_outputs(out: Path | None) -> dict[str, bytes]:
+    found: dict[str, bytes] = {}
+    if out is None or not out.is_dir():
+        return found
+    for path in out.iterdir():
+        if path.name in OUTPUT_FILES and path.is_file() and not path.is_symlink():
+            found[path.name] = path.read_bytes()
+    return found
+
+
+def _worker_options(options: dict[str, Any], gpu: bool) -> dict[str, Any]:
+    """Keyword arguments this node's ``Worker`` accepts (``gpu=True`` only where it knows the flag)."""
+    accepted = inspect.signature(Worker.__init__).parameters
+    chosen = {k: v for k, v in options.items() if k in accepted}
+    if gpu and "gpu" in accepted:
+        chosen["gpu"] = True
+    if "data_dirs" in chosen:
+        chosen["data_dirs"] = tuple(Path(d) for d in chosen["data_dirs"])
+    return chosen
+
+
+def _run_packed(worker: Worker, task: dict[str, Any], files: dict[str, bytes], limits: Limits) -> dict[str, Any]:
+    """Run one job on ``worker`` from packed files; return the outcome's fields and the files it left."""
+    started = time.time()
+    with tempfile.TemporaryDirectory(prefix="grader-remote-") as tmp:
+        submission = Path(tmp) / "sub"
+        unpack_files(files, submission)
+        outcome = worker.run(task, submission, limits)
+        reply = {"outcome": outcome.summary(), "files": _collect_outputs(outcome.out)}
+    reply.update({"started": started, "ended": time.time(), "node": _node(), "pid": os.getpid(),
+                  "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES")})
+    return reply
+
+
+def _node() -> str:
+    try:
+        import ray
+
+        return ray.util.get_node_ip_address()
+    except Exception:  # outside Ray, or an older Ray
+        return os.uname().nodename
+
+
+class SandboxActor:
+    """Runs on a Ray node: one warm sandboxed ``Worker`` (zygote) that runs the jobs a :class:`RaySlot` sends."""
+
+    def __init__(self, slot: int, require_sandbox: bool, threads: int, worker_options: dict[str, Any]) -> None:
+        self.mode = detect_mode(require_sandbox)
+        self.worker = Worker(slot, self.mode, threads=threads, **_worker_options(worker_options, gpu=False))
+        self.worker.start()
+
+    def ready(self) -> dict[str, Any]:
+        return {**self.worker.wait_ready(), "mode": self.mode, "node": _node()}
+
+    def run(self, task: dict[str, Any], files: dict[str, bytes], limits: Limits) -> dict[str, Any]:
+        return _run_packed(self.worker, task, files, limits)
+
+    def close(self) -> None:
+        self.worker.close()
+
+
+def gpu_job(task: dict[str, Any], files: dict[str, bytes], limits: Limits, require_sandbox: bool, threads: int,
+            worker_options: dict[str, Any]) -> dict[str, Any]:
+    """One job on a GPU Ray granted (``num_gpus=1``): a fresh worker for it alone, closed when it ends."""
+    worker = Worker(1000 + os.getpid() % 1000, detect_mode(require_sandbox), threads=threads,
+                    **_worker_options(worker_options, gpu=True))
+    worker.start()
+    try:
+        return _run_packed(worker, task, files, limits)
+    finally:
+        worker.close()
+
+
+def probe(require_sandbox: bool) -> dict[str, Any]:
+    """The sandbox mode a node of the cluster gives (or why it cannot give the one required)."""
+    try:
+        return {"mode": detect_mode(require_sandbox), "node": _node()}
+    except SandboxUnavailable as exc:
+        return {"error": str(exc), "node": _node()}
+
+
+class RayExecutor:
+    """Sandboxed jobs on an existing Ray cluster; the trusted side and the results store stay here."""
+
+    name = "ray"
+    _connected: str | None = None
+    _lock = threading.Lock()
+
+    def __init__(self, address: str | None, require_sandbox: bool = False) -> None:
+        self.ray = self.connect(address).ray
+        self.address = address
+        self.require_sandbox = require_sandbox
+        found = self.ray.get(self.ray.remote(num_cpus=0)(probe).remote(require_sandbox), timeout=RAY_READY_TIMEOUT_S)
+        if "error" in found:
+            raise SandboxUnavailable(f"Ray node {found['node']}: {found['error']}")
+        self.mode = found["mode"]
+        self.node = found["node"]
+
+    @classmethod
+    def connect(cls, address: str | None) -> _Connection:
+        """Connect this process to the cluster at ``address`` once (``ray.init``); errors say what to do."""
+        try:
+            import ray
+        except ImportError as exc:
+            raise ExecutorError("--executor ray needs Ray on this machine and every node: "
+                                "pip install 'grader[ray]' (or pip install 'ray[default]')") from exc
+        if not address:
+            raise ExecutorError("--executor ray needs --address HOST:PORT of a running Ray head "
+                                "(start one with: ray start --head --port 6379)")
+        with cls._lock:
+            if cls._connected is None:
+                try:
+                    ray.init(address=address, namespace="grader", log_to_driver=False, logging_level="ERROR")
+                except Exception as exc:  # ConnectionError, RuntimeError, ValueError by version
+                    raise ExecutorError(f"cannot connect to the Ray cluster at {address} ({exc}); start it with "
+                                        f"`ray start --head --port PORT` and pass --address HOST:PORT") from exc
+                cls._connected = address
+            elif cls._connected != address:
+                raise ExecutorError(f"this process is already connected to the Ray cluster at {cls._connected}")
+        return _Connection(ray)
+
+    def threads(self, jobs: int) -> int:
+        """TensorFlow threads per job: the cluster's CPUs shared between the jobs, at most one node's CPUs."""
+        largest = max((n.get("Resources", {}).get("CPU", 1) for n in self.ray.nodes() if n.get("Alive")), default=1)
+        return max(1, int(min(largest, self.ray.cluster_resources().get("CPU", 1) // max(1, jobs))))
+
+    def slots(self, count: int, threads: int, **worker_options: Any) -> list[RaySlot]:
+        return [RaySlot(self, slot, threads, worker_options) for slot in range(max(1, count))]
+
+    def close(self) -> None:
+        pass
+
+
+class _Connection:
+    def __init__(self, ray: Any) -> None:
+        self.ray = ray
+
+    def total_cpus(self) -> int:
+        return max(1, int(self.ray.cluster_resources().get("CPU", 1)))
+
+
+class RaySlot:
+    """One job at a time on a :class:`SandboxActor` somewhere in the cluster (the ``Worker`` interface)."""
+
+    def __init__(self, executor: RayExecutor, slot: int, threads: int, worker_options: dict[str, Any]) -> None:
+        self.executor = executor
+        self.ray = executor.ray
+        self.slot = slot
+        self.mode = executor.mode
+        self.threads = threads
+        #: Passed to the remote ``Worker`` where it accepts them (paths must exist on the nodes).
+        self.worker_options = {k: ([str(p) for p in v] if k == "data_dirs" else v) for k, v in worker_options.items()}
+        self.actor: Any = None
+        self.ready: dict[str, Any] = {}
+        #: Where the last job ran (node, pid, start and end), for tests and diagnostics.
+        self.last: dict[str, Any] = {}
+
+    def start(self) -> None:
+        actor_class = self.ray.remote(num_cpus=1, max_restarts=0)(SandboxActor)
+        self.actor = actor_class.remote(self.slot, self.executor.require_sandbox, self.threads, self.worker_options)
+        self.ready = {}
+
+    def wait_ready(self, timeout: float = RAY_READY_TIMEOUT_S) -> dict[str, Any]:
+        if self.actor is None:
+            self.start()
+        if not self.ready:
+            try:
+                self.ready = self.ray.get(self.actor.ready.remote(), timeout=timeout)
+            except Exception as exc:  # placement timeout, actor died on start
+                raise RuntimeError(f"the Ray sandbox actor did not start ({type(exc).__name__}: "
+                                   f"{str(exc).splitlines()[0][:300] if str(exc) else ''})") from exc
+        return self.ready
+
+    def run(self, task: dict[str, Any], submission: Path, limits: Limits) -> Outcome:
+        files = pack_submission(submission)  # raises ValueError for an oversized submission, as locally
+        timeout = limits.wall_s + RAY_JOB_SLACK_S
+        try:
+            if wants_gpu(task):
+                # num_cpus=0: the slot's own CPU (its actor idles meanwhile); the GPU is what it waits for
+                remote = self.ray.remote(num_gpus=1, num_cpus=0, max_retries=0)(gpu_job)
+                reply = self.ray.get(remote.remote(task, files, limits, self.executor.require_sandbox, self.threads,
+                                                   self.worker_options))  # queued until a GPU is free
+            else:
+                self.wait_ready()
+                reply = self.ray.get(self.actor.run.remote(task, files, limits), timeout=timeout)
+        except Exception as exc:  # the node or actor died, the cluster went away
+            self._restart()
+            raise RuntimeError(f"the job was lost on the Ray cluster ({type(exc).__name__}: "
+                               f"{str(exc).splitlines()[0][:300] if str(exc) else ''}); the worker was restarted") \
+                from exc
+        self.last = {k: reply.get(k) for k in ("node", "pid", "started", "ended", "cuda_visible_devices")}
+        known = {f.name for f in dataclass_fields(Outcome)}
+        values = {k: v for k, v in reply["outcome"].items() if k in known and k != "out"}
+        out = Path(tempfile.mkdtemp(prefix="grader-ray-out-"))
+        unpack_files(reply["files"], out, flat=True)
+        outcome = Outcome(**values, out=out)
+        outcome.refused = list(outcome.refused) + vet_outputs(out)  # vetted again, here, before anything reads them
+        return outcome
+
+    def _restart(self) -> None:
+        actor, self.actor, self.ready = self.actor, None, {}
+        if actor is not None:
+            try:
+                self.ray.kill(actor)
+            except Exception:  # already gone
+                pass
+
+    def close(self) -> None:
+        if self.actor is not None:
+            try:
+                self.ray.get(self.actor.close.remote(), timeout=30)
+            except Exception:  # best effort: the actor is killed below anyway
+                pass
+            self._restart()
+
+
+def discard(outcome: Outcome) -> None:
+    """Remove a Ray job's local output folder (``Grader`` moves it into its own folder and removes that)."""
+    if outcome.out is not None:
+        shutil.rmtree(outcome.out, ignore_errors=True)

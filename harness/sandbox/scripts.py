@@ -1,0 +1,1187 @@
+"""Grade the scripts and notebooks students actually write, unchanged. Runs INSIDE the sandbox, in the child.
+
+A student's file for a model assignment that defines no ``build_model()`` is a tutorial-style script: it loads
+data, builds a model, compiles, trains, plots. :func:`run_script` runs it as ``__main__`` and records every Keras
+model the student's code constructs or compiles (with the line that built it). With ``task["short_circuit"]``
+(``--checks structure``) training, evaluation, prediction, saving, plots and sleeps return at once with
+placeholder results, so the script costs about what ``build_model()`` costs; without it (a later ``--checks
+train``) they run for real. The model that best matches the assignment's reference (``task["reference"]``, a
+fingerprint of layer classes and parameter counts) is saved as ``model.keras``; ``info.json`` says which one and
+where. A script that breaks after building a model still has that model graded, with the error in a note.
+
+:func:`prepare` runs before any student code, whatever the task: the Keras 2 compatibility layer
+(``compat.py``), the grader's data behind ``keras.datasets.*.load_data`` and the Jena CSV (placeholders with the
+real structure unless ``task["data"]`` names served files; test labels never enter the sandbox), and a stand-in
+for ``IPython.display`` when IPython is not installed. :func:`strip_magics` turns notebook magics and shell lines
+into ``pass`` (or the code they wrap), keeping line numbers. :func:`finish` adds the notes to ``info.json``.
+
+Standard library at module level only (``keras``/``numpy`` are imported inside functions; the zygote has them).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import difflib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import io
+import json
+import os
+import re
+import sys
+import tokenize
+import types
+from pathlib import Path
+from typing import Any
+
+
+def _sibling(name: str) -> types.ModuleType:
+    """``<name>.py`` beside this file, under a private module name (a student's own ``compat.py`` stays theirs)."""
+    key = f"_grader_{name}"
+    if key in sys.modules:
+        return sys.modules[key]
+    spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[key] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+compat = _sibling("compat")
+
+#: Notes of this run (data served, short-circuits, the model graded), in order; compat keeps its own.
+_NOTES: dict[str, str] = {}
+#: What prepare()/run_script() patched, to undo in-process (tests): (owner, name, previous or _MISSING).
+_SAVED: list[tuple[Any, str, Any]] = []
+_MISSING = object()
+_STATE: dict[str, Any] = {}
+
+
+def note(key: str, text: str) -> None:
+    _NOTES.setdefault(key, text)
+
+
+def _patch(owner: Any, name: str, value: Any, saved: list | None = None) -> None:
+    (_SAVED if saved is None else saved).append((owner, name, owner.__dict__.get(name, _MISSING)))
+    setattr(owner, name, value)
+
+
+def _restore(saved: list) -> None:
+    for owner, name, value in reversed(saved):
+        if value is _MISSING:
+            try:
+                delattr(owner, name)
+            except AttributeError:
+                pass
+        else:
+            setattr(owner, name, value)
+    saved.clear()
+
+
+# -- notebook magics and shell lines ------------------------------------------------------------------------
+
+#: Cell magics whose body is Python (run it), and line magics that wrap one Python statement (run that).
+PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "python", "python3", "debug", "memit"})
+CODE_LINE_MAGICS = frozenset({"time", "timeit", "prun", "memit"})
+_CELL_MARKER = re.compile(r"^\s*#\s*(In\s*\[[^\]]*\]\s*:|%%)")
+_MAGIC = re.compile(r"^(\s*)([%!].*)$")
+_ASSIGNED_MAGIC = re.compile(r"^(\s*)([A-Za-z_][\w.]*\s*=\s*)([%!].*)$")
+_HELP = re.compile(r"^(\s*)(\?{1,2}[\w.]+|[\w.]+\?{1,2})\s*$")
+_IPYTHON = re.compile(r"^(\s*)([A-Za-z_][\w.]*\s*=\s*)?get_ipython\(\)\.(\w+)\((.*)\)\s*$")
+_TIMEIT_OPTIONS = re.compile(r"^(?:-[a-zA-Z]+(?:\s*\d+)?\s+)*")
+
+
+def strip_magics(source: str) -> str:
+    """Notebook magics and shell lines → ``pass`` (or the code they wrap), keeping every line number.
+
+    ``%matplotlib inline``, ``!pip install ...``, ``x = !ls``, ``obj?`` and ``get_ipython().system(...)`` become
+    ``pass``; ``%time stmt`` runs ``stmt``; a ``%%time``/``%%capture`` cell runs its body, a ``%%writefile f``
+    cell writes ``f``, other cell magics (``%%bash``, ``%%html`` ...) are skipped to the end of the cell (in a
+    ``.py``: to the next blank line or ``# In[ ]:`` / ``# %%`` marker). Lines inside string literals are left
+    alone.
+    """
+    lines = source.split("\n")
+    in_strings = _string_lines(source)
+    first = next((i for i, line in enumerate(lines) if line.strip()), -1)
+    out: list[str] = []
+    skip_until_blank = skip_rest = False
+    for number, line in enumerate(lines):
+        if number in in_strings:
+            out.append(line)
+            continue
+        stripped = line.strip()
+        if skip_rest or (skip_until_blank and stripped and not _CELL_MARKER.match(line)):
+            out.append(_commented(line))
+            continue
+        skip_until_blank = False
+        indent = line[: len(line) - len(line.lstrip())]
+        if stripped.startswith("%%"):
+            name, _, argument = stripped[2:].partition(" ")
+            whole_cell = number == first
+            if name in PYTHON_CELL_MAGICS:
+                out.append(f"{indent}pass  # {stripped}")
+                continue
+            body_end = len(lines) if whole_cell else _block_end(lines, number + 1)
+            if name in ("writefile", "file"):
+                out.append(indent + _writefile(argument, "\n".join(lines[number + 1: body_end]) + "\n")
+                           + f"  # {stripped}")
+            else:
+                out.append(f"{indent}pass  # {stripped}")
+            skip_rest, skip_until_blank = whole_cell, not whole_cell
+            continue
+        out.append(_line(line, indent, stripped))
+    return "\n".join(out)
+
+
+def _line(line: str, indent: str, stripped: str) -> str:
+    match = _IPYTHON.match(line)
+    if match:
+        return _ipython_call(indent, match.group(2) or "", match.group(3), match.group(4), stripped)
+    match = _ASSIGNED_MAGIC.match(line)
+    if match and not match.group(2).rstrip().endswith(("!=", "==", "<=", ">=")):
+        code = _wrapped_code(match.group(3))
+        return f"{indent}{match.group(2)}{code if code else '[]'}  # {match.group(3)}"
+    match = _MAGIC.match(line)
+    if match:
+        code = _wrapped_code(match.group(2))
+        return f"{indent}{code}  # {match.group(2)}" if code else f"{indent}pass  # {match.group(2)}"
+    if _HELP.match(line):
+        return f"{indent}pass  # {stripped}"
+    return line
+
+
+def _wrapped_code(magic: str) -> str:
+    """The statement ``%time stmt`` / ``%timeit -n1 stmt`` wraps, or ``""``."""
+    if not magic.startswith("%") or magic.startswith("%%"):
+        return ""
+    name, _, rest = magic[1:].partition(" ")
+    if name not in CODE_LINE_MAGICS:
+        return ""
+    return _TIMEIT_OPTIONS.sub("", rest.strip()).strip()
+
+
+def _ipython_call(indent: str, target: str, method: str, arguments: str, stripped: str) -> str:
+    try:
+        args = ast.literal_eval(f"({arguments},)") if arguments.strip() else ()
+    except (ValueError, SyntaxError):
+        args = ()
+    args = tuple(a for a in args if isinstance(a, str))
+    code = ""
+    if method == "run_line_magic" and len(args) >= 2 and args[0] in CODE_LINE_MAGICS:
+        code = f"exec({_TIMEIT_OPTIONS.sub('', args[1].strip())!r})" if not target else \
+            f"eval({_TIMEIT_OPTIONS.sub('', args[1].strip())!r})"
+    elif method == "run_cell_magic" and len(args) >= 3 and args[0] in PYTHON_CELL_MAGICS:
+        code = f"exec({args[2]!r})"
+    elif method == "run_cell_magic" and len(args) >= 3 and args[0] in ("writefile", "file"):
+        code = _writefile(args[1], args[2])
+    elif target:
+        code = "[]" if method in ("getoutput", "system") else "None"
+    if target:
+        return f"{indent}{target}{code}  # {stripped}"
+    return f"{indent}{code}  # {stripped}" if code else f"{indent}pass  # {stripped}"
+
+
+def _writefile(argument: str, body: str) -> str:
+    words = argument.split()
+    mode = "a" if "-a" in words or "--append" in words else "w"
+    names = [w for w in words if not w.startswith("-")]
+    if not names:
+        return "pass"
+    return f"open({names[0]!r}, {mode!r}, encoding='utf-8').write({body!r})"
+
+
+def _block_end(lines: list[str], start: int) -> int:
+    for number in range(start, len(lines)):
+        if not lines[number].strip() or _CELL_MARKER.match(lines[number]):
+            return number
+    return len(lines)
+
+
+def _commented(line: str) -> str:
+    return f"# {line}" if line.strip() else line
+
+
+def _string_lines(source: str) -> set[int]:
+    """0-based numbers of lines that lie inside a multi-line string literal (not its first line)."""
+    inside: set[int] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.STRING and token.end[0] > token.start[0]:
+                inside.update(range(token.start[0], token.end[0]))  # 1-based start → 0-based next line
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass
+    return inside
+
+
+def notebook_cells(path: Path, label: str) -> list[tuple[str, str]]:
+    """The code cells of an ``.ipynb`` as ``(label [cell n], source)``, magics stripped."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    cells = []
+    for number, cell in enumerate(notebook.get("cells", []), start=1):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        cells.append((f"{label} [cell {number}]", strip_magics(source)))
+    return cells
+
+
+def _sources(path: Path, label: str) -> list[tuple[str, str]]:
+    if path.suffix == ".ipynb":
+        return notebook_cells(path, label)
+    return [(label, strip_magics(path.read_text(encoding="utf-8")))]
+
+
+# -- script or module? ---------------------------------------------------------------------------------------
+
+def is_script(task: dict[str, Any], workdir: Path) -> bool:
+    """True when the model task's file binds no ``task["entry"]`` at top level: it is run as a script.
+
+    Decided from the source (nothing runs): a ``def``, an assignment or an import of the name counts, so does a
+    ``from helper import *`` of a sibling module that binds it. A file that does not parse is a module (the
+    import reports the syntax error as before).
+    """
+    if task.get("kind") != "model" or task.get("mode") == "module":
+        return False
+    path = workdir / task["file"]
+    try:
+        sources = _sources(path, task["file"])
+        trees = [ast.parse(source) for _, source in sources]
+    except (OSError, ValueError, SyntaxError):
+        return False
+    entry = task.get("entry", "build_model")
+    return not any(_binds(tree, entry, path.parent, workdir) for tree in trees)
+
+
+def _binds(tree: ast.Module, name: str, folder: Path, workdir: Path, depth: int = 0) -> bool:
+    for node in _top_level(tree.body):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+            return True
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == name for target in targets for t in ast.walk(target)):
+                return True
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if (alias.asname or alias.name.split(".")[0]) == name:
+                    return True
+                if alias.name == "*" and isinstance(node, ast.ImportFrom) and node.module and depth < 2:
+                    for base in (folder, workdir):
+                        helper = base / (node.module.replace(".", "/") + ".py")
+                        try:
+                            if helper.is_file() and _binds(ast.parse(helper.read_text(encoding="utf-8")), name,
+                                                           folder, workdir, depth + 1):
+                                return True
+                        except (OSError, ValueError, SyntaxError):
+                            pass
+    return False
+
+
+def _top_level(body: list[ast.stmt]) -> list[ast.stmt]:
+    """Statements run at import: the module body and the bodies of its if/try/with/for/while blocks."""
+    found = []
+    for node in body:
+        found.append(node)
+        if isinstance(node, ast.If) and _is_main_guard(node.test):
+            found.extend(_top_level(node.orelse))  # runs only as a script: what it defines is no entry point
+            continue
+        if isinstance(node, (ast.If, ast.For, ast.While, ast.With, ast.Try)):
+            for field in ("body", "orelse", "finalbody"):
+                found.extend(_top_level(getattr(node, field, []) or []))
+            for handler in getattr(node, "handlers", []) or []:
+                found.extend(_top_level(handler.body))
+    return found
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    """``__name__ == "__main__"`` (either way round)."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = [test.left, *test.comparators]
+    return any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides) and \
+        any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides)
+
+
+# -- data the script loads: served by the grader -------------------------------------------------------------
+
+#: keras.datasets module -> (train size, test size). Placeholders have the real split sizes, so code that
+#: hard-codes them (``x_train.reshape(60000, 784)``, ``x[:10000]``) runs.
+SIZES = {"imdb": (25_000, 25_000), "reuters": (8_982, 2_246), "mnist": (60_000, 10_000),
+         "fashion_mnist": (60_000, 10_000), "cifar10": (50_000, 10_000), "cifar100": (50_000, 10_000),
+         "boston_housing": (404, 102)}
+#: 1 + the largest word index Keras' own files hold (index_from=3): what ``num_words=None`` gives.
+FULL_VOCAB = {"imdb": 88_588, "reuters": 30_983}
+CLASSES = {"imdb": 2, "reuters": 46, "mnist": 10, "fashion_mnist": 10, "cifar10": 10, "cifar100": 100}
+JENA_CSV = "jena_climate_2009_2016.csv"
+JENA_ROWS = 420_551
+JENA_HEADER = ('"Date Time","p (mbar)","T (degC)","Tpot (K)","Tdew (degC)","rh (%)","VPmax (mbar)","VPact (mbar)",'
+               '"VPdef (mbar)","sh (g/kg)","H2OC (mmol/mol)","rho (g/m**3)","wv (m/s)","max. wv (m/s)","wd (deg)"')
+_JENA_ROWS = ("01.01.2009 00:10:00,996.52,-8.02,265.40,-8.90,93.30,3.33,3.11,0.22,1.94,3.12,1307.75,1.03,1.75,152.30",
+              "01.01.2009 00:20:00,996.57,-8.41,265.01,-9.28,93.40,3.23,3.02,0.21,1.89,3.03,1309.80,0.72,1.50,136.10")
+_PLACEHOLDER_NOTE = ("structure checks do not train, so the script got placeholders with the real structure; "
+                     "test labels never enter the sandbox — the grader's own evaluation is the one that counts")
+
+
+def _served(task: dict[str, Any]) -> dict[str, str]:
+    data = task.get("data") or {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _sequences(n: int, vocab: int, start_char: int | None, index_from: int, maxlen: int | None, salt: int) -> Any:
+    """``n`` reviews/newswires as lists of word indices, every index below ``vocab``, the largest one present."""
+    import numpy as np
+
+    lengths = (12, 40, 80, 120, 200, 230, 30, 60, 95, 150)
+    pool = []
+    span = max(1, vocab - index_from)
+    for j, length in enumerate(lengths):
+        length = max(2, min(length, maxlen)) if maxlen else length
+        body = [index_from + (j * 7919 + t * 104_729 + salt) % span for t in range(length - 1)]
+        pool.append(([start_char] if start_char is not None else []) + body)
+    pool[0][-1] = vocab - 1
+    x = np.empty(n, dtype=object)
+    for i in range(n):
+        x[i] = list(pool[i % len(pool)])
+    return x
+
+
+def _labels(n: int, classes: int, dtype: str = "int64", shape: tuple[int, ...] = ()) -> Any:
+    import numpy as np
+
+    return (np.arange(n) % classes).astype(dtype).reshape((n, *shape))
+
+
+def _placeholder(name: str, kwargs: dict[str, Any]) -> tuple[tuple[Any, Any], tuple[Any, Any]]:
+    import numpy as np
+
+    n_train, n_test = SIZES[name]
+    if name in ("imdb", "reuters"):
+        if name == "reuters":
+            total = n_train + n_test
+            split = float(kwargs.get("test_split", 0.2))
+            n_train = int(total * (1 - split))
+            n_test = total - n_train
+        vocab = int(kwargs.get("num_words") or FULL_VOCAB[name])
+        start = kwargs.get("start_char", 1)
+        index_from = int(kwargs.get("index_from", 3))
+        maxlen = kwargs.get("maxlen")
+        maxlen = int(maxlen) if maxlen else None
+        x_train = _sequences(n_train, vocab, start, index_from, maxlen, 0)
+        x_test = _sequences(n_test, vocab, start, index_from, maxlen, 17)
+        return (x_train, _labels(n_train, CLASSES[name])), (x_test, _labels(n_test, CLASSES[name]))
+    if name in ("mnist", "fashion_mnist"):
+        return ((np.zeros((n_train, 28, 28), "uint8"), _labels(n_train, 10, "uint8")),
+                (np.zeros((n_test, 28, 28), "uint8"), _labels(n_test, 10, "uint8")))
+    if name in ("cifar10", "cifar100"):
+        classes = 20 if kwargs.get("label_mode") == "coarse" else CLASSES[name]
+        return ((np.zeros((n_train, 32, 32, 3), "uint8"), _labels(n_train, classes, "uint8", (1,))),
+                (np.zeros((n_test, 32, 32, 3), "uint8"), _labels(n_test, classes, "uint8", (1,))))
+    rng = np.random.default_rng(0)
+    return ((rng.random((n_train, 13)), rng.random(n_train) * 50), (rng.random((n_test, 13)), np.zeros(n_test)))
+
+
+def _read_split(directory: str) -> dict[str, Any]:
+    """The grader's ``train.npz`` + ``test_inputs.npz`` (ragged rows stored as ``NAME__flat``/``NAME__offsets``)."""
+    import numpy as np
+
+    arrays: dict[str, Any] = {}
+    for name in ("train.npz", "test_inputs.npz"):
+        with np.load(Path(directory) / name, allow_pickle=False) as archive:
+            for key in archive.files:
+                if key.endswith("__flat"):
+                    base = key[: -len("__flat")]
+                    flat, offsets = archive[key], archive[base + "__offsets"]
+                    rows = np.empty(len(offsets) - 1, dtype=object)
+                    for i in range(len(rows)):
+                        rows[i] = flat[offsets[i]:offsets[i + 1]].tolist()
+                    arrays[base] = rows
+                elif not key.endswith("__offsets"):
+                    arrays[key] = archive[key]
+    return arrays
+
+
+def _placeholder_test_labels(y_train: Any, n: int) -> Any:
+    import numpy as np
+
+    y_train = np.asarray(y_train)
+    if y_train.dtype.kind in "iu" and y_train.ndim == 1 and len(y_train):
+        return _labels(n, int(y_train.max()) + 1, str(y_train.dtype))
+    return np.zeros((n, *y_train.shape[1:]), dtype=y_train.dtype)
+
+
+def _load_data(name: str, served: dict[str, str]) -> Any:
+    def load_data(*args: Any, **kwargs: Any) -> Any:
+        positional = {"imdb": ("path", "num_words", "skip_top", "maxlen"), "reuters": ("path", "num_words",
+                      "skip_top", "maxlen", "test_split"), "cifar100": ("label_mode",)}.get(name, ("path",))
+        kwargs = {**dict(zip(positional, args)), **kwargs}
+        _STATE.setdefault("loaded", {})[name] = kwargs
+        options = ", ".join(f"{k}={v!r}" for k, v in kwargs.items() if k != "path")
+        if name in served:
+            arrays = _read_split(served[name])
+            x_train, y_train, x_test = arrays["x_train"], arrays["y_train"], arrays["x_test"]
+            words = kwargs.get("num_words")
+            if words and name in FULL_VOCAB:
+                oov = int(kwargs.get("oov_char", 2))
+                for rows in (x_train, x_test):
+                    for i, row in enumerate(rows):
+                        rows[i] = [w if w < words else oov for w in row]
+            y_test = _placeholder_test_labels(y_train, len(x_test))
+            note(f"data:{name}", f"{name}.load_data({options}): the grader served its copy of the training split "
+                 "and the test inputs; test labels are placeholders — the grader's own evaluation is the one that "
+                 "counts")
+            return (x_train, y_train), (x_test, y_test)
+        (x_train, y_train), (x_test, y_test) = _placeholder(name, kwargs)
+        shape = "lists of word indices" if x_train.dtype == object else f"{x_train.dtype} arrays"
+        note(f"data:{name}", f"{name}.load_data({options}) → {len(x_train):,} training and {len(x_test):,} test "
+             f"samples ({shape}): {_PLACEHOLDER_NOTE}")
+        return (x_train, y_train), (x_test, y_test)
+
+    load_data.__name__ = "load_data"
+    return load_data
+
+
+def _get_word_index(*args: Any, **kwargs: Any) -> dict[str, int]:
+    words = ("the", "and", "a", "of", "to", "is", "in", "it", "i", "this", "that", "was", "as", "for", "with")
+    index = {word: i for i, word in enumerate(words, start=1)}
+    index.update({f"word{i}": i for i in range(len(words) + 1, 2001)})
+    note("data:word_index", "get_word_index() → a placeholder word index (structure checks do not decode reviews)")
+    return index
+
+
+def _jena_path(served: dict[str, str]) -> str:
+    if "jena" in served:
+        return served["jena"]
+    if "jena_path" not in _STATE:
+        import tempfile
+
+        path = Path(tempfile.gettempdir()) / JENA_CSV
+        pair = "\n".join(_JENA_ROWS) + "\n"  # like the real file: no newline after the last row
+        rows = pair * (JENA_ROWS // 2) + (_JENA_ROWS[0] + "\n") * (JENA_ROWS % 2)
+        path.write_text(JENA_HEADER + "\n" + rows[:-1])
+        _STATE["jena_path"] = str(path)
+        note("data:jena", f"{JENA_CSV}: {JENA_ROWS:,} rows with the real columns; {_PLACEHOLDER_NOTE}")
+    return _STATE["jena_path"]
+
+
+def _install_data(task: dict[str, Any]) -> None:
+    import keras  # noqa: F401 - keras.datasets.* are imported with it
+
+    served = _served(task)
+    for name in SIZES:
+        loader = _load_data(name, served)
+        for module_name in (f"keras.src.datasets.{name}", f"keras.datasets.{name}",
+                            f"keras._tf_keras.keras.datasets.{name}"):
+            module = sys.modules.get(module_name)
+            if module is None and module_name.startswith("keras.src"):
+                try:
+                    module = importlib.import_module(module_name)
+                except ImportError:
+                    continue
+            if module is not None and hasattr(module, "load_data"):
+                _patch(module, "load_data", loader)
+                if hasattr(module, "get_word_index") and name not in served:
+                    _patch(module, "get_word_index", _get_word_index)
+    real_open = builtins.open
+
+    def grader_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(file, (str, os.PathLike)):
+            text = os.fspath(file)
+            if isinstance(text, str) and text.endswith(JENA_CSV) and os.path.basename(text) == JENA_CSV \
+                    and not os.path.exists(text):
+                file = _jena_path(served)
+        return real_open(file, *args, **kwargs)
+
+    grader_open.__wrapped__ = real_open  # type: ignore[attr-defined]
+    _patch(builtins, "open", grader_open)
+
+
+# -- IPython, for notebooks, when the grader has none ---------------------------------------------------------
+
+class Null:
+    """Answers every call and attribute with itself: ``SVG(model_to_dot(model).create(...))`` does nothing."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Null:
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self
+
+    def __iter__(self) -> Any:
+        return iter(())
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return ""
+
+
+class _IPythonStub(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Last on ``sys.meta_path``: ``import IPython.display`` gets do-nothing stand-ins when IPython is absent."""
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
+        if fullname == "IPython" or fullname.startswith("IPython."):
+            return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+        return None
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
+        module = types.ModuleType(spec.name, "the grader's stand-in: IPython is not installed here")
+        module.__path__ = []
+        module.get_ipython = lambda: None
+        module.display = _display
+        module.__getattr__ = lambda name: _null_attribute(name)
+        return module
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        note("ipython", "IPython is not installed in the grader: IPython.display and friends do nothing")
+
+
+def _null_attribute(name: str) -> Any:
+    if name.startswith("__"):
+        raise AttributeError(name)
+    return Null()
+
+
+def _display(*args: Any, **kwargs: Any) -> None:
+    return None
+
+
+class _Shell(Null):
+    """What ``get_ipython()`` returns in a script: magics and shell commands do nothing, Python cells run."""
+
+    def __init__(self, namespace: dict[str, Any]) -> None:
+        self.namespace = namespace
+
+    def run_cell_magic(self, name: str, line: str, cell: str) -> Any:
+        if name in PYTHON_CELL_MAGICS:
+            exec(compile(cell, f"<%%{name}>", "exec"), self.namespace)
+        return None
+
+    def run_line_magic(self, name: str, line: str, *args: Any) -> Any:
+        if name in CODE_LINE_MAGICS:
+            return eval(compile(_TIMEIT_OPTIONS.sub("", line.strip()), "<%magic>", "eval"), self.namespace)
+        return None
+
+    def getoutput(self, *args: Any, **kwargs: Any) -> list[str]:
+        return []
+
+    def system(self, *args: Any, **kwargs: Any) -> int:
+        return 0
+
+
+# -- before any student code: every task ---------------------------------------------------------------------
+
+def prepare(task: dict[str, Any], workdir: Path) -> None:
+    """The compatibility layer, the grader's data and the IPython stand-in. Never raises for a good task."""
+    _STATE.update({"task": task, "workdir": workdir})
+    compat.install()
+    _install_data(task)
+    if importlib.util.find_spec("IPython") is None:
+        stub = _IPythonStub()
+        sys.meta_path.append(stub)
+        _STATE["ipython_stub"] = stub
+
+
+def undo() -> None:
+    """Undo :func:`prepare` (tests run it in-process)."""
+    _restore(_SAVED)
+    stub = _STATE.pop("ipython_stub", None)
+    if stub is not None and stub in sys.meta_path:
+        sys.meta_path.remove(stub)
+    for name in [n for n in sys.modules if n == "IPython" or n.startswith("IPython.")]:
+        if isinstance(getattr(sys.modules[name], "__spec__", None), importlib.machinery.ModuleSpec) and \
+                isinstance(sys.modules[name].__spec__.loader, _IPythonStub):
+            del sys.modules[name]
+    compat.uninstall()
+    compat.clear_notes()
+    _NOTES.clear()
+    _STATE.clear()
+
+
+def finish(task: dict[str, Any], out: Path) -> None:
+    """Add this run's notes (script, data, compatibility) to ``info.json``. Never raises."""
+    try:
+        notes = [*_NOTES.values(), *_compat_summary()]
+        if not notes:
+            return
+        info_path = out / "info.json"
+        try:
+            info = json.loads(info_path.read_text())
+            info = info if isinstance(info, dict) else {}
+        except (OSError, ValueError):
+            info = {}
+        existing = [str(n) for n in info.get("notes", [])] if isinstance(info.get("notes"), list) else []
+        info["notes"] = existing + [n for n in notes if n not in existing]
+        info_path.write_text(json.dumps(info))
+    except Exception:
+        pass
+
+
+def _compat_summary() -> list[str]:
+    used = compat.notes()
+    if not used:
+        return []
+    return ["Keras 2 code ran through the compatibility layer (your file is unchanged): " + "; ".join(used)]
+
+
+def hint(text: str) -> str:
+    return compat.hint(text)
+
+
+# -- running a script ---------------------------------------------------------------------------------------
+
+class _Files:
+    """Which code objects are the student's: the graded file (its compile labels) and anything under workdir."""
+
+    def __init__(self, workdir: Path, label: str) -> None:
+        self.workdir = str(workdir.resolve()) + os.sep
+        self.raw_workdir = str(workdir) + os.sep
+        self.label = label
+
+    def owns(self, filename: str) -> bool:
+        return self.is_main(filename) or filename.startswith((self.workdir, self.raw_workdir))
+
+    def is_main(self, filename: str) -> bool:
+        return filename == self.label or filename.startswith(f"{self.label} [cell ")
+
+    def name(self, filename: str) -> str:
+        for prefix in (self.workdir, self.raw_workdir):
+            if filename.startswith(prefix):
+                return filename[len(prefix):]
+        return filename
+
+
+class _Candidate:
+    def __init__(self, model: Any, where: str, order: int) -> None:
+        self.model = model
+        self.where = where
+        self.order = order
+        self.compiled = False
+        self.loss: Any = None
+        self.metrics = 0
+
+
+class Recorder:
+    """Every Keras model the student's code constructs or compiles, with the line that did it."""
+
+    def __init__(self, files: _Files) -> None:
+        self.files = files
+        self.found: dict[int, _Candidate] = {}
+        self.saved: list = []
+
+    def locate(self) -> str | None:
+        """``file:line`` of the student's code behind the current model construction; None when Keras itself
+        (``Sequential.build``, ``clone_model``, ``load_model``) or the grader made it."""
+        frame = sys._getframe(2)
+        ours = (__file__, compat.__file__)
+        inner = outer = None
+        internal = False
+        while frame is not None:
+            code = frame.f_code
+            filename = code.co_filename
+            if self.files.owns(filename):
+                if inner is None and code.co_name in ("__init__", "__new__"):  # a student's Model subclass
+                    frame = frame.f_back
+                    continue
+                where = (self.files.name(filename), frame.f_lineno)
+                if inner is None:
+                    if internal:
+                        return None
+                    inner = where
+                if self.files.is_main(filename):
+                    outer = where
+            elif inner is None and filename not in ours and code.co_name not in ("__init__", "__new__"):
+                internal = True
+            frame = frame.f_back
+        if inner is None:
+            return None
+        text = f"{inner[0]}:{inner[1]}"
+        if outer is not None and outer != inner:
+            text += f" (called at line {outer[1]})" if outer[0] == inner[0] else f" (called at {outer[0]}:{outer[1]})"
+        return text
+
+    def record(self, model: Any) -> _Candidate | None:
+        if id(model) in self.found:
+            return self.found[id(model)]
+        where = self.locate()
+        if where is None:
+            return None
+        candidate = _Candidate(model, where, len(self.found))
+        self.found[id(model)] = candidate
+        return candidate
+
+    def install(self) -> None:
+        import keras
+        from keras.src.models.functional import Functional
+
+        for cls in (keras.Model, Functional):
+            _patch(cls, "__init__", self._recording(cls.__dict__["__init__"]), self.saved)
+        recorder = self
+        compile_ = keras.Model.compile
+
+        def compile(model: Any, *args: Any, **kwargs: Any) -> Any:
+            result = compile_(model, *args, **kwargs)
+            candidate = recorder.found.get(id(model)) or recorder.record(model)
+            if candidate is not None:
+                candidate.compiled = True
+                arguments = dict(zip(("optimizer", "loss", "loss_weights", "metrics"), args)) | kwargs
+                candidate.loss = arguments.get("loss")
+                metrics = arguments.get("metrics") or []
+                candidate.metrics = len(metrics) if isinstance(metrics, (list, tuple, dict)) else 1
+            return result
+
+        _patch(keras.Model, "compile", compile, self.saved)
+
+    def _recording(self, init: Any) -> Any:
+        def __init__(model: Any, *args: Any, **kwargs: Any) -> None:
+            init(model, *args, **kwargs)
+            self.record(model)
+
+        return __init__
+
+    def uninstall(self) -> None:
+        _restore(self.saved)
+
+    def candidates(self) -> list[_Candidate]:
+        """Recorded models, leaving out those used as a layer of another recorded model."""
+        nested: set[int] = set()
+        for candidate in self.found.values():
+            try:
+                for layer in candidate.model._flatten_layers(include_self=False, recursive=True):
+                    nested.add(id(layer))
+            except Exception:
+                continue
+        return [c for c in self.found.values() if id(c.model) not in nested]
+
+
+class HistoryAnyKey(dict):
+    """``history.history[...]`` of a short-circuited fit: every metric has no epochs."""
+
+    def __missing__(self, key: str) -> list:
+        return []
+
+
+class ShortCircuit:
+    """``--checks structure``: fit/evaluate/predict/save/plots/sleep return at once, with placeholder results.
+
+    fit still checks what a real fit would reject at once (the data against the model's input shape, word
+    indices against the Embedding's vocabulary, labels against the loss), so such a script breaks with a
+    precise message instead of passing silently.
+    """
+
+    def __init__(self, recorder: Recorder) -> None:
+        self.recorder = recorder
+        self.saved: list = []
+        self.paths: dict[str, Any] = {}
+        self.checked: set[tuple] = set()
+        self.hook: _AfterImport | None = None
+
+    def install(self) -> None:
+        import time
+
+        import keras
+
+        model = keras.Model
+        self.real_load_weights = model.load_weights
+        self.real_load_model = sys.modules["keras.src.saving.saving_api"].load_model
+        for name, value in (("fit", self.fit), ("evaluate", self.evaluate), ("predict", self.predict),
+                            ("train_on_batch", self.evaluate), ("test_on_batch", self.evaluate),
+                            ("predict_on_batch", self.predict), ("save", self.save), ("save_weights", self.save),
+                            ("load_weights", self.load_weights)):
+            _patch(model, name, _method(value), self.saved)
+        for module_name in ("keras.src.saving.saving_api", "keras.saving", "keras.models",
+                            "keras._tf_keras.keras.models", "keras.src.models"):
+            module = sys.modules.get(module_name)
+            if module is None:
+                continue
+            if hasattr(module, "load_model"):
+                _patch(module, "load_model", self.load_model, self.saved)
+            if hasattr(module, "save_model"):
+                _patch(module, "save_model", lambda m, path, *a, **k: self.save(m, path), self.saved)
+        for module_name in ("keras.src.utils.model_visualization", "keras.utils", "keras._tf_keras.keras.utils"):
+            module = sys.modules.get(module_name)
+            for name in ("plot_model", "model_to_dot"):
+                if module is not None and hasattr(module, name):
+                    _patch(module, name, self.plot, self.saved)
+        _patch(time, "sleep", lambda *a, **k: None, self.saved)
+        # Nothing trains, so there are no states to reset (2000 resets cost seconds of TensorFlow ops).
+        from keras.src.layers.rnn.bidirectional import Bidirectional
+        from keras.src.layers.rnn.rnn import RNN
+
+        for cls in (RNN, Bidirectional):
+            for name in ("reset_state", "reset_states"):
+                _patch(cls, name, lambda *a, **k: None, self.saved)
+        self.hook = _AfterImport("matplotlib.pyplot", self.quiet_pyplot)
+        if "matplotlib.pyplot" in sys.modules:
+            self.quiet_pyplot(sys.modules["matplotlib.pyplot"])
+        else:
+            sys.meta_path.insert(0, self.hook)
+
+    def uninstall(self) -> None:
+        _restore(self.saved)
+        if self.hook is not None and self.hook in sys.meta_path:
+            sys.meta_path.remove(self.hook)
+
+    def used(self, what: str) -> None:
+        note("short_circuit", "--checks structure runs the script up to its model: model.fit, evaluate and predict "
+             "returned at once with placeholder results, nothing was saved and no plot was drawn")
+
+    # -- the stand-ins --
+    def fit(self, model: Any, *args: Any, **kwargs: Any) -> Any:
+        import keras
+
+        self.used("fit")
+        x = args[0] if args else kwargs.get("x")
+        y = args[1] if len(args) > 1 else kwargs.get("y")
+        self.check_fit(model, x, y)
+        history = keras.callbacks.History()
+        history.history = HistoryAnyKey()
+        history.epoch = []
+        history.params = {"epochs": kwargs.get("epochs", kwargs.get("nb_epoch", 1)), "steps": 0, "verbose": 0}
+        history.set_model(model)
+        model.history = history
+        return history
+
+    def evaluate(self, model: Any, *args: Any, **kwargs: Any) -> Any:
+        self.used("evaluate")
+        candidate = self.recorder.found.get(id(model))
+        metrics = candidate.metrics if candidate is not None else 0
+        if kwargs.get("return_dict"):
+            return {"loss": 0.0, **{f"metric_{i}": 0.0 for i in range(metrics)}}
+        return [0.0] * (1 + metrics) if metrics else 0.0
+
+    def predict(self, model: Any, x: Any = None, *args: Any, **kwargs: Any) -> Any:
+        import numpy as np
+
+        self.used("predict")
+        x = kwargs.get("x", x)
+        first = x[0] if isinstance(x, (list, tuple)) and x and hasattr(x[0], "shape") else x
+        n = len(first) if hasattr(first, "__len__") else 1
+        shape = _output_shape(model)
+        tail = [d if d is not None else (first.shape[i] if hasattr(first, "shape") and i < len(first.shape) else 1)
+                for i, d in enumerate(shape[1:], start=1)]
+        return np.zeros((n, *tail), dtype="float32")
+
+    def save(self, model: Any, filepath: Any = None, *args: Any, **kwargs: Any) -> None:
+        self.used("save")
+        self.paths[os.fspath(filepath) if filepath is not None else ""] = model
+
+    def load_weights(self, model: Any, filepath: Any = None, *args: Any, **kwargs: Any) -> None:
+        path = os.fspath(filepath) if filepath is not None else ""
+        if path in self.paths or not os.path.exists(path):
+            note("load_weights", f"load_weights({path!r}) did nothing: structure checks never train, so the file a "
+                 "training run writes does not exist")
+            return None
+        return self.real_load_weights(model, filepath, *args, **kwargs)
+
+    def load_model(self, filepath: Any, *args: Any, **kwargs: Any) -> Any:
+        path = os.fspath(filepath)
+        if path in self.paths:
+            return self.paths[path]
+        if os.path.exists(path):
+            return self.real_load_model(filepath, *args, **kwargs)
+        recorded = self.recorder.candidates()
+        if recorded:
+            last = max(recorded, key=lambda c: (c.compiled, c.order))
+            note("load_model", f"load_model({path!r}) gave back the model built at {last.where}: structure checks "
+                 "never train, so nothing was saved")
+            return last.model
+        raise FileNotFoundError(f"load_model({path!r}): no such file, and the script built no model before; "
+                                "structure checks never train, so files a training run writes do not exist")
+
+    def plot(self, *args: Any, **kwargs: Any) -> Any:
+        self.used("plot")
+        return Null()
+
+    def quiet_pyplot(self, pyplot: types.ModuleType) -> None:
+        for name in ("show", "savefig", "pause", "draw", "ion"):
+            if hasattr(pyplot, name):
+                _patch(pyplot, name, lambda *a, **k: None, self.saved)
+        figure = sys.modules.get("matplotlib.figure")
+        if figure is not None:
+            for name in ("savefig", "show"):
+                _patch(figure.Figure, name, lambda *a, **k: None, self.saved)
+
+    # -- what a real fit would reject at once --
+    def check_fit(self, model: Any, x: Any, y: Any) -> None:
+        import numpy as np
+
+        if not isinstance(x, np.ndarray) or x.dtype == object:
+            return
+        key = (id(model), id(x), id(y))
+        if key in self.checked:
+            return
+        self.checked.add(key)
+        if model.built and len(getattr(model, "inputs", None) or []) == 1:
+            expected = tuple(model.inputs[0].shape)
+            if not _fits(tuple(x.shape), expected):
+                raise ValueError(f"model.fit(x, ...): x has shape {tuple(x.shape)} but the model takes inputs of shape "
+                                 f"{expected}; reshape the data or change the model's input")
+        embedding = _first_embedding(model)
+        if embedding is not None and x.dtype.kind in "iuf" and x.size:
+            largest = int(x.max())
+            if largest >= embedding.input_dim:
+                raise ValueError(f"model.fit(x, ...): the data holds word index {largest:,} but "
+                                 f"Embedding({embedding.input_dim:,}, ...) only takes indices below "
+                                 f"{embedding.input_dim:,}: load_data(num_words=...) and the Embedding's input_dim "
+                                 "must agree")
+        if isinstance(y, np.ndarray) and y.dtype != object:
+            self.check_labels(model, y)
+
+    def check_labels(self, model: Any, y: Any) -> None:
+        candidate = self.recorder.found.get(id(model))
+        loss = candidate.loss if candidate is not None else getattr(model, "loss", None)
+        name = loss if isinstance(loss, str) else getattr(loss, "__name__", type(loss).__name__)
+        name = str(name).lower()
+        units = _output_shape(model)[-1]
+        if units is None:
+            return
+        if name in ("categorical_crossentropy", "categoricalcrossentropy") and (y.ndim == 1 or y.shape[-1] != units):
+            raise ValueError(f"model.fit(x, y): categorical_crossentropy needs one-hot labels of shape (N, {units}) "
+                             f"but y has shape {tuple(y.shape)}: use keras.utils.to_categorical(y, {units}) or "
+                             "loss='sparse_categorical_crossentropy'")
+        if name in ("sparse_categorical_crossentropy", "sparsecategoricalcrossentropy") and y.ndim == 2 and \
+                y.shape[-1] > 1:
+            raise ValueError(f"model.fit(x, y): sparse_categorical_crossentropy takes class numbers, but y has shape "
+                             f"{tuple(y.shape)} (one-hot): use loss='categorical_crossentropy' or pass the class "
+                             "numbers")
+        if name in ("binary_crossentropy", "binarycrossentropy") and y.ndim == 2 and y.shape[-1] != units:
+            raise ValueError(f"model.fit(x, y): binary_crossentropy compares y of shape {tuple(y.shape)} with "
+                             f"{units} output(s): they must agree")
+
+
+def _method(function: Any) -> Any:
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return function(self, *args, **kwargs)
+
+    method.__name__ = getattr(function, "__name__", "method")
+    return method
+
+
+def _fits(shape: tuple, expected: tuple) -> bool:
+    """Would a real fit accept data of ``shape`` for inputs of ``expected``? (Keras adjusts a trailing 1.)"""
+    if len(shape) == len(expected) + 1 and shape[-1] == 1:
+        shape = shape[:-1]
+    elif len(shape) + 1 == len(expected) and expected[-1] == 1:
+        expected = expected[:-1]
+    return len(shape) == len(expected) and all(e is None or s == e for s, e in zip(shape[1:], expected[1:]))
+
+
+def _first_embedding(model: Any) -> Any:
+    layers = [layer for layer in getattr(model, "layers", []) if type(layer).__name__ != "InputLayer"]
+    if layers and type(layers[0]).__name__ == "Embedding":
+        return layers[0]
+    return None
+
+
+def _output_shape(model: Any) -> tuple:
+    try:
+        if model.built:
+            shape = model.outputs[0].shape if getattr(model, "outputs", None) else model.output_shape
+            return tuple(shape)
+    except Exception:
+        pass
+    for layer in reversed(getattr(model, "layers", [])):
+        units = getattr(layer, "units", None)
+        if isinstance(units, int):
+            return (None, units)
+    return (None, 1)
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Calls ``then(module)`` once ``name`` has been imported (first on ``sys.meta_path``, answers nothing)."""
+
+    def __init__(self, name: str, then: Any) -> None:
+        self.name = name
+        self.then = then
+        self.busy = False
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
+        if fullname != self.name or self.busy:
+            return None
+        self.busy = True
+        try:
+            spec = importlib.util.find_spec(fullname)
+        finally:
+            self.busy = False
+        if spec is None or spec.loader is None:
+            return spec
+        loader, then = spec.loader, self.then
+
+        class _Loader(importlib.abc.Loader):
+            def create_module(self, spec: importlib.machinery.ModuleSpec) -> Any:
+                return loader.create_module(spec)
+
+            def exec_module(self, module: types.ModuleType) -> None:
+                loader.exec_module(module)
+                then(module)
+
+        spec.loader = _Loader()
+        return spec
+
+
+def _execute(path: Path, label: str, workdir: Path) -> None:
+    """Run the file as ``__main__``, in its own folder, as ``python file.py`` or "Run all" would."""
+    module = types.ModuleType("__main__")
+    module.__file__ = str(path)
+    module.__builtins__ = builtins
+    namespace = module.__dict__
+    if path.suffix == ".ipynb" or "get_ipython" in path.read_text(encoding="utf-8", errors="replace"):
+        namespace["get_ipython"] = lambda: _Shell(namespace)
+        namespace["display"] = _display
+    saved_main, saved_argv, saved_path = sys.modules.get("__main__"), sys.argv, list(sys.path)
+    sys.modules["__main__"] = module
+    sys.argv = [path.name]
+    sys.path[:0] = [str(path.parent), str(workdir)]
+    cwd = os.getcwd()
+    os.chdir(path.parent)
+    try:
+        for cell_label, source in _sources(path, label):
+            exec(compile(source, cell_label, "exec"), namespace)
+    finally:
+        os.chdir(cwd)
+        sys.path[:] = saved_path
+        sys.argv = saved_argv
+        if saved_main is not None:
+            sys.modules["__main__"] = saved_main
+
+
+def run_script(task: dict[str, Any], workdir: Path, out: Path) -> None:
+    """Run the task's file as a script, then save the model that best matches the reference as ``model.keras``."""
+    label = task["file"]
+    path = workdir / label
+    recorder = Recorder(_Files(workdir, label))
+    recorder.install()
+    short = ShortCircuit(recorder) if task.get("short_circuit", True) else None
+    if short is not None:
+        short.install()
+    broke: BaseException | None = None
+    try:
+        _execute(path, label, workdir)
+    except SystemExit as exc:
+        if exc.code not in (None, 0):
+            broke = exc
+    except BaseException as exc:
+        broke = exc
+    finally:
+        if short is not None:
+            short.uninstall()
+        recorder.uninstall()
+    candidates = recorder.candidates()
+    entry = task.get("entry", "build_model")
+    if not candidates:
+        if broke is not None:
+            raise broke
+        raise LookupError(f"{label} defines no {entry}() function, and run as a script it built no Keras model")
+    try:
+        chosen, built_note = choose(candidates, task)
+        chosen.model.save(out / "model.keras")
+    except Exception:
+        if broke is not None:
+            raise broke from None
+        raise
+    notes = [f"ran {label} as a script (it defines no {entry}()); graded the model built at {chosen.where}"
+             + (f" ({len(candidates)} models in the file)" if len(candidates) > 1 else "")]
+    if built_note:
+        notes.append(built_note)
+    if broke is not None:
+        notes.append(f"the script stopped at {_where(broke, recorder.files)} with {_message(broke)}; the model it "
+                     "had built is graded")
+    notes.extend(_vocabulary_notes(chosen.model))
+    info = {"notes": notes, "script": {"where": chosen.where, "models": len(candidates),
+                                       "candidates": [{"where": c.where, "compiled": c.compiled} for c in candidates]}}
+    (out / "info.json").write_text(json.dumps(info))
+
+
+def _where(exc: BaseException, files: _Files) -> str:
+    if isinstance(exc, SyntaxError) and exc.filename:
+        return f"{files.name(exc.filename)}:{exc.lineno}"
+    found = "?"
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if files.owns(filename):
+            found = f"{files.name(filename)}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return found
+
+
+def _message(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:300]
+    extra = compat.hint(text)
+    return f"{text} — {extra}" if extra else text
+
+
+def choose(candidates: list[_Candidate], task: dict[str, Any]) -> tuple[_Candidate, str]:
+    """The candidate closest to the reference fingerprint: fewest failed checks, then closest total parameters.
+
+    Unbuilt candidates are built with the assignment's input shape first (as for ``build_model()``). Without a
+    fingerprint, the last compiled model wins.
+    """
+    reference = task.get("reference") or {}
+    scored = []
+    notes: dict[int, str] = {}
+    for candidate in candidates:
+        built, text = _ensure_built(candidate.model, task)
+        if text:
+            notes[id(candidate)] = text
+        if not built:
+            scored.append(((9, float("inf"), 0, True, -candidate.order), candidate))
+            continue
+        scored.append(((*_distance(candidate.model, reference), not candidate.compiled, -candidate.order), candidate))
+    scored.sort(key=lambda item: item[0])
+    best = scored[0][1]
+    return best, notes.get(id(best), "")
+
+
+def _ensure_built(model: Any, task: dict[str, Any]) -> tuple[bool, str]:
+    import keras
+
+    if model.built and getattr(model, "inputs", None):
+        return True, ""
+    shape = tuple(task.get("batch_shape") or ())
+    if not shape:
+        return False, ""
+    try:
+        try:
+            model(keras.Input(batch_shape=shape, dtype=task.get("dtype", "float32")))
+        except Exception:
+            model.build(shape)
+        model.count_params()
+    except Exception:
+        return False, ""
+    return True, f"the model was left unbuilt; the grader built it with input shape {shape}"
+
+
+def _distance(model: Any, reference: dict[str, Any]) -> tuple[int, float, int]:
+    layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
+    mine = [(type(layer).__name__, int(layer.count_params())) for layer in layers]
+    total = int(model.count_params())
+    ref_layers = [(str(c), int(p)) for c, p in reference.get("layers", [])]
+    totals = [int(t) for t in reference.get("totals", [])]
+    if not ref_layers and not totals:
+        return 0, 0.0, 0
+    matcher = difflib.SequenceMatcher(a=[c for c, _ in mine], b=[c for c, _ in ref_layers], autojunk=False)
+    class_mismatch = param_mismatch = 0
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            param_mismatch += sum(mine[a1 + k][1] != ref_layers[b1 + k][1] for k in range(a2 - a1))
+        else:
+            class_mismatch += max(a2 - a1, b2 - b1)
+    failed = (class_mismatch > 0) + (param_mismatch > 0) + (bool(totals) and total not in totals)
+    return failed, float(abs(total - totals[0])) if totals else 0.0, class_mismatch + param_mismatch
+
+
+def _vocabulary_notes(model: Any) -> list[str]:
+    notes = []
+    embedding = _first_embedding(model)
+    for name, kwargs in (_STATE.get("loaded") or {}).items():
+        words = kwargs.get("num_words")
+        if embedding is not None and name in FULL_VOCAB and words and int(words) != embedding.input_dim:
+            notes.append(f"{name}.load_data(num_words={words}) but the graded model's Embedding takes "
+                         f"{embedding.input_dim:,} words: the two should agree")
+    return notes

@@ -1,0 +1,770 @@
+"""``--checks train``: train each student's model in the sandbox, judge it here on data the sandbox never saw.
+
+Trust (see ``docs/security.md``): the trusted side loads the dataset (:mod:`harness.datasets`), keeps the test
+split, and writes only the training split (``train.npz``) into a per-run folder that the sandbox mounts read-only
+(``/data/0``). The child (:mod:`harness.sandbox.training_task`) builds the student's model as a structure job
+does, trains it with the assignment's recipe under a time budget and saves ``model.keras`` and ``outputs.json``
+(the history, for the curves). Here that model is loaded in Keras' safe mode and evaluated on the held-out test
+split (``model.predict`` in this process). What the child reports never decides anything.
+
+Profiles (``--profile``):
+
+- ``quick`` (default): each reference's ``Training.quick`` recipe, a budget that fits a class on a laptop. The bar
+  is the reference's own score under the same budget, data and seed, measured by ``grader calibrate`` and stored
+  in ``reference/calibration.json``: pass at ``pass_fraction`` of it (for MAE, lower is better, so the reference's
+  MAE divided by ``pass_fraction``), partial credit growing linearly from ``floor_fraction``.
+- ``full``: the seed's recipe on the full data; the bar is the figure the seed prints (``seed_figure``).
+
+The "나비야" song models are judged as the seeds judge them: train accuracy (the one-step prediction: each true
+window in, the next note out, 50 windows), and the full song (the first 4 notes in, then the model's own output
+fed back; stateful models are reset first), note by note against the real song. A stateless model can get at
+most 46/50 (:func:`harness.song.best_stateless_score`); a stateful one plays all 50. The comparison and a MIDI
+file of what the model plays are part of the feedback.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import math
+import os
+import platform
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from harness.catalog import ModelAssignment, Recipe, Training
+from harness.results import AssignmentResult, Check
+from harness.sandbox import Limits, Outcome
+
+PROFILES = ("quick", "full")
+#: Where ``grader calibrate`` stores the reference's scores (``$GRADER_CALIBRATION`` overrides).
+CALIBRATION = Path(__file__).resolve().parents[1] / "reference" / "calibration.json"
+ENV_CALIBRATION = "GRADER_CALIBRATION"
+#: Seconds the sandbox job may run beyond the recipe's training budget (building, saving, the first trace).
+MARGIN_S = 45.0
+MARGIN_FRACTION = 0.2
+SONG_DATASETS = ("song", "song_2f")
+#: Share of the assignment's points for each training check (song: train accuracy and the full song).
+WEIGHT = 1.0
+
+
+# -- settings and the per-run data folder ------------------------------------------------------------------------
+
+@dataclass
+class TrainSettings:
+    profile: str = "quick"
+    data_dirs: list[Path] = field(default_factory=list)
+    #: Folder for MIDI files (``<artifacts>/<submission>/<assignment>.mid``); ``None``: none written.
+    artifacts: Path | None = None
+    calibration: Path | None = None
+    #: ``grader calibrate``: measure, do not judge.
+    calibrating: bool = False
+    #: Also run the structure checks on the same sandboxed build (``--checks all``).
+    structure: bool = False
+    seed: int = 0
+    #: Show a live progress display on stderr (``grader run`` on a terminal, table output).
+    show_progress: bool = False
+    progress: Any = None
+
+
+def settings_for(checks: str, profile: str, data_dirs: Sequence[Path], artifacts: Path | None, seed: int,
+                 progress: bool = False) -> TrainSettings | None:
+    """``grader run``'s options as :class:`TrainSettings` (``None`` for structure checks only)."""
+    if checks not in ("train", "all"):
+        return None
+    from harness.datasets import data_dirs_from
+
+    return TrainSettings(profile=profile, data_dirs=data_dirs_from(list(data_dirs)), artifacts=artifacts,
+                         structure=checks == "all", seed=seed, show_progress=progress)
+
+
+@dataclass
+class Prepared:
+    """One dataset as a recipe wants it: the training split on disk for the sandbox, the test split here."""
+
+    key: str
+    dataset: Any
+    x_test: Any
+    y_test: Any
+    fingerprint: dict[str, Any]
+
+
+@dataclass
+class TrainJob:
+    """The trusted side's half of one training job (what :func:`Session.evaluate` needs)."""
+
+    assignment: ModelAssignment
+    file: str
+    submission: str
+    recipe: Recipe
+    mode: str
+    limits: Limits
+    task: dict[str, Any] | None = None
+    prepared: Prepared | None = None
+    #: Why training cannot run here (a dataset is missing, no calibration...): one line.
+    skip: str = ""
+    started_at: float = 0.0
+
+    def started(self, session: Session) -> None:
+        self.started_at = time.monotonic()
+        progress = session.live_progress()
+        if progress is not None:
+            progress.start(self)
+
+
+class Session:
+    """Training for one ``grader run``: the per-run data folder shared with the sandbox, the datasets prepared
+    once per recipe, the calibration. Thread-safe (several workers prepare and evaluate at once)."""
+
+    def __init__(self, settings: TrainSettings, sandbox_mode: str) -> None:
+        if settings.profile not in PROFILES:
+            raise ValueError(f"profile must be one of {', '.join(PROFILES)}, not {settings.profile!r}")
+        self.settings = settings
+        self.mode = sandbox_mode
+        self.root = Path(tempfile.mkdtemp(prefix="grader-data-"))
+        os.chmod(self.root, 0o755)  # the job's uid reads it (the fallback has no bind mount)
+        self._lock = threading.Lock()
+        self._prepared: dict[str, Prepared | str] = {}
+        self.calibration = load_calibration(settings.calibration)
+
+    @property
+    def sandbox_dirs(self) -> tuple[Path, ...]:
+        """Bound read-only at ``/data/0`` in the sandbox."""
+        return (self.root,)
+
+    def close(self) -> None:
+        if self.settings.progress is not None:
+            self.settings.progress.__exit__(None, None, None)
+            self.settings.progress = None
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def live_progress(self) -> Progress | None:
+        """The progress display, started with the first training job (``None`` when not wanted)."""
+        with self._lock:
+            if self.settings.progress is None and self.settings.show_progress:
+                self.settings.progress = Progress().__enter__()
+            return self.settings.progress
+
+    def _child_path(self, key: str) -> str:
+        return f"/data/0/{key}" if self.mode.startswith("bwrap") else str(self.root / key)
+
+    # -- preparing ------------------------------------------------------------------------------------------
+    def prepare(self, submission: Path, assignment: ModelAssignment, file: str, base_task: dict[str, Any],
+                limits: Limits) -> TrainJob:
+        """The job for one assignment; ``skip`` says why it cannot train (then ``task`` is the structure task
+        when structure checks were asked for, else ``None``)."""
+        training = assignment.training
+        profile = self.settings.profile
+        if training is None:
+            return TrainJob(assignment, file, submission.name, Recipe(), "fit", limits,
+                            task=base_task if self.settings.structure else None,
+                            skip=f"{assignment.id} declares no training recipe")
+        recipe: Recipe = getattr(training, profile)
+        mode = job_mode(training, recipe)
+        job_limits = train_limits(limits, recipe)
+        job = TrainJob(assignment, file, submission.name, recipe, mode, job_limits)
+        prepared = self._dataset(assignment, recipe, training)
+        if isinstance(prepared, str):
+            job.skip = prepared
+        else:
+            job.prepared = prepared
+        if not job.skip and not self.settings.calibrating:
+            job.skip = self.bar(assignment)[1]
+        if job.skip:
+            job.task = base_task if self.settings.structure else None
+            job.limits = limits
+            return job
+        data = recipe.data
+        job.task = {**base_task, "kind": "train", "data_dir": self._child_path(job.prepared.key),
+                    "recipe": recipe_dict(recipe), "mode": mode, "deterministic": True,
+                    "stop_when_perfect": bool(profile == "quick" and mode == "stateful"
+                                              and data.get("evaluate_on") == "train")}
+        return job
+
+    def _dataset(self, assignment: ModelAssignment, recipe: Recipe, training: Training) -> Prepared | str:
+        from harness import datasets
+
+        options = dict(recipe.data)
+        layout = list(assignment.batch_shape)
+        key_text = json.dumps([training.dataset, options, recipe.loss, layout], sort_keys=True, default=str)
+        key = f"{training.dataset}-{hashlib.sha256(key_text.encode()).hexdigest()[:12]}"
+        with self._lock:
+            if key in self._prepared:
+                return self._prepared[key]
+            try:
+                dataset = datasets.load(training.dataset, options, self.settings.data_dirs)
+            except datasets.DatasetMissing as exc:
+                self._prepared[key] = f"dataset missing: {exc}"
+                return self._prepared[key]
+            prepared = self._write(key, dataset, recipe, assignment)
+            self._prepared[key] = prepared
+            return prepared
+
+    def _write(self, key: str, dataset: Any, recipe: Recipe, assignment: ModelAssignment) -> Prepared:
+        """``train.npz`` (training data only) for the sandbox; the test split stays in this process."""
+        from harness.datasets._core import object_to_ragged
+
+        generator = dataset.id == "jena"
+        x_train = dataset.x_train.astype(np.float32) if generator else to_layout(dataset.x_train,
+                                                                                  assignment.batch_shape)
+        y_train = labels_for(dataset.y_train, recipe.loss, num_classes(dataset))
+        arrays = {"x_train": x_train, "y_train": y_train}
+        if dataset.x_val is not None and dataset.y_val is not None:
+            arrays["x_val"] = to_layout(dataset.x_val, assignment.batch_shape)
+            arrays["y_val"] = labels_for(dataset.y_val, recipe.loss, num_classes(dataset))
+        plain: dict[str, np.ndarray] = {}
+        for name, array in arrays.items():
+            if array.dtype == object:
+                plain[f"{name}__flat"], plain[f"{name}__offsets"] = object_to_ragged(array)
+            else:
+                plain[name] = array
+        folder = self.root / key
+        folder.mkdir(mode=0o755)
+        np.savez(folder / "train.npz", **plain)
+        os.chmod(folder / "train.npz", 0o644)
+        x_test = to_layout(dataset.x_test, assignment.batch_shape)
+        return Prepared(key, dataset, x_test, dataset.y_test, fingerprint(dataset, arrays))
+
+    # -- judging ----------------------------------------------------------------------------------------------
+    def bar(self, assignment: ModelAssignment) -> tuple[dict[str, Any] | None, str]:
+        """The reference's scores to compare with, or why there are none."""
+        training = assignment.training
+        profile = self.settings.profile
+        stored = (self.calibration.get(assignment.id) or {}).get(profile)
+        if profile == "full" and training is not None and training.seed_figure is not None:
+            bar = {"score": training.seed_figure, "source": "seed", "metric": training.metric}
+            if training.dataset in SONG_DATASETS:
+                bar["train_accuracy"] = training.seed_figure
+                if (training.full.data or {}).get("stateful"):
+                    bar["full_song"] = round(training.seed_figure * 50)
+            return bar, ""
+        if stored:
+            return {**stored, "source": "calibration"}, ""
+        hint = f"grader calibrate -a {assignment.id}" + (" --profile full" if profile == "full" else "")
+        what = "the seed prints no figure and " if profile == "full" else ""
+        return None, (f"{what}no calibrated reference score for {assignment.id} under the {profile} profile: "
+                      f"run `{hint}` (stores it in reference/calibration.json)")
+
+    def evaluate(self, job: TrainJob, outcome: Outcome | Exception | None, limits: Limits) -> AssignmentResult:
+        from harness import evaluate
+
+        assignment = job.assignment
+        started = time.monotonic()
+        if job.skip:
+            return self._skipped(job, outcome, limits)
+        if isinstance(outcome, Exception) or outcome is None:
+            return _error(job, str(outcome), None)
+        reason = evaluate.failure_reason(outcome, job.limits)
+        path = outcome.out / "model.keras" if outcome.out else None
+        if reason is None and (path is None or not path.is_file()):
+            reason = f"exited (status {outcome.exit_code}) before the grader received its model"
+        if reason is not None:
+            self._progress_done(job, f"error: {reason}")
+            return _error(job, reason, outcome)
+        base = evaluate.evaluate_model(assignment, job.file, outcome, job.limits) if self.settings.structure else None
+        if base is not None and base.status == "error":
+            self._progress_done(job, f"error: {base.reason}")
+            return base
+        import keras
+
+        try:
+            model = keras.saving.load_model(path, safe_mode=True, compile=False)
+        except Exception as exc:  # any refusal is the submission's problem, said plainly
+            reason = ("its trained model cannot be loaded safely (Lambda layers and custom classes are not gradable): "
+                      f"{str(exc).splitlines()[0][:300]}")
+            return _error(job, reason, outcome)
+        report = child_report(outcome.out)
+        measured = self.measure(job, model)
+        notes = [*(base.notes if base else evaluate._child_info(outcome.out)), *report_notes(report)]
+        if self.settings.calibrating:
+            checks = [Check("trained", bool(report.get("trained")), "reference measured", weight=WEIGHT)]
+        else:
+            bar, _ = self.bar(assignment)
+            checks, more = judge_all(job, measured, bar or {})
+            notes += more
+            notes += self._data_notes(job, bar or {})
+        song_metrics = measured.pop("song", None)
+        metrics = {"training": self._training_metrics(job, measured, report)}
+        if song_metrics is not None:
+            song_metrics.update(self._song_files(job, song_metrics))
+            metrics["song"] = song_metrics
+        timings = {"sandbox_s": outcome.wall_s, "evaluate_s": round(time.monotonic() - started, 3)}
+        if isinstance(report.get("train_seconds"), (int, float)):
+            timings["train_s"] = float(report["train_seconds"])
+        all_checks = [*(base.checks if base else []), *checks]
+        result = AssignmentResult.from_checks(
+            assignment.id, assignment.points, all_checks, file=job.file, notes=notes, metrics=metrics,
+            timings=timings, sandbox=outcome.summary(),
+            params=base.params if base else int(model.count_params()),
+            expected_params=base.expected_params if base else assignment.total_params,
+            architecture=base.architecture if base else [])
+        self._progress_done(job, summary_line(result))
+        return result
+
+    def _skipped(self, job: TrainJob, outcome: Outcome | Exception | None, limits: Limits) -> AssignmentResult:
+        from harness import evaluate
+
+        assignment = job.assignment
+        self._progress_done(job, f"skipped: {job.skip}")
+        if self.settings.structure and isinstance(outcome, Outcome):
+            result = evaluate.evaluate_model(assignment, job.file, outcome, limits)
+            result.notes.append(f"training not checked: {job.skip}")
+            result.metrics["training"] = {"skipped": job.skip, "profile": self.settings.profile}
+            if not result.reason:
+                result.reason = f"training not checked: {job.skip}"
+            return result
+        return AssignmentResult(id=assignment.id, status="skipped", max_score=assignment.points, file=job.file,
+                                reason=job.skip, expected_params=assignment.total_params,
+                                metrics={"training": {"skipped": job.skip, "profile": self.settings.profile}})
+
+    def _data_notes(self, job: TrainJob, bar: dict[str, Any]) -> list[str]:
+        calibrated = bar.get("data") or {}
+        current = job.prepared.fingerprint if job.prepared else {}
+        if bar.get("source") == "calibration" and calibrated.get("sha256") and current.get("sha256") \
+                and calibrated["sha256"] != current["sha256"]:
+            where = calibrated.get("variant") or calibrated.get("source")
+            return [f"the reference was calibrated on other data ({where}, sha256 {calibrated['sha256'][:12]}) than "
+                    f"this run's ({current.get('variant')}, {current['sha256'][:12]}): rerun "
+                    f"`grader calibrate -a {job.assignment.id}` to compare like "
+                    "with like"]
+        return []
+
+    # -- measuring ----------------------------------------------------------------------------------------------
+    def measure(self, job: TrainJob, model: Any) -> dict[str, Any]:
+        """The trained model's scores on held-out data, computed here."""
+        training = job.assignment.training
+        prepared = job.prepared
+        if training.dataset in SONG_DATASETS:
+            return measure_song(model, prepared.dataset.info.extra.get("kind", "1f"))
+        started = time.monotonic()
+        try:
+            score = score_model(model, prepared.x_test, prepared.y_test, training.metric)
+        except Exception as exc:  # a model that cannot take the test inputs scores nothing
+            return {"metric": training.metric, "score": None, "n_test": len(prepared.y_test),
+                    "error": f"the trained model cannot predict the test inputs: {str(exc).splitlines()[0][:300]}"}
+        out = {"metric": training.metric, "score": score, "n_test": int(len(prepared.y_test)),
+               "predict_s": round(time.monotonic() - started, 3)}
+        naive = prepared.dataset.info.extra.get("naive_mae")
+        if training.metric == "mae" and naive is not None:
+            out["naive_mae"] = float(naive)
+        return out
+
+    def _training_metrics(self, job: TrainJob, measured: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
+        import keras
+        import tensorflow as tf
+
+        training = job.assignment.training
+        bar, _ = self.bar(job.assignment) if not self.settings.calibrating else (None, "")
+        return {
+            "profile": self.settings.profile,
+            "metric": training.metric,
+            **measured,
+            "reference": bar,
+            "pass_fraction": training.pass_fraction,
+            "floor_fraction": training.floor_fraction,
+            "recipe": recipe_dict(job.recipe),
+            "effective_recipe": report.get("recipe"),  # as the child applied it (the student's TRAINING)
+            "epochs_run": report.get("epochs_run"),
+            "stopped": report.get("stopped") or "",
+            "history": report.get("history") or {},  # reported by the sandbox: for curves only
+            "seed": self.settings.seed,
+            "deterministic": True,
+            "versions": {"python": platform.python_version(), "tensorflow": tf.__version__,
+                         "keras": keras.__version__},
+            "data": job.prepared.fingerprint if job.prepared else {},
+        }
+
+    def _song_files(self, job: TrainJob, song_metrics: dict[str, Any]) -> dict[str, Any]:
+        from harness import song
+
+        if self.settings.artifacts is None:
+            return {}
+        path = Path(self.settings.artifacts) / _safe_name(job.submission) / f"{job.assignment.id}.mid"
+        try:
+            song.write_midi(song_metrics["full_song"]["notes"], path)
+        except Exception as exc:  # feedback extras never fail a grade
+            return {"midi_error": f"{type(exc).__name__}: {exc}"[:200]}
+        return {"midi": str(path)}
+
+    def _progress_done(self, job: TrainJob, text: str) -> None:
+        if self.settings.progress is not None:
+            self.settings.progress.finish(job, text)
+
+
+# -- the recipe ------------------------------------------------------------------------------------------------------
+
+def job_mode(training: Training, recipe: Recipe) -> str:
+    if training.dataset == "jena":
+        return "generator"
+    if recipe.data.get("stateful"):
+        return "stateful"
+    return "fit"
+
+
+def recipe_dict(recipe: Recipe) -> dict[str, Any]:
+    return {"optimizer": recipe.optimizer, "loss": recipe.loss, "metrics": list(recipe.metrics),
+            "epochs": recipe.epochs, "batch_size": recipe.batch_size, "validation_split": recipe.validation_split,
+            "learning_rate": recipe.learning_rate, "time_budget_s": recipe.time_budget_s,
+            "data": json.loads(json.dumps(recipe.data, default=list))}
+
+
+def train_limits(limits: Limits, recipe: Recipe) -> Limits:
+    """The sandbox job's limits: wall clock = the training budget + a margin (never less than asked for)."""
+    wall = max(limits.wall_s, recipe.time_budget_s * (1 + MARGIN_FRACTION) + MARGIN_S)
+    cpu = max(limits.cpu_s, int(wall * max(1, os.cpu_count() or 1)) + 60)
+    return limits.with_overrides(wall_s=wall, cpu_s=cpu)
+
+
+# -- data ------------------------------------------------------------------------------------------------------------
+
+def num_classes(dataset: Any) -> int | None:
+    value = dataset.info.extra.get("num_classes")
+    return int(value) if value else None
+
+
+def labels_for(y: np.ndarray, loss: str, classes: int | None) -> np.ndarray:
+    """One-hot labels where the recipe's loss wants them (``categorical_crossentropy``: the seeds'
+    ``to_categorical``); otherwise as they are."""
+    y = np.asarray(y)
+    if loss == "categorical_crossentropy" and y.ndim == 1:
+        count = classes or int(y.max()) + 1
+        out = np.zeros((len(y), count), dtype=np.float32)
+        out[np.arange(len(y)), y.astype(np.int64)] = 1.0
+        return out
+    return y
+
+
+def to_layout(x: np.ndarray, batch_shape: Sequence[int | None]) -> np.ndarray:
+    """``x`` reshaped to the reference's input layout when only the layout differs (the song for the MLP)."""
+    want = tuple(batch_shape)[1:]
+    if x is None or x.dtype == object or len(want) == x.ndim - 1 or any(d is None for d in want):
+        return x
+    if int(np.prod(want)) == int(np.prod(x.shape[1:])):
+        return x.reshape((x.shape[0], *want))
+    return x
+
+
+def fingerprint(dataset: Any, train_arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Where the data came from, and a sha256 over exactly the arrays used (training and test)."""
+    digest = hashlib.sha256()
+    for array in (*train_arrays.values(), dataset.x_test, dataset.y_test):
+        if array is None:
+            continue
+        if array.dtype == object:
+            for row in array:
+                digest.update(np.asarray(row).tobytes())
+        else:
+            digest.update(np.ascontiguousarray(array).tobytes())
+    extra = dataset.info.extra
+    source = str(dataset.info.source)
+    return {"dataset": dataset.id, "source": Path(source).name if Path(source).exists() else source,
+            "variant": extra.get("variant", ""), "file_sha256": extra.get("sha256", ""),
+            "sha256": digest.hexdigest(), "n_train": int(len(dataset.x_train)), "n_test": int(len(dataset.x_test))}
+
+
+# -- measuring and judging ------------------------------------------------------------------------------------
+
+def score_model(model: Any, x: np.ndarray, y: np.ndarray, metric: str) -> float:
+    """Accuracy (binary: sigmoid > 0.5; else argmax) or MAE of ``model`` on ``(x, y)``, computed here."""
+    from harness.sandbox.training_task import fit_inputs, fixed_batch_size
+
+    x = fit_inputs(model, x, [])
+    batch = fixed_batch_size(model)
+    n = len(y)
+    if batch:
+        n = (len(x) // batch) * batch
+        x, y = x[:n], y[:n]
+    pred = np.asarray(model.predict(x, batch_size=batch or 256, verbose=0))
+    y = np.asarray(y)
+    if metric == "mae":
+        if pred.reshape(len(pred), -1).shape[1] != 1:
+            raise ValueError(f"expected one output per sample, got shape {pred.shape[1:]}")
+        return float(np.mean(np.abs(pred.reshape(-1) - y.reshape(-1).astype(np.float64))))
+    truth = y.argmax(-1) if y.ndim == 2 else y.astype(np.int64)
+    flat = pred.reshape(len(pred), -1)
+    guess = (flat[:, 0] > 0.5).astype(np.int64) if flat.shape[1] == 1 else flat.argmax(-1)
+    return float(np.mean(guess == truth))
+
+
+def measure_song(model: Any, kind: str) -> dict[str, Any]:
+    from harness import song
+
+    stateful = bool(song.stateful_layers(model))
+    one = song.one_step(model, kind=kind, stateful=stateful)
+    full = song.full_song(model, stateful=stateful, kind=kind)
+    return {"metric": "accuracy", "score": one.accuracy, "train_accuracy": one.accuracy, "one_step": one.correct,
+            "full_song": full.correct, "stateful": stateful,
+            "song": {"stateful": stateful, "kind": kind, "best_stateless": song.best_stateless_score(),
+                     "one_step": {"correct": one.correct, "total": one.total, "notes": list(one.notes),
+                                  "wrong": list(one.wrong)},
+                     "full_song": {"correct": full.correct, "total": full.total, "notes": list(full.notes),
+                                   "wrong": list(full.wrong)},
+                     "comparison": song.render_comparison(full.notes),
+                     "one_step_comparison": song.render_comparison(one.notes)}}
+
+
+def ratio_of(score: float, bar: float, metric: str) -> float:
+    """How the score compares with the bar, 1.0 = as good; lower-is-better metrics (MAE) are inverted."""
+    if metric == "mae":
+        return bar / score if score > 0 else math.inf
+    return score / bar if bar > 0 else math.inf
+
+
+def judge(name: str, what: str, score: float, bar: float, metric: str, training: Training, basis: str,
+          fmt: str = "{:.4f}") -> Check:
+    """Pass at ``pass_fraction`` of the bar; credit linear from ``floor_fraction`` to ``pass_fraction``."""
+    ratio = ratio_of(score, bar, metric)
+    passing, floor = training.pass_fraction, training.floor_fraction
+    credit = 1.0 if ratio >= passing else max(0.0, min(1.0, (ratio - floor) / (passing - floor)))
+    passed = ratio >= passing - 1e-9
+    lower = metric == "mae"
+    need = bar / passing if lower else bar * passing
+    shown = fmt.format
+    head = f"{what} {shown(score)} vs {basis} {shown(bar)} ({100 * ratio:.1f}% of it)" if not lower else \
+        f"{what} {shown(score)} vs {basis} {shown(bar)} (lower is better)"
+    if passed:
+        message = f"{head}: passes (needs {'at most' if lower else 'at least'} {shown(need)})"
+    else:
+        gap = score - need if lower else need - score
+        message = (f"{head}: needs {'at most' if lower else 'at least'} {shown(need)} "
+                   f"({100 * passing:.0f}% of it), {shown(gap)} {'too high' if lower else 'short'}")
+        if credit > 0:
+            message += f"; partial credit {100 * credit:.0f}%"
+        else:
+            floor_value = bar / floor if lower else bar * floor
+            message += f"; no credit {'above' if lower else 'below'} {shown(floor_value)}"
+    return Check(name, passed, message, weight=WEIGHT, credit=credit)
+
+
+def judge_all(job: TrainJob, measured: dict[str, Any], bar: dict[str, Any]) -> tuple[list[Check], list[str]]:
+    training = job.assignment.training
+    profile = "quick budget, same data and seed" if bar.get("source") == "calibration" else "as the seed prints"
+    basis = f"the reference's ({profile})" if bar.get("source") == "calibration" else "the seed's"
+    notes: list[str] = []
+    if measured.get("score") is None:
+        return [Check(f"test_{training.metric}", False, measured.get("error", "no score"), weight=WEIGHT,
+                      credit=0.0)], notes
+    if training.dataset not in SONG_DATASETS:
+        what = "test accuracy" if training.metric == "accuracy" else "test MAE"
+        checks = [judge(f"test_{training.metric}", what, measured["score"], float(bar["score"]), training.metric,
+                        training, basis)]
+        if measured.get("naive_mae") is not None:
+            notes.append(f"the naive baseline (tomorrow = the last temperature seen) scores MAE "
+                         f"{measured['naive_mae']:.4f} on the same test windows")
+        return checks, notes
+    one, full = measured["one_step"], measured["full_song"]
+    train_bar = float(bar.get("train_accuracy", bar["score"]))
+    check = judge("train_accuracy", f"train accuracy ({one}/50 windows; one-step prediction)",
+                  measured["train_accuracy"], train_bar, "accuracy", training, basis, "{:.2f}")
+    checks = [check]
+    stateful_reference = bool((job.recipe.data or {}).get("stateful"))
+    if stateful_reference and bar.get("full_song"):
+        checks.append(judge("full_song", "full song (4 notes given, then its own notes fed back): notes right",
+                            float(full), float(bar["full_song"]), "accuracy", training, basis, "{:.0f}"))
+        if not measured["stateful"]:
+            notes.append("the model is not stateful: it sees only the last 4 notes, so it cannot tell apart the "
+                         "places where the same 4 notes are followed by different ones (at most 46/50)")
+    else:
+        from harness import song
+
+        notes.append(f"full song {full}/50 (4 notes given, then its own notes fed back); a model that sees only "
+                     f"the last 4 notes can get at most {song.best_stateless_score()}/50 of the one-step "
+                     "predictions right: only a stateful model plays the whole song")
+    return checks, notes
+
+
+# -- the child's report (untrusted: words and curves only) --------------------------------------------------------
+
+def child_report(out: Path | None) -> dict[str, Any]:
+    try:
+        data = json.loads((out / "outputs.json").read_text()[:4_000_000])
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError, TypeError):
+        return {}
+
+
+def report_notes(report: dict[str, Any]) -> list[str]:
+    from harness.sandbox.worker import clean_text
+
+    notes = [clean_text(str(n), 300) for n in (report.get("notes") or [])][:10]
+    error = report.get("training_error")
+    if isinstance(error, dict):
+        where = f" ({error.get('where')})" if error.get("where") else ""
+        notes.append(clean_text(f"training failed: {error.get('message', 'error')}{where}; the model was "
+                                "evaluated as it was built", 500))
+    if report.get("stopped") == "budget":
+        notes.append(f"training stopped at the time budget after {report.get('epochs_run')} of "
+                     f"{report.get('epochs_planned')} epochs")
+    elif report.get("stopped") == "perfect":
+        notes.append(f"training stopped after {report.get('epochs_run')} epochs: every window right and the whole "
+                     "song played back (checked in the sandbox, judged again here)")
+    return notes
+
+
+def feedback(results: Sequence[Any]) -> str:
+    """What the table leaves out of the training checks: each song model's playback against the real song (wrong
+    notes marked) and where its MIDI file is."""
+    blocks = []
+    for submission in results:
+        for result in submission.assignments:
+            song_metrics = result.metrics.get("song") if isinstance(result.metrics, dict) else None
+            if not song_metrics or "comparison" not in song_metrics:
+                continue
+            kind = "stateful" if song_metrics.get("stateful") else "stateless"
+            lines = [f"{submission.submission} · {result.id}: the full song as the model plays it ({kind}; the first "
+                     "4 notes given, then its own notes fed back), under the real one:", song_metrics["comparison"]]
+            if song_metrics.get("midi"):
+                lines.append(f"listen: {song_metrics['midi']}")
+            blocks.append("\n".join(lines))
+    return "".join("\n\n" + block for block in blocks)
+
+
+def summary_line(result: AssignmentResult) -> str:
+    training = result.metrics.get("training", {})
+    score = training.get("score")
+    if score is None:
+        return result.status
+    text = f"{result.status}: {training.get('metric')} {score:.4f}"
+    if training.get("full_song") is not None:
+        text += f", full song {training['full_song']}/50"
+    if training.get("epochs_run") is not None:
+        text += f" after {training['epochs_run']} epochs"
+    return text
+
+
+def _error(job: TrainJob, reason: str, outcome: Outcome | None) -> AssignmentResult:
+    return AssignmentResult(id=job.assignment.id, status="error", max_score=job.assignment.points, file=job.file,
+                            reason=reason, checks=[Check("trains", False, reason)],
+                            sandbox=outcome.summary() if outcome is not None else {},
+                            expected_params=job.assignment.total_params)
+
+
+def _safe_name(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip(".") or "submission"
+
+
+# -- calibration -------------------------------------------------------------------------------------------------------
+
+def calibration_path(path: Path | None = None) -> Path:
+    return Path(path or os.environ.get(ENV_CALIBRATION) or CALIBRATION)
+
+
+def load_calibration(path: Path | None = None) -> dict[str, dict[str, Any]]:
+    try:
+        data = json.loads(calibration_path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    assignments = data.get("assignments", {}) if isinstance(data, dict) else {}
+    return assignments if isinstance(assignments, dict) else {}
+
+
+def calibration_entry(result: AssignmentResult, seed: int, threads: int) -> dict[str, Any] | None:
+    """What ``grader calibrate`` stores for one reference run (``None`` when it did not train)."""
+    training = result.metrics.get("training") or {}
+    if result.status == "error" or training.get("score") is None or training.get("skipped"):
+        return None
+    entry = {"metric": training["metric"], "score": round(float(training["score"]), 6)}
+    for key in ("train_accuracy", "one_step", "full_song", "stateful", "naive_mae", "n_test"):
+        if training.get(key) is not None:
+            entry[key] = training[key]
+    entry.update({"epochs_run": training.get("epochs_run"), "stopped": training.get("stopped", ""),
+                  "train_seconds": result.timings.get("train_s"), "seed": seed, "deterministic": True,
+                  "threads": threads, "versions": training.get("versions"), "data": training.get("data"),
+                  "recipe": training.get("recipe"),
+                  "date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
+    return entry
+
+
+def save_calibration(entries: dict[str, dict[str, Any]], profile: str, path: Path | None = None) -> Path:
+    """Merge ``{assignment_id: entry}`` for ``profile`` into the calibration file (other entries are kept)."""
+    target = calibration_path(path)
+    try:
+        data = json.loads(target.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = {}
+    data.setdefault("about", "Reference scores measured by `grader calibrate`: each reference trained in the "
+                             "sandbox under the profile's recipe, evaluated by the grader on held-out data. "
+                             "--profile quick passes a submission at pass_fraction of these scores.")
+    assignments = data.setdefault("assignments", {})
+    for assignment_id, entry in entries.items():
+        assignments.setdefault(assignment_id, {})[profile] = entry
+    data["assignments"] = dict(sorted(assignments.items()))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return target
+
+
+def reference_source(assignment: ModelAssignment) -> str:
+    """A submission file that builds the reference from its Keras config (what ``grader calibrate`` trains)."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    config = assignment.build().to_json()
+    return (f'"""Generated by `grader calibrate`: the reference model of {assignment.id}, from its Keras config."""\n'
+            "import keras\n\n"
+            f"CONFIG = {config!r}\n\n\n"
+            f"def {assignment.entry_point}():\n"
+            "    return keras.models.model_from_json(CONFIG)\n")
+
+
+# -- live progress (trusted side: time spent against each job's budget) ------------------------------------------
+
+class Progress:
+    """A rich progress display on stderr: one line per training job, its time against its budget, then its
+    result. The bar is wall time, not epochs: the sandbox reports nothing while it runs."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress as RichProgress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._progress = RichProgress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                      TimeElapsedColumn(), TextColumn("{task.fields[status]}"),
+                                      console=Console(stderr=True), transient=False)
+        self._tasks: dict[int, tuple[Any, float, float]] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> Progress:
+        self._progress.start()
+        self._thread = threading.Thread(target=self._tick, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+        self._progress.stop()
+
+    def start(self, job: TrainJob) -> None:
+        budget = job.recipe.time_budget_s
+        label = f"{job.submission} · {job.assignment.id} ({job.mode}, ≤ {job.recipe.epochs} epochs)"
+        with self._lock:
+            task = self._progress.add_task(label, total=budget, status=f"training, budget {budget:g} s")
+            self._tasks[id(job)] = (task, time.monotonic(), budget)
+
+    def finish(self, job: TrainJob, text: str) -> None:
+        with self._lock:
+            entry = self._tasks.pop(id(job), None)
+            if entry is None:  # never started (skipped): one finished line
+                task, total = self._progress.add_task(f"{job.submission} · {job.assignment.id}", total=1,
+                                                      status=""), 1.0
+            else:
+                task, total = entry[0], entry[2]
+            self._progress.update(task, completed=total, status=text[:90])
+
+    def _tick(self) -> None:
+        while not self._stop.wait(0.5):
+            with self._lock:
+                for task, started, budget in self._tasks.values():
+                    self._progress.update(task, completed=min(budget, time.monotonic() - started))
