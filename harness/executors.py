@@ -169,10 +169,21 @@ def _node() -> str:
         return os.uname().nodename
 
 
+def _normal_priority() -> None:
+    """Ray starts its workers at niceness 15; a sandboxed job should compete like a local one (and the zygote
+    renices its children to 10, which a process already at 15 may not do without CAP_SYS_NICE)."""
+    try:
+        if os.getpriority(os.PRIO_PROCESS, 0) > 0:
+            os.setpriority(os.PRIO_PROCESS, 0, 0)
+    except OSError:  # not permitted (not root): the jobs run at Ray's niceness
+        pass
+
+
 class SandboxActor:
     """Runs on a Ray node: one warm sandboxed ``Worker`` (zygote) that runs the jobs a :class:`RaySlot` sends."""
 
     def __init__(self, slot: int, require_sandbox: bool, threads: int, worker_options: dict[str, Any]) -> None:
+        _normal_priority()
         self.mode = detect_mode(require_sandbox)
         self.worker = Worker(slot, self.mode, threads=threads, **_worker_options(worker_options, gpu=False))
         self.worker.start()
@@ -190,6 +201,7 @@ class SandboxActor:
 def gpu_job(task: dict[str, Any], files: dict[str, bytes], limits: Limits, require_sandbox: bool, threads: int,
             worker_options: dict[str, Any]) -> dict[str, Any]:
     """One job on a GPU Ray granted (``num_gpus=1``): a fresh worker for it alone, closed when it ends."""
+    _normal_priority()
     worker = Worker(1000 + os.getpid() % 1000, detect_mode(require_sandbox), threads=threads,
                     **_worker_options(worker_options, gpu=True))
     worker.start()

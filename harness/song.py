@@ -22,7 +22,6 @@ stateful model can play the whole song.
 
 from __future__ import annotations
 
-import time
 import weakref
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -183,40 +182,15 @@ def score_song(notes: Sequence[str], mode: str = "full_song", real: Sequence[str
                      wrong=wrong)
 
 
-def stateful_layers(model: Any) -> list[Any]:
-    """Every layer (nested ones too) built with ``stateful=True``."""
-    found: list[Any] = []
-    seen: set[int] = set()
-
-    def walk(layer: Any) -> None:
-        if id(layer) in seen:
-            return
-        seen.add(id(layer))
-        if getattr(layer, "stateful", False):
-            found.append(layer)
-        for sub in getattr(layer, "layers", None) or []:
-            walk(sub)
-        inner = getattr(layer, "layer", None) or getattr(layer, "forward_layer", None)
-        if inner is not None and inner is not layer:
-            walk(inner)
-        backward = getattr(layer, "backward_layer", None)
-        if backward is not None:
-            walk(backward)
-
-    for layer in getattr(model, "layers", []):
-        walk(layer)
-    return found
-
-
-def reset_states(model: Any) -> int:
-    """Keras 3 has no ``model.reset_states()``: reset each stateful layer; returns how many were reset."""
-    layers = stateful_layers(model)
-    for layer in layers:
-        if hasattr(layer, "reset_state"):
-            layer.reset_state()
-        else:  # pragma: no cover - Keras 2 spelling
-            layer.reset_states()
-    return len(layers)
+# ``stateful_layers``/``reset_states`` (Keras 3 has no ``model.reset_states()``) and the fast trainer are one
+# implementation, shared with the sandboxed child that trains the students' song models
+# (harness/sandbox/training_task.py imports nothing from the harness, so they live there).
+from harness.sandbox.training_task import (  # noqa: E402, F401 - re-exported
+    TrainLog,
+    reset_states,
+    stateful_layers,
+    train_stateful_fast,
+)
 
 
 def _input_rank(model: Any) -> int:
@@ -435,118 +409,22 @@ def read_midi_notes(path: str | Path) -> list[tuple[int, int]]:
 # ----------------------------------------------------------------------------------------------- training
 
 
-@dataclass
-class TrainLog:
-    """What :func:`train_stateful_fast` did."""
+# :func:`train_stateful_fast` (imported above from harness/sandbox/training_task.py) trains a batch-1 stateful
+# model like the seeds' loop, many epochs per XLA-compiled graph call.
 
-    epochs: int = 0
-    seconds: float = 0.0
-    loss: list[float] = field(default_factory=list)
-    accuracy: list[float] = field(default_factory=list)
-    #: ``(epoch, value)`` of each ``until`` check, e.g. full-song scores.
-    checks: list[tuple[int, Any]] = field(default_factory=list)
-    stopped_early: bool = False
-    #: Wall time of each graph call (the first includes tracing and XLA compilation), checks excluded.
-    chunk_seconds: list[float] = field(default_factory=list)
+#: Measured with ``benchmarks/bench_song_train.py`` (see also ``benchmarks/bench_song.py``):
+MEASURED_NOTES = """
+Measured with ``benchmarks/bench_song_train.py`` (2 CPU cores shared with other jobs, TF 2.21 / Keras
+3.15, seed 002's LSTM(128, stateful) + Dense(12), adam, same initial weights for both):
 
-
-def train_stateful_fast(model: Any, x: np.ndarray, y: np.ndarray, epochs: int, *, check_every: int = 0,
-                        until: Callable[[Any], bool] | None = None, check: Callable[[Any], Any] | None = None,
-                        jit_compile: bool = True, verbose: bool = False) -> TrainLog:
-    """Train a compiled batch-1 stateful model like the seeds' loop, many epochs per graph call.
-
-    Same maths as the seed recipe (``for e in range(epochs): model.fit(x, y, epochs=1, batch_size=1,
-    shuffle=False); model.reset_states()``): one optimizer step per window, windows in order, the RNN states
-    reset at the start of every epoch. The epochs run inside one ``tf.function`` (XLA-compiled when
-    ``jit_compile``), ``check_every`` epochs per call, instead of one ``fit`` call (data adapter, callbacks,
-    a Python step loop) per epoch.
-
-    ``check(model)`` is called every ``check_every`` epochs (states reset around it) and its result logged;
-    training stops as soon as ``until(result)`` is true (e.g. ``check=evaluate_song``,
-    ``until=lambda r: r.perfect``).
-
-    Measured with ``benchmarks/bench_song_train.py`` (2 CPU cores shared with other jobs, TF 2.21 / Keras
-    3.15, seed 002's LSTM(128, stateful) + Dense(12), adam, same initial weights for both):
-
-    * the seed's loop (``fit(epochs=1)`` + reset, 2000 times): 121-228 ms per epoch depending on machine load,
-      i.e. ~4-7.5 min for its 2000 epochs; it is perfect (one-step and full song 50/50) after 175-225 epochs,
-      36-61 s of training (seeds 1-3, 5);
-    * this function: first graph call 1.7-5.4 s (tracing + XLA compilation), then 7-20 ms per epoch; perfect
-      after 175-225 epochs in 3.3-7.0 s, checks every 25 epochs included: 5.5-18x less time to a perfect song
-      than the seed's loop, and 40-125x less than the seed's 2000 epochs;
-    * ``jit_compile=False``: ~43-76 ms per epoch and exactly the seed loop's trajectory (same scores at every
-      check); XLA's fused arithmetic differs in the last bits, so its trajectory differs, not its speed of
-      learning.
-    """
-    import tensorflow as tf
-
-    if getattr(model, "optimizer", None) is None:
-        raise ValueError("compile the model first (the seeds use loss='categorical_crossentropy', optimizer='adam')")
-    xs = tf.constant(np.asarray(x, dtype=np.float32))
-    ys = tf.constant(np.asarray(y, dtype=np.float32))
-    n = int(xs.shape[0])
-    if not getattr(model, "built", True):
-        model(xs[:1])  # create the weights outside the graph function
-    layers = stateful_layers(model)
-    reset_states(model)
-    if not getattr(model.optimizer, "built", True):
-        model.optimizer.build(model.trainable_variables)  # same: no variable creation while tracing
-    chunk = check_every if (check_every and (check or until)) else epochs
-    chunk = max(1, min(chunk, epochs))
-    optimizer = model.optimizer
-    variables = model.trainable_variables
-
-    def one_epoch():
-        for layer in layers:
-            for v in layer.states:
-                v.assign(tf.zeros_like(v))
-        loss_sum = tf.constant(0.0)
-        hits = tf.constant(0.0)
-        for i in tf.range(n):
-            xi = tf.expand_dims(xs[i], 0)  # static batch 1: a stateful RNN's state shape must not vary
-            yi = tf.expand_dims(ys[i], 0)
-            with tf.GradientTape() as tape:
-                pred = model(xi, training=True)
-                loss = model.compute_loss(x=xi, y=yi, y_pred=pred, training=True)
-            grads = tape.gradient(loss, variables)
-            optimizer.apply_gradients(zip(grads, variables))
-            loss_sum += tf.cast(loss, tf.float32)
-            hits += tf.cast(tf.equal(tf.argmax(pred, -1), tf.argmax(yi, -1))[0], tf.float32)
-        return loss_sum / n, hits / n
-
-    @tf.function(jit_compile=jit_compile, reduce_retracing=True)
-    def run_epochs(k):
-        losses = tf.TensorArray(tf.float32, size=k)
-        accs = tf.TensorArray(tf.float32, size=k)
-        for e in tf.range(k):
-            loss, acc = one_epoch()
-            losses = losses.write(e, loss)
-            accs = accs.write(e, acc)
-        return losses.stack(), accs.stack()
-
-    log = TrainLog()
-    t0 = time.perf_counter()
-    done = 0
-    while done < epochs:
-        k = min(chunk, epochs - done)
-        t_chunk = time.perf_counter()
-        losses, accs = run_epochs(tf.constant(k))
-        log.chunk_seconds.append(time.perf_counter() - t_chunk)
-        log.loss.extend(float(v) for v in losses.numpy())
-        log.accuracy.extend(float(v) for v in accs.numpy())
-        done += k
-        log.epochs = done
-        if verbose:
-            print(f"epoch {done}: loss {log.loss[-1]:.4g} acc {log.accuracy[-1]:.3f}", flush=True)
-        if check is not None or until is not None:
-            reset_states(model)
-            result = check(model) if check is not None else None
-            reset_states(model)
-            log.checks.append((done, result))
-            if until is not None and until(result if check is not None else log):
-                log.stopped_early = done < epochs
-                break
-    reset_states(model)
-    log.seconds = time.perf_counter() - t0
-    return log
+* the seed's loop (``fit(epochs=1)`` + reset, 2000 times): 121-228 ms per epoch depending on machine load,
+  i.e. ~4-7.5 min for its 2000 epochs; it is perfect (one-step and full song 50/50) after 175-225 epochs,
+  36-61 s of training (seeds 1-3, 5);
+* this function: first graph call 1.7-5.4 s (tracing + XLA compilation), then 7-20 ms per epoch; perfect
+  after 175-225 epochs in 3.3-7.0 s, checks every 25 epochs included: 5.5-18x less time to a perfect song
+  than the seed's loop, and 40-125x less than the seed's 2000 epochs;
+* ``jit_compile=False``: ~43-76 ms per epoch and exactly the seed loop's trajectory (same scores at every
+  check); XLA's fused arithmetic differs in the last bits, so its trajectory differs, not its speed of
+  learning.
+"""
 

@@ -106,6 +106,21 @@ MIGRATIONS: list[list[str]] = [
     [
         "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ],
+    # 3: ``grader bench`` measurements (harness/bench.py), one row per submission, assignment and device;
+    # ``figures`` are merged into the assignment's metrics when results are read (leaderboard: bench_cpu_s ...).
+    [
+        """CREATE TABLE bench (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL,
+            submission TEXT NOT NULL,
+            assignment TEXT NOT NULL,
+            device TEXT NOT NULL,
+            figures TEXT NOT NULL DEFAULT '{}',
+            detail TEXT NOT NULL DEFAULT '{}',
+            recorded_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX bench_by_key ON bench(key, assignment, device)",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -360,6 +375,27 @@ class Store:
         return [RunInfo(r["id"], r["started_at"], r["finished_at"], r["grader_version"], r["checks"],
                         json.loads(r["meta"])) for r in rows]
 
+    def record_bench(self, path: str, submission: str, assignment: str, device: str, figures: dict[str, Any],
+                     detail: dict[str, Any]) -> None:
+        """Store one ``grader bench`` measurement (``path`` is the submission's folder, or ``"reference"``)."""
+        key = path if path == "reference" else submission_key(path)
+        self._write(self.conn.execute,
+                    "INSERT INTO bench (key, submission, assignment, device, figures, detail, recorded_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (key, submission, assignment, device, _dumps(figures), _dumps(detail), _now()))
+
+    def bench_figures(self, path: str) -> dict[str, dict[str, Any]]:
+        """``{assignment: figures}`` of a submission's newest measurement per assignment and device."""
+        key = path if path == "reference" else submission_key(path)
+        with self._lock:
+            rows = self.conn.execute("SELECT assignment, device, figures FROM bench WHERE key = ? ORDER BY id",
+                                     (key,)).fetchall()
+        newest = {(row["assignment"], row["device"]): row["figures"] for row in rows}  # later rows win
+        found: dict[str, dict[str, Any]] = {}
+        for (assignment, _), figures in newest.items():
+            found.setdefault(assignment, {}).update(json.loads(figures))
+        return found
+
     def setting(self, key: str, default: str | None = None) -> str | None:
         row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return row[0] if row else default
@@ -376,6 +412,7 @@ class Store:
 
     def _rebuild(self, row: sqlite3.Row) -> SubmissionResult:
         assignments = []
+        bench = self.bench_figures(row["key"])
         for a in self.conn.execute("SELECT * FROM assignments WHERE result_id = ? ORDER BY position", (row["id"],)):
             checks = [
                 Check(name=c["name"], passed=bool(c["passed"]), message=c["message"], weight=c["weight"],
@@ -386,7 +423,8 @@ class Store:
             assignments.append(AssignmentResult(
                 id=a["assignment"], status=a["status"], max_score=a["max_score"], score=a["score"], checks=checks,
                 params=a["params"], expected_params=a["expected_params"], file=a["file"], reason=a["reason"],
-                notes=json.loads(a["notes"]), metrics=json.loads(a["metrics"]), timings=json.loads(a["timings"]),
+                notes=json.loads(a["notes"]), metrics={**bench.get(a["assignment"], {}), **json.loads(a["metrics"])},
+                timings=json.loads(a["timings"]),
                 architecture=json.loads(a["architecture"]), sandbox=json.loads(a["sandbox"]),
             ))
         return SubmissionResult(

@@ -125,7 +125,8 @@ def strip_magics(source: str) -> str:
                 continue
             body_end = len(lines) if whole_cell else _block_end(lines, number + 1)
             if name in ("writefile", "file"):
-                out.append(indent + _writefile(argument, "\n".join(lines[number + 1: body_end]) + "\n")
+                body = "\n".join(lines[number + 1: body_end])
+                out.append(indent + _writefile(argument, body if body.endswith("\n") else body + "\n")
                            + f"  # {stripped}")
             else:
                 out.append(f"{indent}pass  # {stripped}")
@@ -330,20 +331,34 @@ def _served(task: dict[str, Any]) -> dict[str, str]:
 
 
 def _sequences(n: int, vocab: int, start_char: int | None, index_from: int, maxlen: int | None, salt: int) -> Any:
-    """``n`` reviews/newswires as lists of word indices, every index below ``vocab``, the largest one present."""
+    """``n`` reviews/newswires of word indices, every index below ``vocab``, the largest one present.
+
+    Like the grader's served data (``harness.datasets``), each row is an int32 array (Keras gives lists of the same
+    values): an object array of views into one flat array, built in milliseconds.
+    """
     import numpy as np
 
-    lengths = (12, 40, 80, 120, 200, 230, 30, 60, 95, 150)
-    pool = []
+    lengths = np.array((12, 40, 80, 120, 200, 230, 30, 60, 95, 150))
+    if maxlen:
+        lengths = np.clip(lengths, 2, int(maxlen))
+    rows = lengths[np.arange(n) % len(lengths)]
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(rows, out=offsets[1:])
     span = max(1, vocab - index_from)
-    for j, length in enumerate(lengths):
-        length = max(2, min(length, maxlen)) if maxlen else length
-        body = [index_from + (j * 7919 + t * 104_729 + salt) % span for t in range(length - 1)]
-        pool.append(([start_char] if start_char is not None else []) + body)
-    pool[0][-1] = vocab - 1
-    x = np.empty(n, dtype=object)
-    for i in range(n):
-        x[i] = list(pool[i % len(pool)])
+    flat = (index_from + (np.arange(offsets[-1], dtype=np.int64) * 104_729 + salt) % span).astype(np.int32)
+    if start_char is not None:
+        flat[offsets[:-1]] = start_char
+    flat[offsets[1] - 1] = vocab - 1
+    return _rows(flat, offsets)
+
+
+def _rows(flat: Any, offsets: Any) -> Any:
+    import numpy as np
+
+    x = np.empty(len(offsets) - 1, dtype=object)
+    bounds = offsets.tolist()
+    for i in range(len(x)):
+        x[i] = flat[bounds[i]:bounds[i + 1]]
     return x
 
 
@@ -382,8 +397,9 @@ def _placeholder(name: str, kwargs: dict[str, Any]) -> tuple[tuple[Any, Any], tu
     return ((rng.random((n_train, 13)), rng.random(n_train) * 50), (rng.random((n_test, 13)), np.zeros(n_test)))
 
 
-def _read_split(directory: str) -> dict[str, Any]:
-    """The grader's ``train.npz`` + ``test_inputs.npz`` (ragged rows stored as ``NAME__flat``/``NAME__offsets``)."""
+def _read_split(directory: str, num_words: int | None = None, oov: int = 2) -> dict[str, Any]:
+    """The grader's ``train.npz`` + ``test_inputs.npz`` (ragged rows stored as ``NAME__flat``/``NAME__offsets``);
+    word indices at or above ``num_words`` become ``oov``, as Keras' ``load_data(num_words=...)`` does."""
     import numpy as np
 
     arrays: dict[str, Any] = {}
@@ -392,11 +408,10 @@ def _read_split(directory: str) -> dict[str, Any]:
             for key in archive.files:
                 if key.endswith("__flat"):
                     base = key[: -len("__flat")]
-                    flat, offsets = archive[key], archive[base + "__offsets"]
-                    rows = np.empty(len(offsets) - 1, dtype=object)
-                    for i in range(len(rows)):
-                        rows[i] = flat[offsets[i]:offsets[i + 1]].tolist()
-                    arrays[base] = rows
+                    flat = archive[key]
+                    if num_words:
+                        flat = np.where(flat >= num_words, oov, flat).astype(flat.dtype)
+                    arrays[base] = _rows(flat, archive[base + "__offsets"])
                 elif not key.endswith("__offsets"):
                     arrays[key] = archive[key]
     return arrays
@@ -419,21 +434,16 @@ def _load_data(name: str, served: dict[str, str]) -> Any:
         _STATE.setdefault("loaded", {})[name] = kwargs
         options = ", ".join(f"{k}={v!r}" for k, v in kwargs.items() if k != "path")
         if name in served:
-            arrays = _read_split(served[name])
+            words = kwargs.get("num_words") if name in FULL_VOCAB else None
+            arrays = _read_split(served[name], words, int(kwargs.get("oov_char", 2)))
             x_train, y_train, x_test = arrays["x_train"], arrays["y_train"], arrays["x_test"]
-            words = kwargs.get("num_words")
-            if words and name in FULL_VOCAB:
-                oov = int(kwargs.get("oov_char", 2))
-                for rows in (x_train, x_test):
-                    for i, row in enumerate(rows):
-                        rows[i] = [w if w < words else oov for w in row]
             y_test = _placeholder_test_labels(y_train, len(x_test))
             note(f"data:{name}", f"{name}.load_data({options}): the grader served its copy of the training split "
                  "and the test inputs; test labels are placeholders — the grader's own evaluation is the one that "
                  "counts")
             return (x_train, y_train), (x_test, y_test)
         (x_train, y_train), (x_test, y_test) = _placeholder(name, kwargs)
-        shape = "lists of word indices" if x_train.dtype == object else f"{x_train.dtype} arrays"
+        shape = "sequences of word indices" if x_train.dtype == object else f"{x_train.dtype} arrays"
         note(f"data:{name}", f"{name}.load_data({options}) → {len(x_train):,} training and {len(x_test):,} test "
              f"samples ({shape}): {_PLACEHOLDER_NOTE}")
         return (x_train, y_train), (x_test, y_test)

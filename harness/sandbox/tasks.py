@@ -223,7 +223,8 @@ _VOLATILE_STATE = ("object_name_uids", "saving_attr_skipset_", "shared_objects/"
                    "current_call_ctx")
 #: Global entries that a load creates lazily, with the values they must then have.
 _LAZY_DEFAULTS = {"global:custom_objects_scope_dict": "{}", "global:safe_mode_saving": "None",
-                  "global:tracking_on": "True", "global:nnx_enabled": "False"}
+                  "global:tracking_on": "True", "global:nnx_enabled": "False", "global:global_seed_generator": "None",
+                  "global:global_random_seed": "None"}
 
 
 def keras_state() -> dict[str, str]:
@@ -231,10 +232,19 @@ def keras_state() -> dict[str, str]:
     import keras
     from keras.src.backend.common import global_state
 
+    import hashlib
+
+    import numpy as np
+    from tensorflow.python.eager import context
+
     state = {"floatx": keras.config.floatx(), "epsilon": repr(keras.config.epsilon()),
              "image_data_format": keras.config.image_data_format(), "backend": keras.config.backend(),
              "dtype_policy": keras.config.dtype_policy().name,
-             "custom_objects": repr(sorted(keras.saving.get_custom_objects()))}
+             "custom_objects": repr(sorted(keras.saving.get_custom_objects())),
+             # keras.utils.set_random_seed, callable from a crafted archive, reseeds every generator (Python's
+             # own `random` also advances on an honest load, so numpy's and TensorFlow's stand for it)
+             "numpy_random": hashlib.sha256(np.random.get_state()[1].tobytes()).hexdigest(),
+             "tf_global_seed": repr(context.global_seed())}
     state.update({f"global:{k}": repr(v)[:300] for k, v in vars(global_state.GLOBAL_STATE_TRACKER).items()
                   if not k.startswith(_VOLATILE_STATE)})
     return state

@@ -235,7 +235,10 @@ def train_stateful_fast(model: Any, x: Any, y: Any, epochs: int, *, check_every:
     ys = tf.constant(ys_np)
     labels = tf.constant(ys_np.argmax(-1) if ys_np.ndim == 2 else ys_np.astype(np.int64), dtype=tf.int64)
     n = int(xs.shape[0])
+    if not getattr(model, "built", True):
+        model(xs[:1])  # create the weights outside the graph function
     layers = stateful_layers(model)
+    reset_states(model)
     if check_every and (check is not None or until is not None):
         size = check_every
     else:
@@ -243,7 +246,8 @@ def train_stateful_fast(model: Any, x: Any, y: Any, epochs: int, *, check_every:
     size = max(1, min(size, epochs))
     optimizer = model.optimizer
     variables = model.trainable_variables
-    optimizer.build(variables)
+    if not getattr(optimizer, "built", True):
+        optimizer.build(variables)  # no variable creation while tracing
 
     def clear_states() -> None:
         for layer in layers:

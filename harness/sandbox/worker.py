@@ -96,8 +96,9 @@ class Outcome:
     refused: list[str] = field(default_factory=list)
     #: The sandboxed safe-mode load of ``model.keras`` in a fresh fork: ``{"ok": bool, "reason": str}``.
     preflight: dict[str, Any] = field(default_factory=dict)
-    #: Threads of the zygote when it forked this job (1: fork-safe).
+    #: Threads of the zygote when it forked this job (1: fork-safe), and which zygote it was.
     fork_threads: int = 0
+    zygote_id: str = ""
     out: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 

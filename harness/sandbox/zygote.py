@@ -64,6 +64,8 @@ SCRATCH = Path(os.environ.get("GRADER_SCRATCH", "/tmp"))
 SCOPE = os.environ.get("GRADER_SCOPE", "pidns")
 #: The fallback also refuses Unix sockets (the host's are reachable there); the sandbox has none to reach.
 DENY_UNIX_SOCKETS = os.environ.get("GRADER_DENY_UNIX") == "1"
+#: Names this zygote in every reply: two jobs with the same id ran on the same warm worker.
+ZYGOTE_ID = os.urandom(8).hex()
 KEEP_BYTES = 16 * 1024
 POLL_S = 0.05
 MEMORY_CHECK_S = 0.1
@@ -704,7 +706,7 @@ def run_job(request: dict) -> dict:
     _clean_ipc(uid)
     left = _wipe_scratch(uid, list(paths.values()))
     reply.update({"id": job_id, "refused": refused, "preflight": preflight, "fork_threads": fork_threads,
-                  "vm_base_kb": vm_base_kb,
+                  "vm_base_kb": vm_base_kb, "zygote_id": ZYGOTE_ID,
                   "tainted": left[:5]})
     return reply
 
@@ -734,6 +736,7 @@ def main() -> None:
     import tensorflow as tf
 
     _reply(control, {"event": "ready", "import_s": round(time.monotonic() - started, 3), "pid": os.getpid(),
+                     "zygote_id": ZYGOTE_ID,
                      "threads": _threads(), "scope": SCOPE, "seccomp": _seccomp_program(False) is not None,
                      "versions": {"python": sys.version.split()[0], "tensorflow": tf.__version__,
                                   "keras": keras.__version__}})

@@ -172,11 +172,12 @@ class Run:
             return {"unparsed": text}
 
 
-def build_class(folder: Path, students: list[str], values: dict[str, str]) -> dict[str, bytes]:
+def build_class(folder: Path, students: list[str], values: dict[str, str],
+                templates: Path = TEMPLATES) -> dict[str, bytes]:
     """Student folders from the templates; returns the original bytes of every control's file."""
     originals = {}
     for student in students:
-        template = TEMPLATES / ("control" if student in CONTROLS else student)
+        template = TEMPLATES / "control" if student in CONTROLS else templates / student
         target = folder / student
         target.mkdir(parents=True)
         own = {**values, "OWN": str(target)}
@@ -195,7 +196,7 @@ def build_class(folder: Path, students: list[str], values: dict[str, str]) -> di
 
 
 def grade_class(mode: str, folder: Path, students: list[str], tmp: Path, *args: str,
-                values: dict[str, str] | None = None) -> Run:
+                values: dict[str, str] | None = None, templates: Path = TEMPLATES) -> Run:
     marker = secrets.token_hex(5)
     marks = tmp / "marks"
     marks.mkdir()
@@ -212,14 +213,15 @@ def grade_class(mode: str, folder: Path, students: list[str], tmp: Path, *args: 
               "HOST_IP": host_address(), "UNIX_SOCK": listeners.unix_path, "ABSTRACT": listeners.abstract_name,
               "CANARY": str(canary), "OTHER": str(folder / "control_b"), "MARKS": str(marks), "REPO": str(ROOT),
               "DB": str(db), "DB_INODE": str(db_inode), "DATA": str(data), "CHECK_FILES": "True", **(values or {})}
-    originals = build_class(folder, students, filled)
+    originals = build_class(folder, students, filled, templates)
     env = {**os.environ, "GRADER_DB": str(db), "GRADER_DATA": str(data)}
     env.pop("GRADER_SANDBOX", None)
     if mode == "fallback":
         env["GRADER_SANDBOX"] = "fallback"
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "harness", "run", str(folder), "-a", "simple_rnn", "--format", "json",
-                           "--force", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
+    command = [sys.executable, "-m", "harness", "run", str(folder), "-a", "simple_rnn", "--format", "json", "--force",
+               *args]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
     duration = time.monotonic() - started
     try:
         report = json.loads(done.stdout)
@@ -239,7 +241,12 @@ def finish(run: Run) -> None:
     shutil.rmtree(run.folder, ignore_errors=True)
 
 
-def skip_in_fallback(run: Run, what: str) -> None:
+FILESYSTEM_GAP = ("the fallback does not isolate the filesystem: student code runs as a plain process that sees the "
+                  "host's files with the grader's uid (see docs/security.md)")
+SIGNAL_GAP = ("the fallback runs student code with the grader's uid (or uid 0 without capabilities, as root): it "
+              "can signal every process of that uid, so this test would kill the test run (see docs/security.md)")
+
+
+def skip_in_fallback(run: Run, reason: str = FILESYSTEM_GAP) -> None:
     if run.mode == "fallback":
-        pytest.skip(f"the fallback does not contain {what}: it runs student code as a plain process on the "
-                    "host's filesystem (see docs/security.md)")
+        pytest.skip(reason)

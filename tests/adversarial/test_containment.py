@@ -18,18 +18,19 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hostile_class import (  # noqa: E402
-    CONTROLS, ROOT, Run, bwrap_available, finish, grade_class, skip_in_fallback, survivors)
+from hostile_class import (
+    CONTROLS, ROOT, SIGNAL_GAP, Run, bwrap_available, finish, grade_class, skip_in_fallback, survivors)
 
 #: Everything; only the bubblewrap sandbox gets these.
 SANDBOX_CLASS = [*CONTROLS, "write_outside", "delete_files", "tamper_other", "network", "infinite_loop",
                  "memory_hog", "memory_forks", "fork_storm", "daemon_escape", "forged_stdout", "forged_files",
                  "monkeypatch_params", "kill_parent", "kill_everything", "log_flood", "read_secrets",
-                 "steal_reference", "symlink_escape", "segfault", "sigkill_self", "exit_early", "syscalls"]
+                 "steal_reference", "symlink_escape", "segfault", "sigkill_self", "exit_early", "syscalls",
+                 "keras_gadget"]
 #: What the fallback claims to contain. Never give it the others: there they would reach the real machine.
 FALLBACK_CLASS = [*CONTROLS, "infinite_loop", "memory_hog", "memory_forks", "fork_storm", "daemon_escape",
                   "forged_stdout", "forged_files", "monkeypatch_params", "kill_parent", "log_flood", "segfault",
-                  "sigkill_self", "exit_early", "syscalls"]
+                  "sigkill_self", "exit_early", "syscalls", "keras_gadget", "symlink_escape"]
 SECCOMP = platform.machine() == "x86_64"
 if SECCOMP:
     FALLBACK_CLASS.append("network")
@@ -42,7 +43,7 @@ def graded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         pytest.skip("bubblewrap cannot create namespaces here; the fallback run still covers what it can")
     tmp = tmp_path_factory.mktemp(f"hostile-{request.param}")
     students = SANDBOX_CLASS if request.param == "sandbox" else FALLBACK_CLASS
-    run = grade_class(request.param, tmp / "class", students, tmp, "--timeout", "5", "--memory", "1G")
+    run = grade_class(request.param, tmp / "class", students, tmp, "--timeout", "10", "--memory", "1G")
     yield run
     finish(run)
 
@@ -87,7 +88,7 @@ def test_fallback_is_announced_in_every_result(graded: Run) -> None:
 # -- filesystem ---------------------------------------------------------------------------------------------
 
 def test_writing_outside_its_sandbox_leaves_no_mark(graded: Run) -> None:
-    skip_in_fallback(graded, "writes to the filesystem")
+    skip_in_fallback(graded)
     mark = f"MARK_{graded.marker}"
     places = [ROOT / mark, Path(graded.values["MARKS"]) / mark, Path("/tmp") / mark, Path("/var/tmp") / mark,
               Path("/dev/shm") / mark, Path("/root") / mark, graded.folder / "write_outside" / mark,
@@ -99,7 +100,7 @@ def test_writing_outside_its_sandbox_leaves_no_mark(graded: Run) -> None:
 
 
 def test_deleting_files_deletes_nothing_outside(graded: Run) -> None:
-    skip_in_fallback(graded, "deletions on the filesystem")
+    skip_in_fallback(graded)
     assert Path(graded.values["CANARY"]).read_text() == "still here"
     assert Path(graded.values["DB"]).stat().st_ino == int(graded.values["DB_INODE"])  # not deleted and recreated
     assert Path(graded.values["MARKS"]).is_dir()
@@ -108,7 +109,7 @@ def test_deleting_files_deletes_nothing_outside(graded: Run) -> None:
 
 
 def test_another_students_folder_cannot_be_tampered_with(graded: Run) -> None:
-    skip_in_fallback(graded, "access to other students' folders")
+    skip_in_fallback(graded)
     other = graded.folder / "control_b"
     assert (other / "simple_rnn.py").read_bytes() == graded.originals["control_b"]
     assert sorted(p.name for p in other.iterdir()) == ["simple_rnn.py"]
@@ -117,7 +118,7 @@ def test_another_students_folder_cannot_be_tampered_with(graded: Run) -> None:
 
 
 def test_secrets_reference_and_other_students_are_unreadable(graded: Run) -> None:
-    skip_in_fallback(graded, "reads of the filesystem")
+    skip_in_fallback(graded)
     result = graded.result("read_secrets")
     probe = graded.probe("read_secrets")
     assert result["status"] == "error" and result["score"] == 0
@@ -135,13 +136,12 @@ def test_secrets_reference_and_other_students_are_unreadable(graded: Run) -> Non
 
 
 def test_the_reference_cannot_be_stolen_into_a_score(graded: Run) -> None:
-    skip_in_fallback(graded, "reads of the reference")
+    skip_in_fallback(graded)
     result = graded.result("steal_reference")
     assert result["status"] == "error" and result["score"] == 0, result["reason"]
 
 
 def test_symlinks_out_of_a_submission_are_not_followed(graded: Run) -> None:
-    skip_in_fallback(graded, "reads through links")
     result = graded.result("symlink_escape")
     assert result["status"] == "error" and result["score"] == 0, result["reason"]
     # the links were not even copied into its sandbox
@@ -165,9 +165,9 @@ def test_no_network_not_even_the_graders_loopback(graded: Run) -> None:
 def test_an_infinite_loop_times_out(graded: Run) -> None:
     result = graded.result("infinite_loop")
     assert result["status"] == "error"
-    assert result["reason"] == "timed out after 5 s"
+    assert result["reason"] == "timed out after 10 s"
     assert result["sandbox"]["timed_out"] is True
-    assert result["sandbox"]["wall_s"] < 15
+    assert result["sandbox"]["wall_s"] < 20
 
 
 def test_memory_exhaustion_is_reported_as_memory(graded: Run) -> None:
@@ -187,7 +187,7 @@ def test_memory_of_all_the_jobs_processes_counts_together(graded: Run) -> None:
 def test_a_fork_storm_is_stopped_and_nothing_survives(graded: Run) -> None:
     result = graded.result("fork_storm")
     assert result["status"] == "error"
-    assert result["reason"] in ("timed out after 5 s", "started more than 256 processes"), result["reason"]
+    assert result["reason"] in ("timed out after 10 s", "started more than 256 processes"), result["reason"]
     assert survivors(graded.marker) == []
 
 
@@ -200,15 +200,8 @@ def test_a_daemon_does_not_outlive_its_assignment(graded: Run) -> None:
 
 def test_no_process_of_the_class_is_left(graded: Run) -> None:
     assert survivors(graded.marker) == []
-    leftover = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _is_zygote_of(p, graded.folder)]
-    assert leftover == []
-
-
-def _is_zygote_of(proc: Path, folder: Path) -> bool:
-    try:
-        return b"zygote.py" in (proc / "cmdline").read_bytes() and str(folder).encode() in (proc / "environ").read_bytes()
-    except OSError:
-        return False
+    strays = {s: graded.result(s)["sandbox"].get("strays_killed", 0) for s in students(graded)}
+    assert strays["fork_storm"] > 0 and strays["memory_forks"] > 0, strays
 
 
 # -- crashes and a dead parent --------------------------------------------------------------------------------
@@ -234,7 +227,7 @@ def test_killing_its_parent_fails_or_only_costs_its_own_assignment(graded: Run) 
 
 
 def test_killing_every_visible_process_kills_none_of_the_graders(graded: Run) -> None:
-    skip_in_fallback(graded, "signals to the grader's other processes (the child keeps the grader's uid)")
+    skip_in_fallback(graded, SIGNAL_GAP)
     result = graded.result("kill_everything")
     assert result["status"] == "error"
     if graded.report["sandbox"] == "bwrap":
@@ -258,6 +251,19 @@ def test_links_and_fifos_where_the_grader_reads_are_refused(graded: Run) -> None
     refused = " ".join(result["sandbox"]["refused"])
     for name in ("model.keras", "error.json", "info.json", "outputs.json", "result.json"):
         assert name in refused
+
+
+def test_a_model_archive_that_reconfigures_keras_while_loading_never_reaches_the_grader(graded: Run) -> None:
+    # Keras 3.15.1 still runs keras.config.set_dtype_policy / set_floatx / keras.utils.set_random_seed named in a
+    # crafted config.json during a safe-mode load; the sandboxed preflight load refuses such an archive, so the
+    # grader's own process never loads it (and every student graded after it is graded as usual).
+    result = graded.result("keras_gadget")
+    assert (result["status"], result["score"]) == ("error", 0)
+    assert result["reason"].startswith("its saved model failed the sandboxed safe-mode load: loading it changes "
+                                       "process-wide Keras state"), result["reason"]
+    for changed in ("dtype_policy", "floatx", "global_random_seed"):
+        assert changed in result["reason"]
+    assert graded.result("control_d")["status"] == "passed"
 
 
 def test_monkeypatched_keras_cannot_lie_about_parameters(graded: Run) -> None:

@@ -1,0 +1,129 @@
+"""``grader bench``: per-device, per-phase timings with olympic means, an honest GPU column, and the store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness import bench
+from harness.catalog import load_catalog
+from harness.leaderboard import rank_assignment
+from harness.results import AssignmentResult, Check, SubmissionResult
+from harness.store import open_store
+from tests.conftest import ROOT, grader
+
+
+def test_olympic_mean_drops_the_fastest_and_the_slowest() -> None:
+    stats = bench.summarize([1.0, 2.0, 3.0, 4.0, 100.0])
+    assert stats["olympic"] == 3.0 and stats["median"] == 3.0 and (stats["min"], stats["max"]) == (1.0, 100.0)
+    assert bench.summarize([2.0, 4.0])["olympic"] == 3.0  # fewer than 3 runs: a plain mean
+    assert bench.summarize([])["n"] == 0
+
+
+def test_seeds_are_chosen_reproducibly() -> None:
+    assert bench.seeds(0, 5) == bench.seeds(0, 5) != bench.seeds(1, 5)
+    assert len(set(bench.seeds(0, 5))) == 5
+
+
+def test_the_bar_is_the_override_the_calibration_or_the_seed() -> None:
+    catalog = load_catalog()
+    assert bench.target_for(catalog["song_lstm"], 0.5)["value"] == 0.5
+    seeded = bench.target_for(catalog["imdb_lstm"])
+    assert seeded["higher"] and 0.5 < seeded["value"] <= 0.8818
+    assert bench.target_for(catalog["jena_gru"])["higher"] is False  # MAE: lower is better
+
+
+def _fake_runner(spec: dict, device: str) -> dict:
+    """A run without TensorFlow: figures that depend on the seed, no GPU anywhere."""
+    if device == "gpu":
+        return {"device": device, "seed": spec["seed"], "available": False, "reason": "no GPU visible"}
+    slow = 2.0 if spec["model_path"] else 1.0
+    phases = {key: slow * (1 + spec["seed"] % 7) for key, _, _ in bench.PHASES}
+    return {"device": device, "seed": spec["seed"], "available": True, "phases": phases, "steady_epochs": 3,
+            "tta": {"reached": True, "seconds": phases["tta_s"], "metric": "accuracy", "best": 0.9},
+            "synthetic": {"samples": 50, "x": "float32[50, 4, 1]", "y": "float32[50, 12]", "batch_size": 14}}
+
+
+def test_a_missing_gpu_is_reported_and_nothing_is_stored_for_it(tmp_path: Path) -> None:
+    settings = bench.Settings(runs=5, devices=("cpu", "gpu"), tta=False)
+    entry = bench.bench_assignment(load_catalog()["song_lstm"],
+                                   [bench.Subject("reference"), bench.Subject("alice", model_path="x.keras")],
+                                   settings, runner=_fake_runner)
+    cpu, gpu = entry["subjects"]["alice"]["cpu"], entry["subjects"]["alice"]["gpu"]
+    assert gpu == {"runs": [], "available": False, "reason": "no GPU visible"}
+    assert cpu["stats"]["steady_epoch_s"]["n"] == 5 and cpu["cudnn"] == "n/a (CPU)"
+    assert entry["ratio"]["cpu"] == pytest.approx(2.0) and entry["ratio"]["gpu"] is None
+    report = {"submission": str(tmp_path / "alice"), "runs": 5, "devices": ["cpu", "gpu"], "grader": "test",
+              "note": bench.SYNTHETIC_NOTE, "assignments": [entry]}
+    text = bench.table(report)
+    assert "n/a (no GPU visible)" in text and "olympic mean" in text and "CPU 2.00x" in text
+    assert bench.figures(entry, "alice") == {"cpu": {
+        "bench_cpu_s": cpu["stats"]["steady_epoch_s"]["olympic"], "bench_cpu_tta_s": cpu["stats"]["tta_s"]["olympic"],
+        "bench_cpu_latency_ms": cpu["stats"]["latency_p50_ms"]["olympic"],
+        "bench_cpu_samples_per_s": cpu["stats"]["train_samples_per_s"]["olympic"], "bench_cpu_ratio": 2.0}}
+
+
+def test_bench_figures_reach_the_leaderboard(tmp_path: Path) -> None:
+    """Stored figures join the submission's graded result, so the assignment board shows CPU time."""
+    entry = bench.bench_assignment(load_catalog()["song_lstm"],
+                                   [bench.Subject("reference"), bench.Subject("alice", model_path="x.keras")],
+                                   bench.Settings(runs=3, devices=("cpu", "gpu"), tta=False), runner=_fake_runner)
+    path = str(tmp_path / "alice")
+    with open_store(tmp_path / "g.sqlite") as store:
+        run = store.begin_run({"grader": "test", "checks": "structure"})
+        store.record(run, SubmissionResult("alice", path, [AssignmentResult.from_checks(
+            "song_lstm", 10.0, [Check("layers", True)])]))
+        assert bench.store_results(store, {"submission": path, "grader": "test", "assignments": [entry]}) == 4
+        (result,) = store.latest()
+    (standing,) = rank_assignment([result], "song_lstm")
+    assert standing.bench_cpu_s == pytest.approx(entry["subjects"]["alice"]["cpu"]["stats"]["steady_epoch_s"]["olympic"])
+    assert standing.bench_gpu_s is None
+
+
+def test_a_missing_dataset_skips_time_to_accuracy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness import bench_child
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("KERAS_HOME", raising=False)
+    monkeypatch.delenv("GRADER_DATA", raising=False)
+    load = bench.workload(load_catalog()["imdb_lstm"], bench.Settings(data_dirs=[tmp_path]))
+    out = bench_child.time_to_accuracy(None, load["tta"], load["recipe"], seed=1)
+    assert "dataset missing" in out["skipped"] and "imdb" in out["skipped"]
+
+
+def test_bench_cli_times_reference_and_submission(tmp_path: Path) -> None:
+    """The real thing, small: alice's song_lstm beside the reference, 3 runs per device, a reachable bar."""
+    db = tmp_path / "bench.sqlite"
+    done = grader("bench", str(ROOT / "submissions" / "alice"), "-a", "song_lstm", "--runs", "3", "--device", "all",
+                  "--target", "song_lstm=0.2", "--format", "json", "--db", str(db), timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout)
+    (entry,) = report["assignments"]
+    assert len(entry["seeds"]) == 3 and entry["target"]["source"] == "--target"
+    for label in ("reference", "alice"):
+        cpu, gpu = entry["subjects"][label]["cpu"], entry["subjects"][label]["gpu"]
+        assert len(cpu["runs"]) == 3 and not cpu["errors"]
+        assert [r["seed"] for r in cpu["runs"]] == entry["seeds"]
+        for key in ("import_s", "build_s", "compile_s", "first_epoch_s", "steady_epoch_s", "train_samples_per_s",
+                    "inference_samples_per_s", "latency_p50_ms", "latency_p90_ms", "tta_s"):
+            stat = cpu["stats"][key]
+            assert stat["n"] == 3 and stat["min"] <= stat["olympic"] <= stat["max"], key
+        assert cpu["tta_reached"] == "3/3" and cpu["cudnn"] == "n/a (CPU)"
+        if gpu["available"]:  # a machine with a GPU: the kernel of every LSTM is recorded
+            assert isinstance(gpu["cudnn"], dict)
+        else:
+            assert gpu["reason"] == "no GPU visible" and gpu["runs"] == []
+    assert entry["ratio"]["cpu"] > 0
+    with open_store(db) as store:
+        assert set(store.bench_figures(str(ROOT / "submissions" / "alice"))["song_lstm"]) >= {"bench_cpu_s",
+                                                                                               "bench_cpu_ratio"}
+        assert store.bench_figures("reference")["song_lstm"]["bench_cpu_s"] > 0
+
+
+def test_bench_refuses_what_it_cannot_time() -> None:
+    done = grader("bench", "-a", "rnn_forward")
+    assert done.returncode == 2 and "function assignment" in done.stderr
+    done = grader("bench")
+    assert done.returncode == 2 and "-a ID" in done.stderr

@@ -1,0 +1,265 @@
+"""The sandbox's own guarantees, driven through :class:`harness.sandbox.Worker` and the CLI.
+
+- forking after importing TensorFlow is safe: the zygote is single-threaded when it forks, and 30 sequential
+  jobs on one warm worker produce identical results;
+- a worker whose zygote is killed is replaced and the next job runs normally;
+- whatever a job leaves is vetted before the trusted side reads it (links, FIFOs, bombs, escapes);
+- ``failure_reason`` words every way a job can end;
+- ``--require-sandbox`` refuses to grade where bubblewrap is unavailable (exit status 2).
+
+The hostile-submission suite is ``tests/adversarial``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from harness import evaluate
+from harness.catalog import load_catalog
+from harness.checks import functions
+from harness.sandbox import Limits, Outcome, SandboxUnavailable, Worker, detect_mode
+from harness.sandbox.worker import clean_text, vet_outputs
+
+ROOT = Path(__file__).resolve().parents[1]
+ALICE = ROOT / "submissions" / "alice"
+
+
+def _mode() -> str:
+    return detect_mode()
+
+
+@pytest.fixture(scope="module")
+def worker() -> Worker:
+    with Worker(0, _mode()) as warm:
+        warm.wait_ready()
+        yield warm
+
+
+# -- fork safety ------------------------------------------------------------------------------------------------
+
+def test_the_zygote_is_single_threaded_when_it_forks(worker: Worker) -> None:
+    ready = worker.wait_ready()
+    assert ready["threads"] == 1, "a thread in the zygote at fork time could leave a lock held in every child"
+    assert ready["versions"]["keras"].startswith("3.")
+
+
+def test_thirty_sequential_forks_give_identical_results(worker: Worker, tmp_path: Path) -> None:
+    import keras
+
+    catalog = load_catalog()
+    model_assignment, function_assignment = catalog["simple_rnn"], catalog["rnn_forward"]
+    fixed, drawn = functions.function_cases(function_assignment)
+    model_task = evaluate.model_task(model_assignment, "simple_rnn.py", seed=0)
+    function_task = evaluate.function_task(function_assignment, "rnn_forward.py", [*fixed, *drawn], seed=0)
+    limits = Limits(wall_s=60)
+    first_weights: list[np.ndarray] | None = None
+    first_outputs: dict[str, np.ndarray] | None = None
+    zygotes = set()
+    for index in range(30):
+        model_job = index % 2 == 0
+        outcome = worker.run(model_task if model_job else function_task, ALICE, limits)
+        zygotes.add(outcome.zygote_id)
+        assert evaluate.failure_reason(outcome, limits) is None, (index, outcome.summary())
+        assert outcome.fork_threads == 1
+        assert outcome.strays_killed == 0 and outcome.refused == []
+        if model_job:
+            assert outcome.preflight == {"ok": True, "wall_s": outcome.preflight["wall_s"], "reason": ""}
+            copy = tmp_path / f"model{index}.keras"
+            shutil.copy(outcome.out / "model.keras", copy)
+            weights = keras.saving.load_model(copy, safe_mode=True, compile=False).get_weights()
+            if first_weights is None:
+                first_weights = weights
+            assert len(weights) == len(first_weights)
+            for got, want in zip(weights, first_weights, strict=True):
+                np.testing.assert_array_equal(got, want)
+        else:
+            with np.load(outcome.out / "outputs.npz", allow_pickle=False) as data:
+                outputs = {key: data[key] for key in data.files}
+            if first_outputs is None:
+                first_outputs = outputs
+            assert outputs.keys() == first_outputs.keys()
+            for key in outputs:
+                np.testing.assert_array_equal(outputs[key], first_outputs[key])
+    assert len(zygotes) == 1, "every job must have been forked from the same warm zygote"
+
+
+# -- a zygote that dies is replaced --------------------------------------------------------------------------
+
+def test_a_killed_zygote_is_replaced_and_grading_goes_on(tmp_path: Path) -> None:
+    hostile = tmp_path / "hostile"
+    hostile.mkdir()
+    (hostile / "simple_rnn.py").write_text("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n")
+    task = evaluate.model_task(load_catalog()["simple_rnn"], "simple_rnn.py", seed=0)
+    limits = Limits(wall_s=30)
+    fallback = Worker(1, "fallback")
+    fallback.uid = None  # before start(): as where the child keeps the worker's uid, and so may kill it
+    try:
+        fallback.start()
+        first = fallback.wait_ready()["zygote_id"]
+        outcome = fallback.run(task, hostile, limits)
+        assert outcome.worker_died
+        assert evaluate.failure_reason(outcome, limits).startswith("the submission killed the grading worker")
+        after = fallback.run(task, ALICE, limits)
+        assert evaluate.failure_reason(after, limits) is None, after.summary()
+        assert after.zygote_id and after.zygote_id != first
+    finally:
+        fallback.close()
+
+
+# -- what a job leaves is vetted before anything reads it ---------------------------------------------------
+
+def _keras_archive(path: Path, extra: dict[str, bytes] | None = None) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("config.json", "{}")
+        archive.writestr("metadata.json", "{}")
+        for name, data in (extra or {}).items():
+            archive.writestr(name, data)
+
+
+def _forge_size(path: Path, member: str, size: int) -> None:
+    """Rewrite the central directory's uncompressed size of ``member`` (what zipfile and Keras believe)."""
+    data = bytearray(path.read_bytes())
+    start = data.find(b"PK\x01\x02")
+    while start != -1:
+        name_length = struct.unpack_from("<H", data, start + 28)[0]
+        name = bytes(data[start + 46:start + 46 + name_length]).decode()
+        if name == member:
+            struct.pack_into("<I", data, start + 24, size)
+        start = data.find(b"PK\x01\x02", start + 4)
+    path.write_bytes(bytes(data))
+
+
+def _npy(header_shape: tuple[int, ...], payload: bytes = b"", dtype: str = "<f8") -> bytes:
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": dtype, "fortran_order": False, "shape": header_shape})
+    return buffer.getvalue() + payload
+
+
+def test_links_fifos_and_strays_are_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    os.symlink("/etc/passwd", out / "model.keras")
+    os.mkfifo(out / "error.json")
+    (tmp_path / "elsewhere.json").write_text("{}")
+    os.link(tmp_path / "elsewhere.json", out / "info.json")  # a hard link: another file's content, not the job's
+    (out / "result.json").write_text('{"score": 10}')
+    refused = vet_outputs(out)
+    for name in ("model.keras", "error.json", "info.json"):
+        assert f"{name} (not a regular file)" in refused
+    assert any(r.startswith("result.json") for r in refused)
+    assert list(out.iterdir()) == []
+
+
+def test_json_is_bounded_parsed_and_cleaned_of_terminal_escapes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "error.json").write_text(json.dumps({"type": "X", "message": "\x1b[2J\x1b[32m✔ passed 10/10\u202e\x07"}))
+    (out / "info.json").write_text("[" * 100_000 + "]" * 100_000)
+    (out / "outputs.json").write_text("not json")
+    refused = vet_outputs(out)
+    assert json.loads((out / "error.json").read_text())["message"] == "[2J[32m✔ passed 10/10"
+    assert {r.split(" ")[0] for r in refused} == {"info.json", "outputs.json"}
+    assert clean_text("a\x1b]0;title\x07b\nc") == "a]0;titleb\nc"
+
+
+def test_archive_bombs_and_escapes_are_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    model = out / "model.keras"
+    _keras_archive(model, {"model.weights.h5": b"\0" * 1024})
+    assert vet_outputs(out) == [] and model.exists()  # an honest-looking archive passes
+    _forge_size(model, "model.weights.h5", 3 * 2**30)
+    assert vet_outputs(out)[0].startswith("model.keras (it unpacks to more than")
+    assert not model.exists()
+    _keras_archive(model, {"../../etc/cron.d/x": b"x"})
+    assert "leaves the archive" in vet_outputs(out)[0]
+    with zipfile.ZipFile(model, "w") as archive:
+        archive.writestr("weights.h5", b"x")
+    assert "not a Keras archive" in vet_outputs(out)[0]
+    model.write_bytes(b"not a zip")
+    assert "not a readable archive" in vet_outputs(out)[0]
+
+
+def test_npz_headers_may_not_promise_more_than_they_hold(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    npz = out / "outputs.npz"
+    np.savez(npz, c0=np.arange(6.0))
+    assert vet_outputs(out) == []
+    with zipfile.ZipFile(npz, "w") as archive:
+        archive.writestr("c0.npy", _npy((10**6, 10**6), b"\0" * 64))  # np.load would allocate 8 TB
+    assert vet_outputs(out) == ["outputs.npz (c0.npy declares more data than it holds)"]
+    with zipfile.ZipFile(npz, "w") as archive:
+        archive.writestr("c0.npy", _npy((1,), b"\0" * 64, dtype="|O"))
+    assert vet_outputs(out) == ["outputs.npz (c0.npy holds Python objects)"]
+
+
+# -- every ending, in words ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("outcome", "reason"), [
+    (Outcome(timed_out=True, signal=9), "timed out after 60 s"),
+    (Outcome(memory_exceeded=True, signal=9), "exceeded 4 GiB memory"),
+    (Outcome(signal=int(signal.SIGABRT), output_tail="terminate called after throwing an instance of "
+             "'std::bad_alloc'"), "exceeded 4 GiB memory"),
+    (Outcome(signal=9, vm_base_kb=1_500_000, vm_peak_kb=1_500_000 + 4 * 2**20 - 10), "exceeded 4 GiB memory"),
+    (Outcome(nproc_exceeded=True, signal=9), "started more than 256 processes"),
+    (Outcome(signal=9), "killed by signal 9 (SIGKILL)"),
+    (Outcome(signal=int(signal.SIGSEGV)), "killed by signal 11 (SIGSEGV)"),
+    (Outcome(signal=int(signal.SIGXCPU)), "exceeded 120 s of CPU time"),
+    (Outcome(signal=int(signal.SIGXFSZ)), "wrote a file larger than 256 MiB"),
+    (Outcome(worker_died=True), "the submission killed the grading worker (its parent process); the worker was "
+                                "restarted"),
+    (Outcome(exit_code=0, refused=["model.keras (not a regular file)"]),
+     "the grader refused its output: model.keras (not a regular file)"),
+    (Outcome(exit_code=0, preflight={"ok": False, "reason": "loading it changes process-wide Keras state (floatx)"}),
+     "its saved model failed the sandboxed safe-mode load: loading it changes process-wide Keras state (floatx)"),
+    (Outcome(exit_code=70), "exited with status 70 before finishing"),
+    (Outcome(exit_code=0), None),
+])
+def test_failure_reasons(outcome: Outcome, reason: str | None) -> None:
+    assert evaluate.failure_reason(outcome, Limits()) == reason
+
+
+# -- bubblewrap required, or not there --------------------------------------------------------------------------
+
+def _env_without_bwrap() -> dict[str, str]:
+    env = {**os.environ, "PATH": str(Path(sys.executable).parent)}  # the virtual environment's bin: no bwrap
+    env.pop("GRADER_SANDBOX", None)
+    return env
+
+
+def test_without_bwrap_the_mode_is_the_fallback_and_required_is_an_error(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", _env_without_bwrap()["PATH"])
+    monkeypatch.delenv("GRADER_SANDBOX", raising=False)
+    assert detect_mode() == "fallback"
+    with pytest.raises(SandboxUnavailable, match="bubblewrap"):
+        detect_mode(require_sandbox=True)
+
+
+def test_require_sandbox_exits_2_when_bwrap_is_unavailable(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "harness", "run", str(ALICE), "-a", "simple_rnn",
+                           "--require-sandbox", "--db", str(tmp_path / "grader.sqlite")], cwd=ROOT,
+                          env=_env_without_bwrap(), capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 2, done.stderr
+    assert "bubblewrap" in done.stderr and "--require-sandbox" in done.stderr
+
+
+def test_forcing_the_fallback_cannot_defeat_require_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRADER_SANDBOX", "fallback")
+    try:
+        assert detect_mode(require_sandbox=True) in ("bwrap", "bwrap-userns")
+    except SandboxUnavailable:
+        pass  # no bubblewrap here at all: refusing is right too
