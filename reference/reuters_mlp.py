@@ -47,8 +47,9 @@ ASSIGNMENT = ModelAssignment(
         dataset="reuters",
         full=Recipe(optimizer="adam", loss="categorical_crossentropy", epochs=10, batch_size=64,
                     data=dict(REUTERS_1K_100), time_budget_s=1800.0),
+        # quick: the first 4,000 training wires (the full 8,982 cost ~27 s for +0.06 accuracy)
         quick=Recipe(optimizer="adam", loss="categorical_crossentropy", epochs=3, batch_size=64,
-                     data=dict(REUTERS_1K_100), time_budget_s=60.0),
+                     data={**REUTERS_1K_100, "train_limit": 4000}, time_budget_s=60.0),
         seed_figure=0.6759,
     ),
 )

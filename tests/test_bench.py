@@ -27,12 +27,20 @@ def test_seeds_are_chosen_reproducibly() -> None:
     assert len(set(bench.seeds(0, 5))) == 5
 
 
-def test_the_bar_is_the_override_the_calibration_or_the_seed() -> None:
+def test_the_bar_is_the_override_the_calibration_or_the_seed(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     catalog = load_catalog()
     assert bench.target_for(catalog["song_lstm"], 0.5)["value"] == 0.5
+    calibration = tmp_path / "calibration.json"
+    calibration.write_text(json.dumps({"assignments": {"imdb_lstm": {"quick": {"score": 0.8}},
+                                                       "jena_gru": {"quick": {"score": 0.3}}}}))
+    monkeypatch.setenv("GRADER_CALIBRATION", str(calibration))
+    assert bench.target_for(catalog["imdb_lstm"])["value"] == pytest.approx(0.8 * 0.95)
+    mae = bench.target_for(catalog["jena_gru"])
+    assert mae["higher"] is False and mae["value"] == pytest.approx(0.3 / 0.95)  # MAE: lower is better
+    monkeypatch.setenv("GRADER_CALIBRATION", str(tmp_path / "none.json"))
     seeded = bench.target_for(catalog["imdb_lstm"])
-    assert seeded["higher"] and 0.5 < seeded["value"] <= 0.8818
-    assert bench.target_for(catalog["jena_gru"])["higher"] is False  # MAE: lower is better
+    assert seeded["value"] == pytest.approx(0.8818 * 0.95) and "seed's figure" in seeded["source"]
 
 
 def _fake_runner(spec: dict, device: str) -> dict:
@@ -59,10 +67,12 @@ def test_a_missing_gpu_is_reported_and_nothing_is_stored_for_it(tmp_path: Path) 
               "note": bench.SYNTHETIC_NOTE, "assignments": [entry]}
     text = bench.table(report)
     assert "n/a (no GPU visible)" in text and "olympic mean" in text and "CPU 2.00x" in text
-    assert bench.figures(entry, "alice") == {"cpu": {
-        "bench_cpu_s": cpu["stats"]["steady_epoch_s"]["olympic"], "bench_cpu_tta_s": cpu["stats"]["tta_s"]["olympic"],
-        "bench_cpu_latency_ms": cpu["stats"]["latency_p50_ms"]["olympic"],
-        "bench_cpu_samples_per_s": cpu["stats"]["train_samples_per_s"]["olympic"], "bench_cpu_ratio": 2.0}}
+    stored = bench.figures(entry, "alice")
+    olympic = {key: cpu["stats"][key]["olympic"] for key in cpu["stats"]}
+    assert stored == {"cpu": pytest.approx({
+        "bench_cpu_s": olympic["steady_epoch_s"], "bench_cpu_tta_s": olympic["tta_s"],
+        "bench_cpu_latency_ms": olympic["latency_p50_ms"], "bench_cpu_samples_per_s": olympic["train_samples_per_s"],
+        "bench_cpu_ratio": 2.0}, rel=1e-5)}
 
 
 def test_bench_figures_reach_the_leaderboard(tmp_path: Path) -> None:
@@ -78,7 +88,8 @@ def test_bench_figures_reach_the_leaderboard(tmp_path: Path) -> None:
         assert bench.store_results(store, {"submission": path, "grader": "test", "assignments": [entry]}) == 4
         (result,) = store.latest()
     (standing,) = rank_assignment([result], "song_lstm")
-    assert standing.bench_cpu_s == pytest.approx(entry["subjects"]["alice"]["cpu"]["stats"]["steady_epoch_s"]["olympic"])
+    steady = entry["subjects"]["alice"]["cpu"]["stats"]["steady_epoch_s"]
+    assert standing.bench_cpu_s == pytest.approx(steady["olympic"])
     assert standing.bench_gpu_s is None
 
 

@@ -71,6 +71,12 @@ def command(assignments: tuple[str, ...], profile: str, data_dirs: tuple[Path, .
         if entry is not None:
             entries[item.id] = entry
             extra = f"full song {entry['full_song']}/50" if entry.get("full_song") is not None else ""
+            if training.uninformative(entry, entry["metric"]):
+                extra = f"≈ baseline {entry['baseline']:.4f}: the quick recipe does not train it"
+            elif entry.get("baseline") is not None:
+                extra = f"baseline {entry['baseline']:.4f}"
+            if entry.get("stopped") == "budget":
+                extra += " (stopped at the time budget)"
             rows.append((item.id, entry["metric"], f"{entry['score']:.4f}", extra, entry.get("epochs_run"),
                          entry.get("train_seconds"), "stored"))
         else:
@@ -82,7 +88,7 @@ def command(assignments: tuple[str, ...], profile: str, data_dirs: tuple[Path, .
                                "not_calibrated": {a.id: a.reason for a in result.assignments if a.id not in entries}},
                               indent=2, ensure_ascii=False))
     else:
-        click.echo(tabulate(rows, headers=["assignment", "metric", "reference", "song", "epochs", "train s", ""],
+        click.echo(tabulate(rows, headers=["assignment", "metric", "reference", "", "epochs", "train s", ""],
                             tablefmt="simple"))
         click.echo(f"\n{len(entries)} of {len(ids)} calibrated ({profile}, seed {seed}) in "
                    f"{time.time() - started:.0f} s; stored in {os.path.relpath(path)}" if entries else

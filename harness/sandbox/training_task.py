@@ -132,7 +132,7 @@ def fit_inputs(model: Any, x: Any, notes: list[str]) -> Any:
     """Reshape ``x`` to the model's declared input when only the layout differs (``(50, 4, 1)`` vs ``(50, 4)``)."""
     import numpy as np
 
-    if x is None or getattr(x, "dtype", None) is np.dtype(object) or not getattr(model, "inputs", None):
+    if x is None or getattr(getattr(x, "dtype", None), "kind", "") == "O" or not getattr(model, "inputs", None):
         return x
     want = tuple(model.inputs[0].shape)[1:]
     have = tuple(x.shape[1:])

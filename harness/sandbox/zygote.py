@@ -172,7 +172,10 @@ def _confine(uid: int | None, limits: dict, nproc_base: int) -> None:
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
     elif os.geteuid() == 0:
-        os.setgroups([])
+        try:
+            os.setgroups([])
+        except PermissionError:
+            pass  # uid 0 of a user namespace that bubblewrap left without capabilities: nothing to drop
         _drop_capabilities()
     if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "no_new_privs refused")
