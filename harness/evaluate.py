@@ -88,7 +88,7 @@ def failure_reason(outcome: Outcome, limits: Limits) -> str | None:
         return f"the grading worker failed on this submission ({clean_text(outcome.worker_error, 200)})"
     if outcome.timed_out:
         return f"timed out after {limits.wall_s:g} s"
-    used_kb = max(outcome.vm_peak_kb - outcome.vm_base_kb, outcome.peak_memory_kb)
+    used_kb = max(outcome.vm_peak_kb - outcome.vm_base_kb, outcome.peak_memory_kb, outcome.max_rss_kb)
     near_limit = used_kb * 1024 > 0.8 * limits.memory_bytes
     allocation_failed = any(mark in said for mark in ("MemoryError", "bad_alloc", "Resource exhausted", "OOM when"))
     if outcome.memory_exceeded or error.get("type") == "MemoryError" or (

@@ -152,7 +152,7 @@ def test_every_short_circuit(grader: Grader, tmp_path: Path) -> None:
         model.compile(loss='categorical_crossentropy', optimizer='adam', metrics=['accuracy'])
         started = time.time()
         history = model.fit(x, y, epochs=10**9, batch_size=1, validation_split=0.2)
-        print("fit", history.history['loss'], history.history['val_acc'])
+        print("fit", len(history.history['loss']), history.history['val_acc'][-1], max(history.history['acc']))
         print("evaluate", model.evaluate(x, y))
         print("predict", model.predict(x).shape)
         print("train_on_batch", model.train_on_batch(x, y))
@@ -168,7 +168,7 @@ def test_every_short_circuit(grader: Grader, tmp_path: Path) -> None:
     result = grade(grader, folder, "song_lstm")["song_lstm"]
     assert result.status == "passed", result.reason
     said = output(result)
-    assert "fit [] []" in said and "evaluate [0.0, 0.0]" in said and "predict (50, 12)" in said
+    assert "fit 10000 0.0 0.0" in said and "evaluate [0.0, 0.0]" in said and "predict (50, 12)" in said
     assert "load_model gives the same model: True" in said and "seconds 0." in said
     assert "returned at once with placeholder results" in notes(result)
     assert "load_weights('best_checkpoint.weights.h5') did nothing" in notes(result)
@@ -433,7 +433,7 @@ def test_placeholder_data_has_the_real_structure(grader: Grader, tmp_path: Path)
     """})
     result = grade(grader, folder, "imdb_simple_rnn")["imdb_simple_rnn"]
     said = output(result)
-    assert "imdb 25000 25000 list True int64 [0, 1]" in said
+    assert "imdb 25000 25000 ndarray True int64 [0, 1]" in said
     assert "reuters 8982 2246 999 46" in said
     assert "mnist (60000, 28, 28) uint8 (10000, 28, 28) [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]" in said
     assert "word_index 1" in said

@@ -245,7 +245,8 @@ def song_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict, Path]
     (base / "bob").mkdir()
     for name in ("song_stateful_lstm", "song_stateful_lstm_2f"):
         shutil.copy(ALICE / f"{name}.py", base / "alice")
-    shutil.copy(ALICE / "common.py", base / "alice")
+    for helper in ("common.py", "song_features.py"):  # sibling modules alice's files import
+        shutil.copy(ALICE / helper, base / "alice")
     shutil.copy(BOB / "song_lstm.py", base / "bob")
     code, report = grade_json(str(base), "--checks", "all", "-a", "song_stateful_lstm", "-a", "song_stateful_lstm_2f",
                               "-a", "song_lstm", "-j", "1", "--artifacts", str(base / "artifacts"))

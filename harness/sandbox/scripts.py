@@ -769,10 +769,18 @@ class Recorder:
 
 
 class HistoryAnyKey(dict):
-    """``history.history[...]`` of a short-circuited fit: every metric has no epochs."""
+    """``history.history[...]`` of a short-circuited fit: every metric reads 0.0 for each epoch asked for, so
+    ``history.history['val_acc'][-1]``, ``max(...)`` and plotting against ``range(1, epochs + 1)`` still run."""
+
+    #: More epochs than this (``epochs=10**6`` loops) get this many placeholder values.
+    MAX_EPOCHS = 10_000
+
+    def __init__(self, epochs: int) -> None:
+        super().__init__()
+        self.epochs = epochs
 
     def __missing__(self, key: str) -> list:
-        return []
+        return [0.0] * self.epochs
 
 
 class ShortCircuit:
@@ -848,10 +856,15 @@ class ShortCircuit:
         x = args[0] if args else kwargs.get("x")
         y = args[1] if len(args) > 1 else kwargs.get("y")
         self.check_fit(model, x, y)
+        epochs = kwargs.get("epochs", kwargs.get("nb_epoch", args[4] if len(args) > 4 else 1))
+        try:
+            epochs = max(0, min(int(epochs) - int(kwargs.get("initial_epoch", 0)), HistoryAnyKey.MAX_EPOCHS))
+        except (TypeError, ValueError):
+            epochs = 1
         history = keras.callbacks.History()
-        history.history = HistoryAnyKey()
-        history.epoch = []
-        history.params = {"epochs": kwargs.get("epochs", kwargs.get("nb_epoch", 1)), "steps": 0, "verbose": 0}
+        history.history = HistoryAnyKey(epochs)
+        history.epoch = list(range(epochs))
+        history.params = {"epochs": epochs, "steps": 0, "verbose": 0}
         history.set_model(model)
         model.history = history
         return history

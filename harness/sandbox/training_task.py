@@ -419,6 +419,7 @@ def _fit(model: Any, arrays: dict[str, Any], recipe: dict[str, Any], mode: str, 
         val_hi = min(int(val_hi), len(series) - common["delay"] - 1)
         x = jena_generator(series, min_index=int(train_lo), max_index=train_hi, shuffle=True, **common)
         kwargs["steps_per_epoch"] = int(data.get("steps_per_epoch", 500))
+        kwargs["shuffle"] = False  # the training generator draws shuffled rows itself (the seeds' shuffle=True)
         if data.get("validation_steps") and val_hi > int(val_lo) + common["lookback"]:
             kwargs["validation_data"] = jena_generator(series, min_index=int(val_lo), max_index=val_hi,
                                                        shuffle=False, **common)

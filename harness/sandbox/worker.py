@@ -257,7 +257,8 @@ class Worker:
     def run(self, task: dict[str, Any], submission: Path, limits: Limits) -> Outcome:
         """Run ``task`` on a copy of ``submission``; the returned ``Outcome.out`` holds the child's files.
 
-        The caller reads ``out`` (untrusted), then calls :meth:`discard`.
+        Those files are still untrusted data, but vetted (:func:`vet_outputs`): whitelisted names, regular
+        files, bounded JSON and archives. The next ``run`` deletes them.
         """
         if self.process is None or self.process.poll() is not None:
             self.start()
@@ -268,9 +269,8 @@ class Worker:
             shutil.rmtree(earlier, ignore_errors=True)
         copy_submission(submission, job / "sub")
         (job / "task.pkl").write_bytes(pickle.dumps(task))
-        (job / "out").mkdir()
-        os.chmod(job / "out", 0o777)
-        for path in (job, job / "sub", *(job / "sub").rglob("*")):
+        (job / "out").mkdir()  # only the zygote writes here, after the job: the child never can
+        for path in (job, job / "out", job / "sub", *(job / "sub").rglob("*")):
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
         request = {"id": job_id, "dir": job_id, "limits": limits.for_child(self.threads), "uid": self.uid}
         try:
