@@ -3,8 +3,9 @@
 carol's files are tutorial scripts and notebooks (data loading, a 2000-epoch stateful loop, fit, evaluate,
 predict, plots); alice's files define ``build_model()`` for the same assignments. Both are graded with
 ``grader run --checks structure`` end to end (fresh process, sandboxed workers, trusted-side checks); the ratio
-is carol's time over alice's (goal: at most 1.2). The sum of the sandboxed jobs' wall times is reported too:
-it isolates what running the scripts costs in the child.
+is carol's time over alice's (goal: at most 1.2). The CPU seconds of the whole command (the grader, its workers
+and every sandboxed child) are compared too: on a shared machine they barely move with the load, wall time does.
+The sum of the sandboxed jobs' wall times isolates what running the scripts costs in the child.
 
 Run either way (both time the two commands side by side, interleaved):
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -32,8 +34,14 @@ ASSIGNMENTS = ("song_stateful_lstm", "song_lstm", "song_mlp", "imdb_simple_rnn",
                "reuters_lstm_100", "mnist_mlp", "mnist_cnn")
 
 
-def grade(student: str, ids: tuple[str, ...], jobs: int = 1) -> tuple[float, float]:
-    """``grader run submissions/STUDENT`` → (wall seconds of the command, sum of the sandboxed jobs' wall_s)."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def grade(student: str, ids: tuple[str, ...], jobs: int = 1) -> tuple[float, float, float]:
+    """``grader run submissions/STUDENT`` → (wall seconds, CPU seconds of the command and all it started,
+    sum of the sandboxed jobs' wall_s)."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
         args = [sys.executable, "-m", "harness", "run", f"submissions/{student}", "--course", str(COURSE),
@@ -41,9 +49,9 @@ def grade(student: str, ids: tuple[str, ...], jobs: int = 1) -> tuple[float, flo
                 "-j", str(jobs)]
         for assignment_id in ids:
             args += ["-a", assignment_id]
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _children_cpu()
         done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, _children_cpu() - cpu
         if not report.is_file():
             raise RuntimeError(f"grader run {student} failed:\n{done.stderr[-2000:]}")
         data = json.loads(report.read_text())
@@ -51,17 +59,21 @@ def grade(student: str, ids: tuple[str, ...], jobs: int = 1) -> tuple[float, flo
     failed = [a["id"] for a in assignments if a["status"] != "passed"]
     if failed:
         raise RuntimeError(f"{student}: {failed} did not pass; the comparison needs every model graded")
-    return elapsed, sum(a.get("sandbox", {}).get("wall_s", 0.0) for a in assignments)
+    return elapsed, cpu, sum(a.get("sandbox", {}).get("wall_s", 0.0) for a in assignments)
 
 
 def test_script_grading(benchmark) -> None:
     alice = [grade("alice", ASSIGNMENTS) for _ in range(3)]
-    benchmark.pedantic(grade, args=("carol", ASSIGNMENTS), rounds=3, warmup_rounds=1)
-    alice_s = statistics.median(a for a, _ in alice)
+    carol: list[tuple[float, float, float]] = []
+    benchmark.pedantic(lambda: carol.append(grade("carol", ASSIGNMENTS)), rounds=3, warmup_rounds=0)
+    alice_s = statistics.median(a[0] for a in alice)
     ratio = benchmark.stats.stats.median / alice_s
-    benchmark.extra_info.update({"build_model_median_s": alice_s, "ratio": ratio, "assignments": len(ASSIGNMENTS)})
-    print(f"\nscripts {benchmark.stats.stats.median:.2f} s, build_model() {alice_s:.2f} s, ratio {ratio:.2f}x")
-    assert ratio <= 1.2 * 1.25  # the goal is 1.2; a noisy shared machine gets some slack here
+    cpu_ratio = statistics.median(c[1] for c in carol) / statistics.median(a[1] for a in alice)
+    benchmark.extra_info.update({"build_model_median_s": alice_s, "ratio": ratio, "cpu_ratio": cpu_ratio,
+                                 "assignments": len(ASSIGNMENTS)})
+    print(f"\nscripts {benchmark.stats.stats.median:.2f} s, build_model() {alice_s:.2f} s, ratio {ratio:.2f}x "
+          f"(CPU {cpu_ratio:.2f}x)")
+    assert cpu_ratio <= 1.2
 
 
 def main() -> None:
@@ -75,11 +87,14 @@ def main() -> None:
     for _ in range(options.rounds):  # interleaved, so both see the same machine state
         functions.append(grade("alice", ids))
         scripts.append(grade("carol", ids))
-    s, f = statistics.median(t for t, _ in scripts), statistics.median(t for t, _ in functions)
-    s_jobs, f_jobs = statistics.median(j for _, j in scripts), statistics.median(j for _, j in functions)
+
+    def median(runs: list[tuple[float, float, float]], index: int) -> float:
+        return statistics.median(run[index] for run in runs)
+
+    (s, s_cpu, s_jobs), (f, f_cpu, f_jobs) = ([median(r, i) for i in range(3)] for r in (scripts, functions))
     print(f"{len(ids)} assignments, {options.rounds} rounds (median): scripts (carol) {s:.2f} s, "
-          f"build_model() (alice) {f:.2f} s, ratio {s / f:.2f}x; sandboxed jobs {s_jobs:.2f} s vs {f_jobs:.2f} s "
-          f"({s_jobs / f_jobs:.2f}x)")
+          f"build_model() (alice) {f:.2f} s, ratio {s / f:.2f}x; CPU {s_cpu:.2f} s vs {f_cpu:.2f} s "
+          f"({s_cpu / f_cpu:.2f}x); sandboxed jobs {s_jobs:.2f} s vs {f_jobs:.2f} s ({s_jobs / f_jobs:.2f}x)")
 
 
 if __name__ == "__main__":

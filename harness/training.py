@@ -546,8 +546,12 @@ def ratio_of(score: float, bar: float, metric: str) -> float:
 
 
 def judge(name: str, what: str, score: float, bar: float, metric: str, training: Training, basis: str,
-          fmt: str = "{:.4f}") -> Check:
-    """Pass at ``pass_fraction`` of the bar; credit linear from ``floor_fraction`` to ``pass_fraction``."""
+          fmt: str = "{:.4f}", detail: str = "") -> Check:
+    """Pass at ``pass_fraction`` of the bar; credit linear from ``floor_fraction`` to ``pass_fraction``.
+
+    The message leads with the verdict and the gap (the table shows its start), e.g. ``train accuracy 0.34:
+    0.23 short of the 0.57 needed (95% of the reference's 0.60, quick budget, same data and seed)``.
+    """
     ratio = ratio_of(score, bar, metric)
     passing, floor = training.pass_fraction, training.floor_fraction
     credit = 1.0 if ratio >= passing else max(0.0, min(1.0, (ratio - floor) / (passing - floor)))
@@ -555,26 +559,29 @@ def judge(name: str, what: str, score: float, bar: float, metric: str, training:
     lower = metric == "mae"
     need = bar / passing if lower else bar * passing
     shown = fmt.format
-    head = f"{what} {shown(score)} vs {basis} {shown(bar)} ({100 * ratio:.1f}% of it)" if not lower else \
-        f"{what} {shown(score)} vs {basis} {shown(bar)} (lower is better)"
+    rule = (f"{basis} {shown(bar)} ÷ {passing:g}" if lower else f"{100 * passing:.0f}% of {basis} {shown(bar)}")
     if passed:
-        message = f"{head}: passes (needs {'at most' if lower else 'at least'} {shown(need)})"
+        message = f"{what} {shown(score)}: passes ({'at most' if lower else 'at least'} {shown(need)} needed: {rule})"
     else:
         gap = score - need if lower else need - score
-        message = (f"{head}: needs {'at most' if lower else 'at least'} {shown(need)} "
-                   f"({100 * passing:.0f}% of it), {shown(gap)} {'too high' if lower else 'short'}")
+        message = (f"{what} {shown(score)}: {shown(gap)} {'too high' if lower else 'short'} — "
+                   f"{'at most' if lower else 'at least'} {shown(need)} needed ({rule})")
         if credit > 0:
             message += f"; partial credit {100 * credit:.0f}%"
         else:
             floor_value = bar / floor if lower else bar * floor
             message += f"; no credit {'above' if lower else 'below'} {shown(floor_value)}"
+    if detail:
+        message += f"; {detail}"
     return Check(name, passed, message, weight=WEIGHT, credit=credit)
 
 
 def judge_all(job: TrainJob, measured: dict[str, Any], bar: dict[str, Any]) -> tuple[list[Check], list[str]]:
     training = job.assignment.training
-    profile = "quick budget, same data and seed" if bar.get("source") == "calibration" else "as the seed prints"
-    basis = f"the reference's ({profile})" if bar.get("source") == "calibration" else "the seed's"
+    calibrated = bar.get("source") == "calibration"
+    basis = "the reference's" if calibrated else "the seed's"
+    under = "the reference trained under the same quick budget, data and seed" if calibrated else \
+        "the figure the seed prints"
     notes: list[str] = []
     if measured.get("score") is None:
         return [Check(f"test_{training.metric}", False, measured.get("error", "no score"), weight=WEIGHT,
@@ -582,7 +589,7 @@ def judge_all(job: TrainJob, measured: dict[str, Any], bar: dict[str, Any]) -> t
     if training.dataset not in SONG_DATASETS:
         what = "test accuracy" if training.metric == "accuracy" else "test MAE"
         checks = [judge(f"test_{training.metric}", what, measured["score"], float(bar["score"]), training.metric,
-                        training, basis)]
+                        training, basis, detail=f"{measured['n_test']:,} held-out samples; bar: {under}")]
         baseline = measured.get("baseline")
         if baseline is not None:
             trivial = ("the naive forecast (the last temperature seen) scores MAE" if training.metric == "mae" else
@@ -595,13 +602,14 @@ def judge_all(job: TrainJob, measured: dict[str, Any], bar: dict[str, Any]) -> t
         return checks, notes
     one, full = measured["one_step"], measured["full_song"]
     train_bar = float(bar.get("train_accuracy", bar["score"]))
-    check = judge("train_accuracy", f"train accuracy ({one}/50 windows; one-step prediction)",
-                  measured["train_accuracy"], train_bar, "accuracy", training, basis, "{:.2f}")
+    check = judge("train_accuracy", "train accuracy", measured["train_accuracy"], train_bar, "accuracy", training,
+                  basis, "{:.2f}", detail=f"{one}/50 windows right (one-step prediction); bar: {under}")
     checks = [check]
     stateful_reference = bool((job.recipe.data or {}).get("stateful"))
     if stateful_reference and bar.get("full_song"):
-        checks.append(judge("full_song", "full song (4 notes given, then its own notes fed back): notes right",
-                            float(full), float(bar["full_song"]), "accuracy", training, basis, "{:.0f}"))
+        checks.append(judge("full_song", "full song (notes right of 50)", float(full), float(bar["full_song"]),
+                            "accuracy", training, basis, "{:.0f}",
+                            detail="the first 4 notes given, then its own notes fed back"))
         if not measured["stateful"]:
             notes.append("the model is not stateful: it sees only the last 4 notes, so it cannot tell apart the "
                          "places where the same 4 notes are followed by different ones (at most 46/50)")

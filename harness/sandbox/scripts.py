@@ -631,11 +631,16 @@ def finish(task: dict[str, Any], out: Path) -> None:
         pass
 
 
-def _compat_summary() -> list[str]:
-    used = compat.notes()
-    if not used:
-        return []
-    return ["Keras 2 code ran through the compatibility layer (your file is unchanged): " + "; ".join(used)]
+def _compat_summary(limit: int = 550) -> list[str]:
+    """The equivalences used, in as few notes as fit ``limit`` characters each (the feedback caps a note's length)."""
+    head = "Keras 2 code ran through the compatibility layer (your file is unchanged): "
+    notes: list[str] = []
+    for used in compat.notes():
+        if notes and len(notes[-1]) + len(used) + 2 <= limit:
+            notes[-1] += "; " + used
+        else:
+            notes.append((head if not notes else "compatibility layer, continued: ") + used)
+    return notes
 
 
 def hint(text: str) -> str:

@@ -471,17 +471,18 @@ def _train_stateful(model: Any, arrays: dict[str, Any], recipe: dict[str, Any], 
 
 # -- the task ---------------------------------------------------------------------------------------------------
 
-def _build(task: dict[str, Any], workdir: Path, out: Path) -> None:
+def _build(task: dict[str, Any], workdir: Path, out: Path) -> bool:
     """What a structure job does: ``build_model()`` (or the script's model, short-circuited), saved as
-    ``model.keras``. Training then starts from that file."""
+    ``model.keras``. Training then starts from that file. Returns whether the file ran as a script."""
     import tasks
 
     model_task = {**task, "kind": "model"}
     scripts = getattr(tasks, "_scripts", None)
     if scripts is not None and scripts.is_script(model_task, workdir):
         scripts.run_script(model_task, workdir, out)
-    else:
-        tasks.run_model(model_task, workdir, out)
+        return True
+    tasks.run_model(model_task, workdir, out)
+    return False
 
 
 def run_train(task: dict[str, Any], workdir: Path, out: Path) -> None:
@@ -491,11 +492,14 @@ def run_train(task: dict[str, Any], workdir: Path, out: Path) -> None:
 
     import tasks
 
-    _build(task, workdir, out)
+    script = _build(task, workdir, out)
     model = keras.saving.load_model(out / "model.keras", safe_mode=True, compile=False)
-    module = sys.modules.get(Path(task["file"]).stem)
+    module = None if script else sys.modules.get(Path(task["file"]).stem)
     requested = getattr(module, "TRAINING", None) if module is not None else None
     recipe, notes = effective_recipe(task["recipe"], requested, fixed_batch_size(model))
+    if script:
+        notes.append("the script's own training was skipped; the model it builds was trained with the "
+                     "assignment's recipe")
     report: dict[str, Any] = {"recipe": {k: v for k, v in recipe.items() if k != "data"}, "notes": notes,
                               "history": {}, "epochs_planned": int(recipe["epochs"])}
     state: dict[str, Any] = {"epochs": 0, "budget": False}

@@ -68,7 +68,7 @@ def test_the_grader_survives_the_class_and_grades_everyone(graded: Run) -> None:
     assert students(graded) == expected
     for student in expected:
         assert graded.result(student)["status"] in ("passed", "failed", "error", "missing"), student
-    assert graded.duration_s < 150, f"the class took {graded.duration_s:.0f} s"
+    assert graded.duration_s < 300, f"the class took {graded.duration_s:.0f} s"
 
 
 def test_every_correct_submission_still_passes(graded: Run) -> None:
