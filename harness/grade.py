@@ -120,8 +120,9 @@ class Grader:
     @property
     def warning(self) -> str:
         if self.mode == "fallback":
-            return ("UNSANDBOXED: bubblewrap is unavailable, so student code runs as a plain process with rlimits; "
-                    "it can read files and use the network. Install bubblewrap, or use --require-sandbox to refuse.")
+            return ("UNSANDBOXED: bubblewrap is unavailable, so student code runs as a plain process (rlimits, seccomp, "
+                    "no network on x86-64) that can read and write the grader user's files and signal its processes. "
+                    "Install bubblewrap, or use --require-sandbox to refuse.")
         return ""
 
     def versions(self) -> dict[str, str]:

@@ -527,7 +527,7 @@ def trivial_baseline(y: np.ndarray, metric: str, dataset: Any) -> float | None:
         return float(naive) if naive is not None else None
     y = np.asarray(y)
     truth = y.argmax(-1) if y.ndim == 2 else y.astype(np.int64)
-    return float(np.bincount(truth).max() / len(truth)) if len(truth) else None
+    return round(float(np.bincount(truth).max() / len(truth)), 6) if len(truth) else None
 
 
 def uninformative(bar: dict[str, Any], metric: str) -> bool:

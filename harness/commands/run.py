@@ -15,7 +15,7 @@ from harness.course import load_course
 from harness.executors import EXECUTORS, ExecutorError, default_jobs
 from harness.grade import Grader, Options, SubmissionError, content_hash, discover
 from harness.results import SubmissionResult, to_json
-from harness.sandbox import Limits, SandboxUnavailable
+from harness.sandbox import Limits, SandboxUnavailable, detect_mode
 from harness.sandbox.limits import parse_size
 from harness.store import StoreError, open_store
 
@@ -75,14 +75,16 @@ def command(paths: tuple[Path, ...], assignments: tuple[str, ...], checks: str, 
         memory_bytes = parse_size(memory) if memory else None
         course = load_course(course_path)
         store = open_store(db)
-    except (SubmissionError, ValueError, StoreError) as exc:
+        mode = detect_mode(require_sandbox)
+    except (SubmissionError, ValueError, StoreError, SandboxUnavailable) as exc:
         raise click.UsageError(str(exc)) from exc
     ids = [i for i in ids if course.counts(i)]
     limits = Limits().with_overrides(wall_s=timeout, memory_bytes=memory_bytes)
     unchanged = {} if force else {
         path: content_hash(path) for path in submissions}
-    #: What a stored result must have been graded with to be reused: checks, seed and the assignment set.
-    scope = ",".join([checks, f"seed={seed}", *sorted(ids)])
+    #: What a stored result must have been graded with to be reused: checks, seed, limits, sandbox, assignments.
+    scope = ",".join([checks, f"seed={seed}", f"limits={limits}", f"sandbox={mode}",
+                      *sorted(ids)])
     if checks != "structure":  # training results also depend on the profile
         scope += f",profile={profile}"
     unchanged = {p: h for p, h in unchanged.items() if store.is_current(str(p), h, __version__, scope)}
