@@ -11,7 +11,7 @@ import click
 
 from harness import __version__, render, training
 from harness.catalog import load_catalog
-from harness.course import load_course
+from harness.course import COURSE_FILE, load_course
 from harness.executors import EXECUTORS, ExecutorError, default_jobs
 from harness.grade import Grader, Options, SubmissionError, content_hash, discover
 from harness.results import SubmissionResult, to_json
@@ -27,6 +27,16 @@ def _ids(requested: tuple[str, ...]) -> list[str]:
             raise click.BadParameter(f"unknown assignment {assignment_id!r}; `grader list` shows the ids",
                                      param_hint="-a/--assignment")
     return list(dict.fromkeys(requested)) or list(catalog)
+
+
+def _course_beside(paths: tuple[Path, ...]) -> Path | None:
+    """``./course.toml`` wins; else one in the first PATH or beside it (a class folder keeps its course file)."""
+    if (Path.cwd() / COURSE_FILE).is_file() or not paths:
+        return None
+    for folder in (paths[0], paths[0].parent):
+        if (folder / COURSE_FILE).is_file():
+            return folder / COURSE_FILE
+    return None
 
 
 def exit_code(results: list[SubmissionResult]) -> int:
@@ -62,7 +72,7 @@ def exit_code(results: list[SubmissionResult]) -> int:
               help="Results store [default: $GRADER_DB or ./grader.sqlite].")
 @click.option("--force", is_flag=True, help="Regrade submissions whose files and grader version are unchanged.")
 @click.option("--course", "course_path", type=click.Path(path_type=Path), default=None,
-              help="course.toml (or its folder) [default: ./course.toml when present].")
+              help="course.toml (or its folder) [default: ./course.toml, else one in or beside the first PATH].")
 def command(paths: tuple[Path, ...], assignments: tuple[str, ...], checks: str, profile: str,
             data_dirs: tuple[Path, ...], artifacts: Path, fmt: str, output: Path | None,
             jobs: int | None, require_sandbox: bool, timeout: float | None, memory: str | None, seed: int,
@@ -73,7 +83,7 @@ def command(paths: tuple[Path, ...], assignments: tuple[str, ...], checks: str, 
     try:
         submissions = discover(list(paths))
         memory_bytes = parse_size(memory) if memory else None
-        course = load_course(course_path)
+        course = load_course(course_path or _course_beside(paths))
         store = open_store(db)
         mode = detect_mode(require_sandbox)
     except (SubmissionError, ValueError, StoreError, SandboxUnavailable) as exc:
