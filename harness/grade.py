@@ -41,7 +41,8 @@ def discover(paths: list[Path]) -> list[Path]:
         if _is_submission(path):
             found.append(path)
             continue
-        children = sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith((".", "_")) and _is_submission(p))
+        children = sorted(p for p in path.iterdir()
+                          if p.is_dir() and not p.name.startswith((".", "_")) and _is_submission(p))
         if not children:
             raise SubmissionError(f"{path}: holds no .py or .ipynb files and no student folders; "
                                   "pass a submission folder or a folder of them")
@@ -120,9 +121,9 @@ class Grader:
     @property
     def warning(self) -> str:
         if self.mode == "fallback":
-            return ("UNSANDBOXED: bubblewrap is unavailable, so student code runs as a plain process (rlimits, seccomp, "
-                    "no network on x86-64) that can read and write the grader user's files and signal its processes. "
-                    "Install bubblewrap, or use --require-sandbox to refuse.")
+            return ("UNSANDBOXED: bubblewrap is unavailable, so student code runs as a plain process (rlimits, "
+                    "seccomp, no network on x86-64) that can read and write the grader user's files and signal its "
+                    "processes. Install bubblewrap, or use --require-sandbox to refuse.")
         return ""
 
     def versions(self) -> dict[str, str]:
@@ -160,15 +161,16 @@ class Grader:
             thread.start()
         for index in range(len(submissions)):
             with ready:
-                ready.wait_for(lambda: index in done)
+                ready.wait_for(lambda index=index: index in done)
             if on_result:
                 on_result(done[index])
             yield done[index]
 
     def grade(self, submission: Path, ids: list[str], worker: Worker) -> SubmissionResult:
         """Grade one submission. The sandbox runs assignment k+1 while the trusted side checks assignment k."""
-        result = SubmissionResult(submission=submission.name, path=str(submission), content_hash=content_hash(submission),
-                                  sandbox=self.mode, warnings=[self.warning] if self.warning else [])
+        result = SubmissionResult(submission=submission.name, path=str(submission),
+                                  content_hash=content_hash(submission), sandbox=self.mode,
+                                  warnings=[self.warning] if self.warning else [])
         jobs = [self._job(submission, self.catalog[i]) for i in ids]
         finished: queue.Queue[tuple[_Job, Outcome | Exception | None]] = queue.Queue(maxsize=2)
         keep = Path(tempfile.mkdtemp(prefix="grader-results-"))

@@ -18,7 +18,8 @@ def _private_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("GRADER_DB", str(tmp_path_factory.mktemp("db") / "grader.sqlite"))
 
 
-def grader(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+def grader(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None,
+           timeout: float = 600) -> subprocess.CompletedProcess:
     """Run ``grader ARGS`` in a fresh process, exactly as a user types it."""
     return subprocess.run([sys.executable, "-m", "harness", *args], cwd=cwd, capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, timeout=timeout)

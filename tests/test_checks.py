@@ -25,7 +25,8 @@ def seq(*stack: keras.layers.Layer, shape: tuple = (None,), dtype: str = "int32"
 
 
 def rnn(activation: str = "tanh", units: int = 32, head: str = "sigmoid") -> keras.Model:
-    return seq(layers.Embedding(100, 8), layers.SimpleRNN(units, activation=activation), layers.Dense(1, activation=head))
+    return seq(layers.Embedding(100, 8), layers.SimpleRNN(units, activation=activation),
+               layers.Dense(1, activation=head))
 
 
 def run_all(student: keras.Model, reference: keras.Model) -> dict[str, object]:

@@ -257,7 +257,8 @@ def test_two_processes_write_the_same_store(tmp_path: Path) -> None:
 
 def test_concurrent_open_of_fresh_file_migrates_once(tmp_path: Path) -> None:
     db = tmp_path / "fresh.sqlite"
-    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from harness.store import open_store; open_store({str(db)!r})"
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from harness.store import open_store; "
+            f"open_store({str(db)!r})")
     procs = [subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True) for _ in range(4)]
     deadline = time.monotonic() + 60
     for p in procs:

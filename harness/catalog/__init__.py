@@ -46,7 +46,8 @@ def load_catalog() -> dict[str, Assignment]:
         module = importlib.import_module(f"reference.{info.name}")
         entry = getattr(module, "ASSIGNMENT", None)
         if not isinstance(entry, (ModelAssignment, FunctionAssignment)):
-            raise CatalogError(f"reference/{info.name}.py: define ASSIGNMENT = ModelAssignment(...) or FunctionAssignment(...)")
+            raise CatalogError(f"reference/{info.name}.py: define ASSIGNMENT = ModelAssignment(...) "
+                               "or FunctionAssignment(...)")
         if entry.id != info.name:
             raise CatalogError(f"reference/{info.name}.py: ASSIGNMENT.id is {entry.id!r}; it must equal the file name")
         found[entry.id] = entry

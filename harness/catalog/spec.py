@@ -22,7 +22,8 @@ Example (``reference/simple_rnn.py``)::
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal
+from typing import Any, Literal
+from collections.abc import Callable
 
 #: The lecture notes live beside the project, in ``../shared/seeds``; entries name the file only.
 SEEDS_URL_HINT = "../shared/seeds/"

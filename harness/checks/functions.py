@@ -63,7 +63,8 @@ def _grade(assignment: FunctionAssignment, name: str, cases: list[tuple[str, Cas
             problems.append(f"{label}: {difference}")
     if not problems:
         return Check(name, True, f"{len(cases)} of {len(cases)} cases match the reference")
-    listed = "; ".join(problems[:MAX_LISTED]) + (f"; and {len(problems) - MAX_LISTED} more" if len(problems) > MAX_LISTED else "")
+    more = len(problems) - MAX_LISTED
+    listed = "; ".join(p.rstrip(".") for p in problems[:MAX_LISTED]) + (f"; and {more} more" if more > 0 else "")
     return Check(name, False, f"{len(cases) - len(problems)} of {len(cases)} cases match: {listed}")
 
 

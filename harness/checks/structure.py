@@ -65,7 +65,8 @@ def check_layers(student: list[LayerView], reference: list[LayerView]) -> Check:
 
 def check_output_shapes(pairs: list[tuple[LayerView, LayerView]]) -> Check:
     problems = [f"{s.label()}: output shape {_shape(s.output_shape)}, expected {_shape(r.output_shape)}"
-                for s, r in pairs if s.output_shape and r.output_shape and not _compatible(s.output_shape, r.output_shape)]
+                for s, r in pairs
+                if s.output_shape and r.output_shape and not _compatible(s.output_shape, r.output_shape)]
     return Check("output_shapes", not problems, "; ".join(problems) or "every output shape matches")
 
 

@@ -45,15 +45,7 @@ _scripts = _sibling("scripts")
 
 def notebook_source(path: Path) -> list[tuple[str, str]]:
     """The code cells of an ``.ipynb`` as ``(label, source)``, in order, with magics commented out."""
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    cells = []
-    for number, cell in enumerate(notebook.get("cells", []), start=1):
-        if cell.get("cell_type") != "code":
-            continue
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else source
-        cells.append((f"{path.name} [cell {number}]", strip_magics(source)))
-    return cells
+    return _scripts.notebook_cells(path, path.name)
 
 
 def strip_magics(source: str) -> str:
