@@ -225,6 +225,15 @@ class _EpochTimer:
         return EpochTimer()
 
 
+#: Where the patched ``backend.lstm`` / ``backend.gru`` record the kernel each layer got (the newest probe's).
+_PROBE: dict[str, Any] = {"layer": "", "kernels": None}
+
+
+def _record(kernel: str) -> None:
+    if _PROBE["kernels"] is not None:
+        _PROBE["kernels"][_PROBE["layer"]] = kernel
+
+
 class _CudnnProbe:
     """On the GPU: which kernel each LSTM/GRU got. With ``force`` (reference runs), every layer whose settings
     cuDNN supports gets ``use_cudnn=True``, so that a fallback to the generic kernel fails loudly instead of
@@ -235,8 +244,8 @@ class _CudnnProbe:
         from keras.src.backend.tensorflow import rnn as tf_rnn
 
         self.kernels: dict[str, str] = {}
+        _PROBE["kernels"] = self.kernels
         self.layers = [layer for layer in _all_layers(model) if type(layer).__name__ in RNN_CLASSES]
-        current: list[str] = [""]
         for name in ("lstm", "gru"):
             original = getattr(backend, name)
             if getattr(original, "_grader_probe", False):
@@ -246,9 +255,9 @@ class _CudnnProbe:
                 try:
                     out = _original(*args, **kwargs)
                 except NotImplementedError:
-                    self.kernels[current[0]] = "generic (cuDNN refused this configuration)"
+                    _record("generic (cuDNN refused this configuration)")
                     raise
-                self.kernels[current[0]] = "cuDNN"
+                _record("cuDNN")
                 return out
 
             wrapped._grader_probe = True  # type: ignore[attr-defined]
@@ -260,7 +269,7 @@ class _CudnnProbe:
             original_loop = layer.inner_loop
 
             def loop(*args: Any, _layer: Any = layer, _loop: Any = original_loop, **kwargs: Any) -> Any:
-                current[0] = _layer.name
+                _PROBE["layer"] = _layer.name
                 return _loop(*args, **kwargs)
 
             layer.inner_loop = loop

@@ -138,3 +138,29 @@ def test_bench_refuses_what_it_cannot_time() -> None:
     assert done.returncode == 2 and "function assignment" in done.stderr
     done = grader("bench")
     assert done.returncode == 2 and "-a ID" in done.stderr
+
+
+def test_the_kernel_of_each_recurrent_layer_is_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the GPU runs record, exercised on the CPU: cuDNN refuses there, which shows as the generic kernel;
+    with ``use_cudnn=True`` forced (reference runs on a GPU) a fallback is an error, never silent."""
+    import numpy as np
+    import tensorflow as tf
+    from keras.src import backend
+
+    from harness import bench_child
+
+    monkeypatch.setattr(backend, "lstm", backend.lstm)  # restored after the test
+    monkeypatch.setattr(backend, "gru", backend.gru)
+    x, y = np.zeros((4, 4, 1), "float32"), np.eye(12, dtype="float32")[:4]
+    model = load_catalog()["song_lstm"].build()
+    probe = bench_child._CudnnProbe(model, force=False)
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    model.fit(x, y, epochs=1, verbose=0)
+    on_gpu = bool(tf.config.list_logical_devices("GPU"))
+    assert list(probe.report().values()) == ["cuDNN" if on_gpu else "generic (cuDNN refused this configuration)"]
+    if not on_gpu:
+        forced = load_catalog()["song_lstm"].build()
+        bench_child._CudnnProbe(forced, force=True)
+        forced.compile(optimizer="adam", loss="categorical_crossentropy")
+        with pytest.raises(ValueError, match="use_cudnn=True"):
+            forced.fit(x, y, epochs=1, verbose=0)
