@@ -147,17 +147,27 @@ def _worker_options(options: dict[str, Any], gpu: bool) -> dict[str, Any]:
     return chosen
 
 
-def _run_packed(worker: Worker, task: dict[str, Any], files: dict[str, bytes], limits: Limits) -> dict[str, Any]:
-    """Run one job on ``worker`` from packed files; return the outcome's fields and the files it left."""
+def _run_packed(worker: Worker, task: dict[str, Any], submission: Path, limits: Limits) -> dict[str, Any]:
+    """Run one job on ``worker`` from an unpacked submission; return the outcome's fields and the files it left."""
     started = time.time()
-    with tempfile.TemporaryDirectory(prefix="grader-remote-") as tmp:
-        submission = Path(tmp) / "sub"
-        unpack_files(files, submission)
-        outcome = worker.run(task, submission, limits)
-        reply = {"outcome": outcome.summary(), "files": _collect_outputs(outcome.out)}
+    outcome = worker.run(task, submission, limits)
+    reply = {"outcome": outcome.summary(), "files": _collect_outputs(outcome.out)}
     reply.update({"started": started, "ended": time.time(), "node": _node(), "pid": os.getpid(),
                   "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES")})
     return reply
+
+
+def signature(submission: Path) -> tuple:
+    """Cheap identity of a submission's current files (names, sizes, modification times): when it changes,
+    the files are packed and sent again."""
+    entries = []
+    for path in sorted(submission.rglob("*")):
+        try:
+            info = path.lstat()
+        except OSError:
+            continue
+        entries.append((str(path.relative_to(submission)), info.st_size, info.st_mtime_ns))
+    return (str(submission.resolve()), tuple(entries))
 
 
 def _node() -> str:
@@ -187,14 +197,27 @@ class SandboxActor:
         self.mode = detect_mode(require_sandbox)
         self.worker = Worker(slot, self.mode, threads=threads, **_worker_options(worker_options, gpu=False))
         self.worker.start()
+        #: The submission of the previous job, unpacked (a submission's jobs come one after the other).
+        self.unpacked: tuple[Any, Path] | None = None
 
     def ready(self) -> dict[str, Any]:
         return {**self.worker.wait_ready(), "mode": self.mode, "node": _node()}
 
-    def run(self, task: dict[str, Any], files: dict[str, bytes], limits: Limits) -> dict[str, Any]:
-        return _run_packed(self.worker, task, files, limits)
+    def run(self, task: dict[str, Any], key: Any, files: dict[str, bytes], limits: Limits) -> dict[str, Any]:
+        if self.unpacked is None or self.unpacked[0] != key:
+            self._drop()
+            folder = Path(tempfile.mkdtemp(prefix="grader-remote-"))
+            unpack_files(files, folder / "sub")
+            self.unpacked = (key, folder)
+        return _run_packed(self.worker, task, self.unpacked[1] / "sub", limits)
+
+    def _drop(self) -> None:
+        if self.unpacked is not None:
+            shutil.rmtree(self.unpacked[1], ignore_errors=True)
+            self.unpacked = None
 
     def close(self) -> None:
+        self._drop()
         self.worker.close()
 
 
@@ -206,7 +229,9 @@ def gpu_job(task: dict[str, Any], files: dict[str, bytes], limits: Limits, requi
                     **_worker_options(worker_options, gpu=True))
     worker.start()
     try:
-        return _run_packed(worker, task, files, limits)
+        with tempfile.TemporaryDirectory(prefix="grader-remote-") as tmp:
+            unpack_files(files, Path(tmp) / "sub")
+            return _run_packed(worker, task, Path(tmp) / "sub", limits)
     finally:
         worker.close()
 
@@ -292,6 +317,8 @@ class RaySlot:
         self.worker_options = {k: ([str(p) for p in v] if k == "data_dirs" else v) for k, v in worker_options.items()}
         self.actor: Any = None
         self.ready: dict[str, Any] = {}
+        #: The last submission sent: its signature and its files in Ray's object store (sent once, not per job).
+        self._packed: tuple[tuple, Any] | None = None
         #: Where the last job ran (node, pid, start and end), for tests and diagnostics.
         self.last: dict[str, Any] = {}
 
@@ -312,7 +339,11 @@ class RaySlot:
         return self.ready
 
     def run(self, task: dict[str, Any], submission: Path, limits: Limits) -> Outcome:
-        files = pack_submission(submission)  # raises ValueError for an oversized submission, as locally
+        key = signature(submission)
+        if self._packed is None or self._packed[0] != key:
+            # raises ValueError for an oversized submission, as locally
+            self._packed = (key, self.ray.put(pack_submission(submission)))
+        files = self._packed[1]
         timeout = limits.wall_s + RAY_JOB_SLACK_S
         try:
             if wants_gpu(task):
@@ -322,7 +353,7 @@ class RaySlot:
                                                    self.worker_options))  # queued until a GPU is free
             else:
                 self.wait_ready()
-                reply = self.ray.get(self.actor.run.remote(task, files, limits), timeout=timeout)
+                reply = self.ray.get(self.actor.run.remote(task, key, files, limits), timeout=timeout)
         except Exception as exc:  # the node or actor died, the cluster went away
             self._restart()
             raise RuntimeError(f"the job was lost on the Ray cluster ({type(exc).__name__}: "

@@ -248,27 +248,86 @@ def state_changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
                   if before.get(k, _LAZY_DEFAULTS.get(k)) != after.get(k, _LAZY_DEFAULTS.get(k)))
 
 
-def preflight(path: Path) -> int:
-    """Load a child's ``model.keras`` the way the trusted side will, in a fresh fork that ran no student code.
+def preflight_batch(models: list[tuple[int, Path]], progress: int) -> int:
+    """Load children's ``model.keras`` files the way the trusted side will, in a fresh fork that ran no student code.
 
-    Exit 0 when it loads in safe mode without touching process-wide Keras state; otherwise print one line
-    ``preflight: why`` and exit non-zero. A load that allocates too much or hangs is stopped by the zygote.
+    For each, one JSON line on ``progress``: ``{"ok": true}`` when it loads in safe mode without touching
+    process-wide Keras state, else ``{"ok": false, "reason": ...}``. A load that does change that state
+    poisons this process for the next ones: the batch stops there (exit 4) and the zygote forks a fresh
+    one for the rest. A load that allocates too much or hangs is stopped by the zygote.
     """
     import keras
 
-    before = keras_state()
-    try:
-        model = keras.saving.load_model(path, safe_mode=True, compile=False)
-        total = int(model.count_params())
-    except Exception as exc:  # any refusal is reported, never raised
-        text = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:250]
-        print(f"preflight: it cannot be loaded safely ({text})", flush=True)
-        return 3
-    changed = state_changes(before, keras_state())
-    if changed:
-        print(f"preflight: loading it changes process-wide Keras state ({', '.join(changed)[:200]})", flush=True)
-        return 4
-    print(json.dumps({"params": total}), flush=True)
+    for _, path in models:
+        before = keras_state()
+        verdict: dict[str, Any] = {"ok": True}
+        try:
+            keras.saving.load_model(path, safe_mode=True, compile=False).count_params()
+        except Exception as exc:  # any refusal is reported, never raised
+            text = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:250]
+            verdict = {"ok": False, "reason": f"it cannot be loaded safely ({text})"}
+        changed = state_changes(before, keras_state())
+        if changed:
+            verdict = {"ok": False, "reason": f"loading it changes process-wide Keras state ({', '.join(changed)[:200]})"}
+        os.write(progress, (json.dumps(verdict) + "\n").encode())
+        if changed:
+            return 4
+        keras.backend.clear_session(free_memory=False)
+    return 0
+
+
+class _Baseline:
+    """What one task of a batch may change that the next task of the same student must not inherit:
+    modules of the submission, ``sys.path``, the working folder, Keras' global settings and graph."""
+
+    def __init__(self, workdir: Path) -> None:
+        import keras
+
+        self.workdir = workdir
+        self.modules = set(sys.modules)
+        self.path = list(sys.path)
+        self.settings = (keras.config.floatx(), keras.config.epsilon(), keras.config.image_data_format(),
+                         keras.config.dtype_policy())
+
+    def restore(self) -> None:
+        import keras
+
+        _scripts.undo()
+        inside = str(self.workdir)
+        for name in [n for n in sys.modules if n not in self.modules]:
+            origin = getattr(sys.modules[name], "__file__", None) or ""
+            if not origin or origin.startswith(inside):
+                del sys.modules[name]  # the student's own modules load afresh; libraries stay imported
+        sys.path[:] = self.path
+        os.chdir(self.workdir)
+        floatx, epsilon, image_data_format, policy = self.settings
+        keras.config.set_floatx(floatx)
+        keras.config.set_epsilon(epsilon)
+        keras.config.set_image_data_format(image_data_format)
+        keras.config.set_dtype_policy(policy)
+        keras.saving.get_custom_objects().clear()
+        keras.backend.clear_session(free_memory=False)  # a full collection costs ≈ 0.17 s here
+
+
+def run_batch(tasks: list[dict[str, Any]], start: int, workdir: Path, out: Path, progress: int) -> int:
+    """Run ``tasks[start:]`` one after the other (one student's assignments), each into ``out/<index>``.
+
+    After each, a line ``done <index> <status>`` on ``progress`` tells the zygote the task ended (its time,
+    its output) and the task's state is undone, so that each assignment is graded as if it ran alone.
+    """
+    import keras
+
+    baseline = _Baseline(workdir)
+    for index in range(start, len(tasks)):
+        folder = out / str(index)
+        folder.mkdir()
+        keras.utils.set_random_seed(int(tasks[index].get("seed", 0)))
+        code = run(tasks[index], workdir, folder)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.write(progress, f"done {index} {code}\n".encode())
+        if index + 1 < len(tasks):
+            baseline.restore()
     return 0
 
 

@@ -60,6 +60,8 @@ OUTPUT_FILES = ("model.keras", "info.json", "error.json", "outputs.npz", "output
 MAX_JSON_BYTES = 4 * 1024 * 1024
 MAX_ARCHIVE_MEMBERS = 4096
 MAX_UNPACKED_BYTES = 2 * 1024**3
+#: Seconds a task's preflight (the safe-mode load of its model, see zygote.py) may add to its wall limit.
+PREFLIGHT_S = 60
 
 
 class SandboxUnavailable(RuntimeError):
@@ -260,6 +262,15 @@ class Worker:
         Those files are still untrusted data, but vetted (:func:`vet_outputs`): whitelisted names, regular
         files, bounded JSON and archives. The next ``run`` deletes them.
         """
+        return self.run_batch([task], submission, limits)[0]
+
+    def run_batch(self, tasks: list[dict[str, Any]], submission: Path, limits: Limits) -> list[Outcome]:
+        """Run one submission's ``tasks`` in one sandboxed child, one after the other, each under ``limits``.
+
+        One child per student, not per assignment: TensorFlow's per-process start-up (its first ops, ≈ 0.1 s)
+        is paid once. A task that kills its child (a limit, a crash) fails alone: the zygote runs the tasks
+        after it in a fresh child. Each outcome's ``out`` is that task's own folder.
+        """
         if self.process is None or self.process.poll() is not None:
             self.start()
         self.wait_ready()
@@ -268,28 +279,37 @@ class Worker:
         for earlier in self.jobs.iterdir():  # nothing of an earlier job survives into this one
             shutil.rmtree(earlier, ignore_errors=True)
         copy_submission(submission, job / "sub")
-        (job / "task.pkl").write_bytes(pickle.dumps(task))
+        (job / "task.pkl").write_bytes(pickle.dumps(list(tasks)))
         (job / "out").mkdir()  # only the zygote writes here, after the job: the child never can
         for path in (job, job / "out", job / "sub", *(job / "sub").rglob("*")):
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
-        request = {"id": job_id, "dir": job_id, "limits": limits.for_child(self.threads), "uid": self.uid}
+        request = {"id": job_id, "dir": job_id, "count": len(tasks), "limits": limits.for_child(self.threads),
+                   "uid": self.uid}
         try:
             self.process.stdin.write((json.dumps(request) + "\n").encode())
             self.process.stdin.flush()
-            reply = self._read_message(limits.wall_s + 120)  # the job, its preflight, and the clean-up
+            # each task, its preflight, and the clean-up
+            reply = self._read_message((limits.wall_s + PREFLIGHT_S) * len(tasks) + 120)
         except (BrokenPipeError, OSError, ValueError):
             reply = None
-        if reply is None:  # the zygote died: the submission killed it, or it crashed. Start afresh next time.
+        results = reply.get("results") if isinstance(reply, dict) else None
+        if not isinstance(results, list) or len(results) != len(tasks):
+            # the zygote died: the submission killed it, or it crashed. Start afresh next time.
             self._restart()
-            out = _fresh_out(job)
-            return Outcome(worker_died=True, out=out, refused=vet_outputs(out))
-        reply.pop("id", None)
-        if reply.get("tainted"):  # something of this job could not be wiped: no later job may see it
+            return [Outcome(worker_died=True, out=_fresh_out(job, i), refused=vet_outputs(_fresh_out(job, i)))
+                    for i in range(len(tasks))]
+        tainted = reply.get("tainted") or []
+        if tainted:  # something of this job could not be wiped: no later job may see it
             self._restart()
-        fields = {k: v for k, v in reply.items() if k in Outcome.__dataclass_fields__ and k not in ("out", "extra")}
-        outcome = Outcome(**fields, out=job / "out", extra={"tainted": reply.get("tainted", [])})
-        outcome.refused = list(outcome.refused) + vet_outputs(outcome.out)
-        return outcome
+        shared = {k: reply.get(k) for k in ("fork_threads", "vm_base_kb", "zygote_id")}
+        outcomes = []
+        for index, result in enumerate(results):
+            values = {**result, **shared}
+            fields = {k: v for k, v in values.items() if k in Outcome.__dataclass_fields__ and k not in ("out", "extra")}
+            outcome = Outcome(**fields, out=_fresh_out(job, index), extra={"tainted": tainted})
+            outcome.refused = list(outcome.refused) + vet_outputs(outcome.out)
+            outcomes.append(outcome)
+        return outcomes
 
     def _restart(self) -> None:
         if self.process is not None:
@@ -382,8 +402,9 @@ class Worker:
         return mounts
 
 
-def _fresh_out(job: Path) -> Path:
-    out = job / "out"
+def _fresh_out(job: Path, index: int) -> Path:
+    """Task ``index``'s output folder of ``job`` (made empty if the zygote left none)."""
+    out = job / "out" / str(index)
     if not out.is_dir() or out.is_symlink():
         _unlink(out)
         out.mkdir(parents=True, exist_ok=True)
