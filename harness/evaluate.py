@@ -13,6 +13,7 @@ import signal
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from harness.catalog import Assignment, Case, FunctionAssignment, ModelAssignment
@@ -130,13 +131,20 @@ def _child_error(out: Path | None) -> dict[str, str]:
         return {}
 
 
-def _error(assignment: Assignment, file: str, reason: str, outcome: Outcome) -> AssignmentResult:
+class StateChanged(RuntimeError):
+    """Loading a model changed process-wide Keras state; the message says which (see harness/checker.py)."""
+
+
+def error_result(assignment: Assignment, file: str, reason: str, outcome: Outcome) -> AssignmentResult:
     return AssignmentResult(id=assignment.id, status="error", max_score=assignment.points, file=file, reason=reason,
                             checks=[Check("runs", False, reason)], sandbox=outcome.summary(),
                             expected_params=getattr(assignment, "total_params", None))
 
 
-def evaluate_model(assignment: ModelAssignment, file: str, outcome: Outcome, limits: Limits) -> AssignmentResult:
+def evaluate_model(assignment: ModelAssignment, file: str, outcome: Outcome, limits: Limits,
+                   load: Callable[[Path], Any] | None = None) -> AssignmentResult:
+    """Check the model a job saved against the reference. ``load`` reads the file (default: Keras' safe mode);
+    the checker process passes one that also watches Keras' process-wide state."""
     import keras
 
     reason = failure_reason(outcome, limits)
@@ -146,12 +154,14 @@ def evaluate_model(assignment: ModelAssignment, file: str, outcome: Outcome, lim
     if reason is None and path.stat().st_size > MAX_MODEL_BYTES:
         reason = "the saved model is larger than 512 MiB"
     if reason is not None:
-        return _error(assignment, file, reason, outcome)
+        return error_result(assignment, file, reason, outcome)
     try:
-        student = keras.saving.load_model(path, safe_mode=True, compile=False)
+        student = load(path) if load else keras.saving.load_model(path, safe_mode=True, compile=False)
+    except StateChanged as exc:
+        return error_result(assignment, file, f"its saved model failed the safe-mode load: {exc}", outcome)
     except Exception as exc:  # noqa: BLE001 - any refusal is the submission's problem, said plainly
-        return _error(assignment, file, f"its model cannot be loaded safely (Lambda layers and custom classes are not "
-                      f"gradable): {str(exc).splitlines()[0][:300]}", outcome)
+        return error_result(assignment, file, "its model cannot be loaded safely (Lambda layers and custom classes "
+                            f"are not gradable): {str(exc).splitlines()[0][:300]}", outcome)
     student_views = views(student)
     total = int(student.count_params())
     builds = reference_builds(assignment.id)
@@ -190,10 +200,10 @@ def evaluate_function(assignment: FunctionAssignment, file: str, fixed: list[Cas
                       outcome: Outcome, limits: Limits) -> AssignmentResult:
     reason = failure_reason(outcome, limits)
     if reason is not None:
-        return _error(assignment, file, reason, outcome)
+        return error_result(assignment, file, reason, outcome)
     try:
         checks = functions.check_function(assignment, fixed, drawn, outcome.out)
     except ValueError as exc:
-        return _error(assignment, file, str(exc), outcome)
+        return error_result(assignment, file, str(exc), outcome)
     return AssignmentResult.from_checks(assignment.id, assignment.points, checks, file=file, sandbox=outcome.summary(),
                                         timings={"sandbox_s": outcome.wall_s}, notes=_child_info(outcome.out))

@@ -6,7 +6,6 @@ not once per student (see :mod:`harness.sandbox.zygote`).
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import queue
 import shutil
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness import evaluate, training
+from harness.checker import Checker
 from harness.catalog import Assignment, Case, ModelAssignment, load_catalog
 from harness.checks import functions
 from harness.results import AssignmentResult, SubmissionResult
@@ -98,7 +98,6 @@ class Grader:
 
     def __init__(self, options: Options, catalog: dict[str, Assignment] | None = None) -> None:
         self.options = options
-        self.catalog = catalog or load_catalog()
         self.executor = create_executor(options.executor, options.address, options.require_sandbox)
         self.mode = self.executor.mode
         threads = self.executor.threads(options.jobs)
@@ -106,19 +105,20 @@ class Grader:
             if options.checks in ("train", "all") else None
         data_dirs = self.training.sandbox_dirs if self.training else ()
         self.workers = self.executor.slots(options.jobs, threads, data_dirs=data_dirs)
+        for worker in self.workers:  # the zygotes import TensorFlow (≈ 3 s) while this process imports the catalog
+            worker.start()
+        self.catalog = catalog or load_catalog()
+        # forked now, while this process is still single-threaded (see harness/checker.py)
+        self.checkers = {id(worker): Checker(threads) for worker in self.workers}
+        for checker in self.checkers.values():
+            checker.start()
 
     def __enter__(self) -> Grader:
-        for worker in self.workers:
-            worker.start()
-        import keras  # noqa: F401 - the checks need it: imported while the workers import theirs
-
-        # Keras and TensorFlow's objects live as long as the grader: the collector need not scan them again
-        # each time the checks' many small objects trigger a full collection (≈ 0.2 s a time).
-        gc.collect()
-        gc.freeze()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        for checker in self.checkers.values():  # first: a forked checker holds copies of the workers' pipes
+            checker.close()
         closing = [threading.Thread(target=worker.close) for worker in self.workers]  # ≈ 1 s each: at once
         for thread in closing:
             thread.start()
@@ -171,7 +171,7 @@ class Grader:
             while (item := ran.get()) is not None:
                 index, sandboxed = item
                 try:
-                    result = sandboxed if isinstance(sandboxed, BaseException) else self._check(sandboxed)
+                    result = sandboxed if isinstance(sandboxed, BaseException) else self._check(sandboxed, worker)
                 except BaseException as exc:  # noqa: BLE001 - handed to the caller, in order
                     result = exc
                 with ready:
@@ -194,7 +194,7 @@ class Grader:
 
     def grade(self, submission: Path, ids: list[str], worker: Worker) -> SubmissionResult:
         """Grade one submission on ``worker``: its code in the sandbox, then the checks here."""
-        return self._check(self._sandbox(submission, ids, worker))
+        return self._check(self._sandbox(submission, ids, worker), worker)
 
     def _sandbox(self, submission: Path, ids: list[str], worker: Worker) -> _Sandboxed:
         """Run a submission's assignments in the sandbox: one child for all of them, training jobs on their own."""
@@ -206,8 +206,8 @@ class Grader:
         def flush() -> None:
             runs = [sandboxed.jobs[n] for n in pending]
             try:
-                if batch is not None:
-                    outcomes = batch([job.task for job in runs], submission, self.options.limits)
+                if batch is not None:  # the checker does what the sandbox's preflight would (harness/checker.py)
+                    outcomes = batch([job.task for job in runs], submission, self.options.limits, preflight=False)
                 else:
                     outcomes = [worker.run(job.task, submission, self.options.limits) for job in runs]
             except Exception as exc:  # noqa: BLE001 - e.g. an oversized submission: these assignments' error
@@ -233,7 +233,7 @@ class Grader:
             flush()
         return sandboxed
 
-    def _check(self, sandboxed: _Sandboxed) -> SubmissionResult:
+    def _check(self, sandboxed: _Sandboxed, worker: Worker) -> SubmissionResult:
         """The trusted side: check what the sandbox left for each assignment, and score it."""
         submission = sandboxed.submission
         result = SubmissionResult(submission=submission.name, path=str(submission),
@@ -242,7 +242,7 @@ class Grader:
         try:
             for number, job in enumerate(sandboxed.jobs):
                 outcome = sandboxed.outcomes.get(number)
-                result.assignments.append(self._scaled(self._evaluate(job, outcome)))
+                result.assignments.append(self._scaled(self._evaluate(job, outcome, self.checkers[id(worker)])))
         finally:
             shutil.rmtree(sandboxed.keep, ignore_errors=True)
         return result
@@ -271,7 +271,7 @@ class Grader:
         fixed, drawn = functions.function_cases(assignment)
         return _Job(assignment, file, evaluate.function_task(assignment, file, [*fixed, *drawn], seed), fixed, drawn)
 
-    def _evaluate(self, job: _Job, outcome: Outcome | Exception | None) -> AssignmentResult:
+    def _evaluate(self, job: _Job, outcome: Outcome | Exception | None, checker: Checker) -> AssignmentResult:
         assignment, limits = job.assignment, self.options.limits
         if job.file is None:
             return AssignmentResult(id=assignment.id, status="missing", max_score=assignment.points,
@@ -286,7 +286,7 @@ class Grader:
             return AssignmentResult(id=assignment.id, status="error", max_score=assignment.points, file=job.file,
                                     reason=str(outcome), expected_params=getattr(assignment, "total_params", None))
         if isinstance(assignment, ModelAssignment):
-            return evaluate.evaluate_model(assignment, job.file, outcome, limits)
+            return checker.check(assignment.id, job.file, outcome, limits)
         return evaluate.evaluate_function(assignment, job.file, job.fixed, job.drawn, outcome, limits)
 
 

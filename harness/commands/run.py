@@ -79,17 +79,34 @@ def command(paths: tuple[Path, ...], assignments: tuple[str, ...], checks: str, 
             verbose: bool, db: Path | None, force: bool, course_path: Path | None, executor: str = "local",
             address: str | None = None) -> None:
     """Grade each submission folder in PATHS (or each student folder inside them)."""
-    ids = _ids(assignments)
     try:
         submissions = discover(list(paths))
         memory_bytes = parse_size(memory) if memory else None
         course = load_course(course_path or _course_beside(paths))
         store = open_store(db)
         mode = detect_mode(require_sandbox)
+        jobs = max(1, min(jobs or default_jobs(executor, address), len(submissions)))
     except (SubmissionError, ValueError, StoreError, SandboxUnavailable) as exc:
         raise click.UsageError(str(exc)) from exc
-    ids = [i for i in ids if course.counts(i)]
+    except ExecutorError as exc:
+        raise click.UsageError(str(exc)) from exc
     limits = Limits().with_overrides(wall_s=timeout, memory_bytes=memory_bytes)
+    options = Options(checks=checks, limits=limits, require_sandbox=require_sandbox, jobs=jobs, seed=seed,
+                      file_map=course.file_map,
+                      training=training.settings_for(checks, profile, data_dirs, artifacts, seed,
+                                                     progress=fmt == "table" and sys.stderr.isatty()),
+                      executor=executor, address=address)
+    started = time.time()
+    try:
+        grader = Grader(options)  # its workers start now: their TensorFlow imports overlap ours (the catalog)
+    except (SandboxUnavailable, ExecutorError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    try:
+        ids = [i for i in _ids(assignments) if course.counts(i)]
+    except click.BadParameter:
+        grader.__exit__(None, None, None)
+        raise
+    options.points = {i: course.points(i, None) for i in ids}
     unchanged = {} if force else {
         path: content_hash(path) for path in submissions}
     #: What a stored result must have been graded with to be reused: checks, seed, limits, sandbox, assignments.
@@ -99,20 +116,6 @@ def command(paths: tuple[Path, ...], assignments: tuple[str, ...], checks: str, 
         scope += f",profile={profile}"
     unchanged = {p: h for p, h in unchanged.items() if store.is_current(str(p), h, __version__, scope)}
     todo = [p for p in submissions if p not in unchanged]
-    try:
-        jobs = max(1, min(jobs or default_jobs(executor, address), len(todo)))
-    except ExecutorError as exc:
-        raise click.UsageError(str(exc)) from exc
-    options = Options(checks=checks, limits=limits, require_sandbox=require_sandbox, jobs=jobs, seed=seed,
-                      file_map=course.file_map, points={i: course.points(i, None) for i in ids},
-                      training=training.settings_for(checks, profile, data_dirs, artifacts, seed,
-                                                     progress=fmt == "table" and sys.stderr.isatty()),
-                      executor=executor, address=address)
-    started = time.time()
-    try:
-        grader = Grader(options)
-    except (SandboxUnavailable, ExecutorError) as exc:
-        raise click.UsageError(str(exc)) from exc
     if grader.warning and fmt == "table":
         click.secho(f"WARNING: {grader.warning}", fg="red", bold=True, err=True)
     if unchanged and fmt == "table":

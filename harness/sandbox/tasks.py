@@ -268,7 +268,8 @@ def preflight_batch(models: list[tuple[int, Path]], progress: int) -> int:
             verdict = {"ok": False, "reason": f"it cannot be loaded safely ({text})"}
         changed = state_changes(before, keras_state())
         if changed:
-            verdict = {"ok": False, "reason": f"loading it changes process-wide Keras state ({', '.join(changed)[:200]})"}
+            verdict = {"ok": False,
+                       "reason": f"loading it changes process-wide Keras state ({', '.join(changed)[:200]})"}
         os.write(progress, (json.dumps(verdict) + "\n").encode())
         if changed:
             return 4

@@ -264,12 +264,14 @@ class Worker:
         """
         return self.run_batch([task], submission, limits)[0]
 
-    def run_batch(self, tasks: list[dict[str, Any]], submission: Path, limits: Limits) -> list[Outcome]:
+    def run_batch(self, tasks: list[dict[str, Any]], submission: Path, limits: Limits,
+                  preflight: bool = True) -> list[Outcome]:
         """Run one submission's ``tasks`` in one sandboxed child, one after the other, each under ``limits``.
 
         One child per student, not per assignment: TensorFlow's per-process start-up (its first ops, ≈ 0.1 s)
         is paid once. A task that kills its child (a limit, a crash) fails alone: the zygote runs the tasks
-        after it in a fresh child. Each outcome's ``out`` is that task's own folder.
+        after it in a fresh child. Each outcome's ``out`` is that task's own folder. ``preflight``: load each
+        saved model in a fresh fork first (where the trusted side loads them itself, not in a checker).
         """
         if self.process is None or self.process.poll() is not None:
             self.start()
@@ -284,7 +286,7 @@ class Worker:
         for path in (job, job / "out", job / "sub", *(job / "sub").rglob("*")):
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
         request = {"id": job_id, "dir": job_id, "count": len(tasks), "limits": limits.for_child(self.threads),
-                   "uid": self.uid}
+                   "uid": self.uid, "preflight": preflight}
         try:
             self.process.stdin.write((json.dumps(request) + "\n").encode())
             self.process.stdin.flush()
@@ -305,7 +307,8 @@ class Worker:
         outcomes = []
         for index, result in enumerate(results):
             values = {**result, **shared}
-            fields = {k: v for k, v in values.items() if k in Outcome.__dataclass_fields__ and k not in ("out", "extra")}
+            fields = {k: v for k, v in values.items()
+                      if k in Outcome.__dataclass_fields__ and k not in ("out", "extra")}
             outcome = Outcome(**fields, out=_fresh_out(job, index), extra={"tainted": tainted})
             outcome.refused = list(outcome.refused) + vet_outputs(outcome.out)
             outcomes.append(outcome)

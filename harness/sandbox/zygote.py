@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import functools
 import gc
 import json
 import os
@@ -809,11 +810,14 @@ def run_job(request: dict) -> dict:
         paths = {name: SCRATCH / f"{name}-{job_id}-{start}" for name in ("work", "home", "out")}
         scratch += paths.values()
         progress, progress_end = os.pipe()
-        pid, read_end = _fork_job(lambda w: _child(job, request, w, paths, nproc_base, start, progress_end))
+        child = functools.partial(_child, job, request, paths=paths, nproc_base=nproc_base, start=start,
+                                  progress=progress_end)
+        pid, read_end = _fork_job(child)
         os.close(progress_end)
         reply = _supervise(pid, read_end, limits, uid, progress=progress, steps=count - start)
         # of the child as a whole: its peaks, and the processes it left behind (killed once it ended)
-        shared = {k: reply[k] for k in ("max_rss_kb", "vm_peak_kb", "peak_memory_kb", "processes_peak", "strays_killed")}
+        shared = {k: reply[k] for k in ("max_rss_kb", "vm_peak_kb", "peak_memory_kb", "processes_peak",
+                                        "strays_killed")}
         for step in reply.pop("steps"):
             line = step.pop("line").split()
             code = int(line[2]) if len(line) == 3 and line[0] == "done" and line[2].isdigit() else 3
@@ -852,10 +856,11 @@ def _preflight(models: list[tuple[int, Path]], request: dict, nproc_base: int, s
         home = SCRATCH / f"verify-{request['id']}-{models[0][0]}"
         scratch.append(home)
         progress, progress_end = os.pipe()
-        vpid, vread = _fork_job(lambda w: _verifier(models, request, w, home, nproc_base, progress_end))
+        vpid, vread = _fork_job(functools.partial(_verifier, models, request, home=home, nproc_base=nproc_base,
+                                                   progress=progress_end))
         os.close(progress_end)
-        checked = _supervise(vpid, vread, limits, uid, wall_s=min(PREFLIGHT_WALL_S, float(limits["wall_s"]) + 30),
-                             progress=progress, steps=len(models))
+        wall_s = min(PREFLIGHT_WALL_S, float(limits["wall_s"]) + 30)
+        checked = _supervise(vpid, vread, limits, uid, wall_s=wall_s, progress=progress, steps=len(models))
         for (index, _), step in zip(models, checked["steps"]):
             try:
                 verdict = json.loads(step["line"])

@@ -1,0 +1,187 @@
+"""The trusted model checks, in a process of their own beside each sandboxed worker.
+
+A student's ``model.keras`` is untrusted data. Loading it, even in Keras' safe mode, can reach Keras
+functions that change process-wide settings (``keras.config.set_floatx`` and friends), and a crafted file
+can make the loader allocate or crash. So the grader never loads one in its own process:
+
+- the checker loads each model in safe mode, notes Keras' process-wide state before and after, and when
+  anything changed it fails that model, says what changed, and is replaced by a fresh checker, so the
+  next student is checked by a process no model has touched;
+- it runs under an address-space limit, and a checker that crashes or hangs on a model fails that model
+  and is replaced;
+- it runs beside the sandbox: while it checks student k, the sandbox already runs student k+1, so a
+  class uses two cores even with ``--jobs 1``, and with several workers the checks do not queue behind one
+  interpreter lock.
+
+The first checker is forked from the grader right after the catalog is imported (TensorFlow is imported
+then, but has run no op and started no thread pool, which is what makes the fork safe; see
+``sandbox/zygote.py``); replacements, or a grader that has already run TensorFlow ops, start afresh.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import resource
+import threading
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from harness.evaluate import StateChanged
+from harness.results import AssignmentResult
+from harness.sandbox import Limits, Outcome
+
+#: Seconds one model's checks may take before the checker is stopped and the model failed.
+CHECK_TIMEOUT_S = 300.0
+#: Address space the checker may add to what it holds when it starts (a crafted model's allocations).
+CHECK_MEMORY_BYTES = 8 * 1024**3
+
+
+def _forkable() -> bool:
+    """Whether this process may fork a checker: one thread, and TensorFlow imported but no op run yet."""
+    if threading.active_count() > 1:
+        return False
+    try:
+        from tensorflow.python.eager import context
+    except ImportError:
+        return True
+    return context.context_safe() is None or not context.context()._initialized  # noqa: SLF001
+
+
+class Checker:
+    """One checker process; :meth:`check` is called from one thread at a time."""
+
+    def __init__(self, threads: int = 1) -> None:
+        self.threads = threads
+        self.process: multiprocessing.process.BaseProcess | None = None
+        self.connection: Connection | None = None
+        self.restarts = 0
+
+    def start(self) -> None:
+        method = "fork" if self.restarts == 0 and _forkable() else "spawn"
+        context = multiprocessing.get_context(method)
+        ours, theirs = context.Pipe()
+        self.process = context.Process(target=serve, args=(theirs, self.threads), daemon=True,
+                                       name="grader-checker")
+        self.process.start()
+        theirs.close()
+        self.connection = ours
+
+    def check(self, assignment_id: str, file: str, outcome: Outcome, limits: Limits) -> AssignmentResult:
+        """Check one model (see :func:`harness.evaluate.evaluate_model`) in the checker process."""
+        if self.process is None:
+            self.start()
+        try:
+            self.connection.send((assignment_id, file, outcome, limits))
+            if not self.connection.poll(CHECK_TIMEOUT_S):
+                raise TimeoutError
+            result, poisoned = self.connection.recv()
+        except TimeoutError:
+            self._restart()
+            return _failed(assignment_id, file, outcome, f"checking its model took longer than {CHECK_TIMEOUT_S:g} s")
+        except (EOFError, OSError):
+            code = self.process.exitcode if self.process else None
+            self._restart()
+            return _failed(assignment_id, file, outcome, "loading its model crashed the grader's checker "
+                           f"(status {code}); the checker was restarted")
+        if poisoned:
+            self._restart()
+        return result
+
+    def _restart(self) -> None:
+        self.close()
+        self.restarts += 1
+        self.start()
+
+    def close(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.send(None)  # a forked checker holds a copy of our end: no EOF would come
+            except OSError:
+                pass
+            self.connection.close()
+            self.connection = None
+        if self.process is not None:
+            self.process.join(timeout=2)
+            if self.process.is_alive():
+                self.process.kill()
+                self.process.join()
+            self.process = None
+
+
+def _failed(assignment_id: str, file: str, outcome: Outcome, reason: str) -> AssignmentResult:
+    from harness import evaluate
+    from harness.catalog import load_catalog
+
+    return evaluate.error_result(load_catalog()[assignment_id], file, reason, outcome)
+
+
+def serve(connection: Connection, threads: int) -> None:
+    """The checker's loop: a request at a time, until the grader closes the pipe or a load changes state."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ["CUDA_VISIBLE_DEVICES"] = "-1"  # checks run on the CPU: no GPU memory taken from training
+    import keras  # noqa: F401
+    import tensorflow as tf
+
+    from harness import evaluate
+    from harness.catalog import load_catalog
+
+    tf.get_logger().setLevel("ERROR")
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(threads)
+    catalog = load_catalog()
+    # what exists now lives as long as the checker: full collections (≈ 0.2 s each with TensorFlow loaded,
+    # triggered by the checks' many small objects) need not scan it again
+    gc.collect()
+    gc.freeze()
+    vm_kb = _vm_kb()
+    if vm_kb:
+        limit = vm_kb * 1024 + CHECK_MEMORY_BYTES
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    while True:
+        try:
+            request = connection.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        assignment_id, file, outcome, limits = request
+        guard = _LoadGuard()
+        result = evaluate.evaluate_model(catalog[assignment_id], file, outcome, limits, load=guard.load)
+        connection.send((result, guard.changed))
+        if guard.changed:
+            return
+
+
+class _LoadGuard:
+    """Loads a model in safe mode and fails it if the load changed process-wide Keras state."""
+
+    def __init__(self) -> None:
+        self.changed = False
+
+    def load(self, path: Path) -> Any:
+        import keras
+
+        from harness.sandbox.tasks import keras_state, state_changes
+
+        before = keras_state()
+        try:
+            model = keras.saving.load_model(path, safe_mode=True, compile=False)
+        finally:
+            changed = state_changes(before, keras_state())
+            self.changed = bool(changed)
+        if changed:
+            raise StateChanged(f"loading it changes process-wide Keras state ({', '.join(changed)[:200]})")
+        return model
+
+
+def _vm_kb() -> int:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmSize:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
