@@ -162,13 +162,12 @@ class _LoadGuard:
         self.changed = False
 
     def load(self, path: Path) -> Any:
-        import keras
-
+        from harness.evaluate import read_model
         from harness.sandbox.tasks import keras_state, state_changes
 
         before = keras_state()
         try:
-            model = keras.saving.load_model(path, safe_mode=True, compile=False)
+            model = read_model(path)
         finally:
             changed = state_changes(before, keras_state())
             self.changed = bool(changed)

@@ -52,13 +52,30 @@ def reference_builds(assignment_id: str) -> tuple[ReferenceBuild, ...]:
 
 
 def model_task(assignment: ModelAssignment, file: str, seed: int, *, short_circuit: bool = True,
-               data: dict[str, str] | None = None) -> dict[str, Any]:
+               data: dict[str, str] | None = None, save: str = "keras") -> dict[str, Any]:
     """The child's task. A file without ``build_model()`` runs as a script (``sandbox/scripts.py``): with
     ``short_circuit`` its fit/evaluate/predict/plots return at once; ``reference`` lets it pick, among the models
-    the script builds, the one meant for this assignment; ``data`` names served data files (else placeholders)."""
+    the script builds, the one meant for this assignment; ``data`` names served data files (else placeholders);
+    ``save``: ``keras`` for the whole model, ``config`` for its architecture only (what structural checks need)."""
     return {"kind": "model", "file": file, "entry": assignment.entry_point, "batch_shape": list(assignment.batch_shape),
             "dtype": assignment.input_dtype, "seed": seed, "short_circuit": short_circuit,
-            "reference": reference_fingerprint(assignment), "data": dict(data or {})}
+            "reference": reference_fingerprint(assignment), "data": dict(data or {}), "save": save}
+
+
+def read_model(path: Path) -> Any:
+    """A model from a job's ``model.json`` (its config: built with fresh weights) or ``model.keras``, in safe mode."""
+    import keras
+
+    if path.suffix == ".json":
+        config = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(config, dict):
+            raise ValueError("model.json does not hold a Keras model config")
+        config["compile_config"] = None
+        model = keras.saving.deserialize_keras_object(config, safe_mode=True)
+        if not isinstance(model, keras.Model):
+            raise ValueError(f"model.json describes a {type(model).__name__}, not a Keras model")
+        return model
+    return keras.saving.load_model(path, safe_mode=True, compile=False)
 
 
 def reference_fingerprint(assignment: ModelAssignment) -> dict[str, Any]:
@@ -145,10 +162,9 @@ def evaluate_model(assignment: ModelAssignment, file: str, outcome: Outcome, lim
                    load: Callable[[Path], Any] | None = None) -> AssignmentResult:
     """Check the model a job saved against the reference. ``load`` reads the file (default: Keras' safe mode);
     the checker process passes one that also watches Keras' process-wide state."""
-    import keras
-
     reason = failure_reason(outcome, limits)
-    path = outcome.out / "model.keras" if outcome.out else None
+    path = next((outcome.out / name for name in ("model.json", "model.keras")
+                 if (outcome.out / name).is_file()), None) if outcome.out else None
     if reason is None and (path is None or not path.is_file()):
         reason = f"exited (status {outcome.exit_code}) before the grader received its model"
     if reason is None and path.stat().st_size > MAX_MODEL_BYTES:
@@ -156,7 +172,7 @@ def evaluate_model(assignment: ModelAssignment, file: str, outcome: Outcome, lim
     if reason is not None:
         return error_result(assignment, file, reason, outcome)
     try:
-        student = load(path) if load else keras.saving.load_model(path, safe_mode=True, compile=False)
+        student = (load or read_model)(path)
     except StateChanged as exc:
         return error_result(assignment, file, f"its saved model failed the safe-mode load: {exc}", outcome)
     except Exception as exc:  # noqa: BLE001 - any refusal is the submission's problem, said plainly

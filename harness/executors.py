@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from harness.sandbox import Limits, Outcome, SandboxUnavailable, Worker, detect_mode
-from harness.sandbox.worker import OUTPUT_FILES, copy_submission, vet_outputs
+from harness.sandbox.worker import OUTPUT_FILES, PREFLIGHT_S, copy_submission, vet_outputs
 
 EXECUTORS = ("local", "ray")
 #: How long a slot waits for a Ray actor to be placed and its zygote to import TensorFlow.
@@ -55,6 +55,9 @@ class Slot(Protocol):
     def wait_ready(self, timeout: float = 120.0) -> dict[str, Any]: ...
 
     def run(self, task: dict[str, Any], submission: Path, limits: Limits) -> Outcome: ...
+
+    def run_batch(self, tasks: list[dict[str, Any]], submission: Path, limits: Limits,
+                  preflight: bool = True) -> list[Outcome]: ...
 
     def close(self) -> None: ...
 
@@ -150,11 +153,14 @@ def _worker_options(options: dict[str, Any], gpu: bool) -> dict[str, Any]:
 def _run_packed(worker: Worker, task: dict[str, Any], submission: Path, limits: Limits) -> dict[str, Any]:
     """Run one job on ``worker`` from an unpacked submission; return the outcome's fields and the files it left."""
     started = time.time()
-    outcome = worker.run(task, submission, limits)
-    reply = {"outcome": outcome.summary(), "files": _collect_outputs(outcome.out)}
-    reply.update({"started": started, "ended": time.time(), "node": _node(), "pid": os.getpid(),
-                  "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES")})
-    return reply
+    return _reply(worker.run(task, submission, limits), started)
+
+
+def _reply(outcome: Outcome, started: float) -> dict[str, Any]:
+    """What travels back to the grader of one job: the outcome's fields, its files, where and when it ran."""
+    return {"outcome": outcome.summary(), "files": _collect_outputs(outcome.out), "started": started,
+            "ended": time.time(), "node": _node(), "pid": os.getpid(),
+            "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES")}
 
 
 def signature(submission: Path) -> tuple:
@@ -204,12 +210,22 @@ class SandboxActor:
         return {**self.worker.wait_ready(), "mode": self.mode, "node": _node()}
 
     def run(self, task: dict[str, Any], key: Any, files: dict[str, bytes], limits: Limits) -> dict[str, Any]:
+        return _run_packed(self.worker, task, self._unpack(key, files), limits)
+
+    def run_batch(self, tasks: list[dict[str, Any]], key: Any, files: dict[str, bytes], limits: Limits,
+                  preflight: bool) -> list[dict[str, Any]]:
+        """One submission's tasks in one sandboxed child (``Worker.run_batch``)."""
+        started = time.time()
+        outcomes = self.worker.run_batch(tasks, self._unpack(key, files), limits, preflight=preflight)
+        return [_reply(outcome, started) for outcome in outcomes]
+
+    def _unpack(self, key: Any, files: dict[str, bytes]) -> Path:
         if self.unpacked is None or self.unpacked[0] != key:
             self._drop()
             folder = Path(tempfile.mkdtemp(prefix="grader-remote-"))
             unpack_files(files, folder / "sub")
             self.unpacked = (key, folder)
-        return _run_packed(self.worker, task, self.unpacked[1] / "sub", limits)
+        return self.unpacked[1] / "sub"
 
     def _drop(self) -> None:
         if self.unpacked is not None:
@@ -339,26 +355,47 @@ class RaySlot:
         return self.ready
 
     def run(self, task: dict[str, Any], submission: Path, limits: Limits) -> Outcome:
-        key = signature(submission)
-        if self._packed is None or self._packed[0] != key:
-            # raises ValueError for an oversized submission, as locally
-            self._packed = (key, self.ray.put(pack_submission(submission)))
-        files = self._packed[1]
+        files = self._files(submission)
         timeout = limits.wall_s + RAY_JOB_SLACK_S
         try:
             if wants_gpu(task):
                 # num_cpus=0: the slot's own CPU (its actor idles meanwhile); the GPU is what it waits for
                 remote = self.ray.remote(num_gpus=1, num_cpus=0, max_retries=0)(gpu_job)
-                reply = self.ray.get(remote.remote(task, files, limits, self.executor.require_sandbox, self.threads,
+                reply = self.ray.get(remote.remote(task, files[1], limits, self.executor.require_sandbox, self.threads,
                                                    self.worker_options))  # queued until a GPU is free
             else:
                 self.wait_ready()
-                reply = self.ray.get(self.actor.run.remote(task, key, files, limits), timeout=timeout)
+                reply = self.ray.get(self.actor.run.remote(task, *files, limits), timeout=timeout)
         except Exception as exc:  # the node or actor died, the cluster went away
-            self._restart()
-            raise RuntimeError(f"the job was lost on the Ray cluster ({type(exc).__name__}: "
-                               f"{str(exc).splitlines()[0][:300] if str(exc) else ''}); the worker was restarted") \
-                from exc
+            raise self._lost(exc) from exc
+        return self._outcome(reply)
+
+    def run_batch(self, tasks: list[dict[str, Any]], submission: Path, limits: Limits,
+                  preflight: bool = True) -> list[Outcome]:
+        """One submission's tasks (none of them GPU training) in one sandboxed child on the slot's actor."""
+        files = self._files(submission)
+        timeout = (limits.wall_s + PREFLIGHT_S) * len(tasks) + RAY_JOB_SLACK_S
+        try:
+            self.wait_ready()
+            replies = self.ray.get(self.actor.run_batch.remote(tasks, *files, limits, preflight), timeout=timeout)
+        except Exception as exc:  # the node or actor died, the cluster went away
+            raise self._lost(exc) from exc
+        return [self._outcome(reply) for reply in replies]
+
+    def _files(self, submission: Path) -> tuple[tuple, Any]:
+        """The submission's signature and its packed files in Ray's object store (sent once, not per job)."""
+        key = signature(submission)
+        if self._packed is None or self._packed[0] != key:
+            # raises ValueError for an oversized submission, as locally
+            self._packed = (key, self.ray.put(pack_submission(submission)))
+        return self._packed
+
+    def _lost(self, exc: Exception) -> RuntimeError:
+        self._restart()
+        return RuntimeError(f"the job was lost on the Ray cluster ({type(exc).__name__}: "
+                            f"{str(exc).splitlines()[0][:300] if str(exc) else ''}); the worker was restarted")
+
+    def _outcome(self, reply: dict[str, Any]) -> Outcome:
         self.last = {k: reply.get(k) for k in ("node", "pid", "started", "ended", "cuda_visible_devices")}
         known = {f.name for f in dataclass_fields(Outcome)}
         values = {k: v for k, v in reply["outcome"].items() if k in known and k != "out"}

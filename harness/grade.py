@@ -200,16 +200,13 @@ class Grader:
         """Run a submission's assignments in the sandbox: one child for all of them, training jobs on their own."""
         sandboxed = _Sandboxed(submission, [self._job(submission, self.catalog[i]) for i in ids],
                                Path(tempfile.mkdtemp(prefix="grader-results-")))
-        batch = getattr(worker, "run_batch", None)
         pending: list[int] = []
 
         def flush() -> None:
             runs = [sandboxed.jobs[n] for n in pending]
-            try:
-                if batch is not None:  # the checker does what the sandbox's preflight would (harness/checker.py)
-                    outcomes = batch([job.task for job in runs], submission, self.options.limits, preflight=False)
-                else:
-                    outcomes = [worker.run(job.task, submission, self.options.limits) for job in runs]
+            try:  # the checker does what the sandbox's preflight would (harness/checker.py)
+                outcomes = worker.run_batch([job.task for job in runs], submission, self.options.limits,
+                                            preflight=False)
             except Exception as exc:  # noqa: BLE001 - e.g. an oversized submission: these assignments' error
                 outcomes = [exc] * len(runs)
             for number, outcome in zip(pending, outcomes):
@@ -267,7 +264,7 @@ class Grader:
         if self.options.checks == "train":  # a function assignment: nothing to train
             return _Job(assignment, file, None, skip="a function assignment: nothing to train (--checks structure)")
         if isinstance(assignment, ModelAssignment):
-            return _Job(assignment, file, evaluate.model_task(assignment, file, seed))
+            return _Job(assignment, file, evaluate.model_task(assignment, file, seed, save="config"))
         fixed, drawn = functions.function_cases(assignment)
         return _Job(assignment, file, evaluate.function_task(assignment, file, [*fixed, *drawn], seed), fixed, drawn)
 

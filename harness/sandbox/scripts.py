@@ -1078,6 +1078,15 @@ def _execute(path: Path, label: str, workdir: Path) -> None:
             sys.modules["__main__"] = saved_main
 
 
+def save_model(model: Any, out: Path, task: dict[str, Any]) -> None:
+    """What the trusted side gets of a model: its architecture only (``model.json``, the Keras config) when the
+    task says ``save: config`` (structural checks set their own weights), else the whole ``model.keras``."""
+    if task.get("save") == "config":
+        (out / "model.json").write_text(model.to_json())
+    else:
+        model.save(out / "model.keras")
+
+
 def run_script(task: dict[str, Any], workdir: Path, out: Path) -> None:
     """Run the task's file as a script, then save the model that best matches the reference as ``model.keras``."""
     label = task["file"]
@@ -1107,7 +1116,7 @@ def run_script(task: dict[str, Any], workdir: Path, out: Path) -> None:
         raise LookupError(f"{label} defines no {entry}() function, and run as a script it built no Keras model")
     try:
         chosen, built_note = choose(candidates, task)
-        chosen.model.save(out / "model.keras")
+        save_model(chosen.model, out, task)
     except Exception:
         if broke is not None:
             raise broke from None

@@ -7,7 +7,8 @@ A task is a dict the trusted side wrote (``task.pkl``). The child leaves its pro
 folder; the trusted side treats every one of them as hostile data:
 
 - ``model``: import the student's module, call its entry point, build the model if the student left it
-  unbuilt, save ``model.keras``. The trusted side loads it in Keras' safe mode and checks it itself.
+  unbuilt, save ``model.json`` (its Keras config: structural checks set their own weights) or, when the
+  task asks, the whole ``model.keras``. The trusted side loads it in Keras' safe mode and checks it itself.
 - ``function``: call the student's function on each case and save the returns as ``outputs.npz``
   (no pickles), to be compared on the trusted side.
 
@@ -166,7 +167,7 @@ def run_model(task: dict[str, Any], workdir: Path, out: Path) -> None:
         except Exception:  # some models only build() with a shape
             model.build(shape)
         notes.append(f"the model was left unbuilt; the grader built it with input shape {shape}")
-    model.save(out / "model.keras")
+    _scripts.save_model(model, out, task)
     (out / "info.json").write_text(json.dumps({"notes": notes}))
 
 

@@ -56,7 +56,7 @@ ETC_ENTRIES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "nsswitch.conf", "ho
                "timezone", "alternatives", "ssl", "ca-certificates", "fonts", "mime.types", "protocols", "services",
                "os-release", "debian_version", "lsb-release", "gai.conf", "python3", "matplotlibrc")
 #: The files a job may leave (see zygote.OUTPUT_FILES) and what each may hold once here.
-OUTPUT_FILES = ("model.keras", "info.json", "error.json", "outputs.npz", "outputs.json")
+OUTPUT_FILES = ("model.keras", "model.json", "info.json", "error.json", "outputs.npz", "outputs.json")
 MAX_JSON_BYTES = 4 * 1024 * 1024
 MAX_ARCHIVE_MEMBERS = 4096
 MAX_UNPACKED_BYTES = 2 * 1024**3

@@ -72,7 +72,7 @@ KEEP_BYTES = 16 * 1024
 POLL_S = 0.05
 MEMORY_CHECK_S = 0.1
 #: The only files of a child's output folder that leave the sandbox, and how large each may be.
-OUTPUT_FILES = ("model.keras", "info.json", "error.json", "outputs.npz", "outputs.json")
+OUTPUT_FILES = ("model.keras", "model.json", "info.json", "error.json", "outputs.npz", "outputs.json")
 MAX_OUTPUT_BYTES = 512 * 1024 * 1024
 PREFLIGHT_WALL_S = 60.0
 _PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
