@@ -105,13 +105,18 @@ class Grader:
             if options.checks in ("train", "all") else None
         data_dirs = self.training.sandbox_dirs if self.training else ()
         self.workers = self.executor.slots(options.jobs, threads, data_dirs=data_dirs)
-        for worker in self.workers:  # the zygotes import TensorFlow (≈ 3 s) while this process imports the catalog
-            worker.start()
-        self.catalog = catalog or load_catalog()
-        # forked now, while this process is still single-threaded (see harness/checker.py)
-        self.checkers = {id(worker): Checker(threads) for worker in self.workers}
-        for checker in self.checkers.values():
-            checker.start()
+        self.checkers: dict[int, Checker] = {}
+        try:
+            for worker in self.workers:  # the zygotes import TensorFlow (≈ 3 s) while this process imports the catalog
+                worker.start()
+            self.catalog = catalog or load_catalog()
+            # forked now, while this process is still single-threaded (see harness/checker.py)
+            self.checkers = {id(worker): Checker(threads) for worker in self.workers}
+            for checker in self.checkers.values():
+                checker.start()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
 
     def __enter__(self) -> Grader:
         return self

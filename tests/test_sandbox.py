@@ -20,6 +20,7 @@ import signal
 import struct
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -93,6 +94,66 @@ def test_thirty_sequential_forks_give_identical_results(worker: Worker, tmp_path
             for key in outputs:
                 np.testing.assert_array_equal(outputs[key], first_outputs[key])
     assert len(zygotes) == 1, "every job must have been forked from the same warm zygote"
+
+
+# -- one child per student: its assignments one after the other -----------------------------------------------
+
+def _student(tmp_path: Path, files: dict[str, str]) -> Path:
+    folder = tmp_path / "student"
+    folder.mkdir()
+    for name, source in files.items():
+        (folder / name).write_text(source)
+    return folder
+
+
+RNN = ("import keras\nfrom keras import layers\n\n\ndef build_model():\n"
+       "    return keras.Sequential([keras.Input((None,), dtype='int32'), layers.Embedding(10000, 32), "
+       "layers.SimpleRNN(32)])\n")
+
+
+def _model_tasks(files: list[str]) -> list[dict]:
+    assignment = load_catalog()["simple_rnn"]
+    return [evaluate.model_task(assignment, file, seed=0, save="config") for file in files]
+
+
+def test_an_assignment_that_kills_its_child_fails_alone(worker: Worker, tmp_path: Path) -> None:
+    folder = _student(tmp_path, {"a.py": RNN, "b.py": "import os\nos.kill(os.getpid(), 9)\n", "c.py": RNN,
+                                 "d.py": "while True:\n    pass\n", "e.py": RNN})
+    limits = Limits(wall_s=5)
+    outcomes = worker.run_batch(_model_tasks(["a.py", "b.py", "c.py", "d.py", "e.py"]), folder, limits,
+                                preflight=False)
+    reasons = [evaluate.failure_reason(o, limits) for o in outcomes]
+    assert reasons == [None, f"killed by signal {int(signal.SIGKILL)} (SIGKILL)", None, "timed out after 5 s", None]
+    assert [(o.out / "model.json").is_file() for o in outcomes] == [True, False, True, False, True]
+    assert outcomes[3].wall_s >= 5 and outcomes[4].wall_s < 5  # each assignment has its own wall clock
+    assert len({o.zygote_id for o in outcomes}) == 1
+
+
+def test_an_assignment_cannot_change_how_the_next_one_of_its_student_is_built(worker: Worker, tmp_path: Path) -> None:
+    polluter = ("import keras, sys\nsys.path.insert(0, '/nowhere')\nkeras.config.set_floatx('float16')\n"
+                "keras.config.set_dtype_policy('mixed_float16')\nimport helper\nhelper.VALUE = 'polluted'\n"
+                "keras.saving.get_custom_objects()['Stray'] = object\n" + RNN)
+    reader = ("import keras, sys, json, helper\nassert helper.VALUE == 'clean', helper.VALUE\n"
+              "assert keras.config.floatx() == 'float32' and keras.config.dtype_policy().name == 'float32'\n"
+              "assert '/nowhere' not in sys.path and not keras.saving.get_custom_objects()\n" + RNN)
+    folder = _student(tmp_path, {"a.py": polluter, "b.py": reader, "helper.py": "VALUE = 'clean'\n"})
+    outcomes = worker.run_batch(_model_tasks(["a.py", "b.py"]), folder, Limits(wall_s=30), preflight=False)
+    assert [evaluate.failure_reason(o, Limits(wall_s=30)) for o in outcomes] == [None, None], outcomes[1].summary()
+    config = json.loads((outcomes[1].out / "model.json").read_text())
+    assert config["config"]["dtype"]["config"]["name"] == "float32"
+
+
+def test_forged_progress_lines_do_not_buy_time(worker: Worker, tmp_path: Path) -> None:
+    forger = ("import os\nfor fd in map(int, os.listdir('/proc/self/fd')):\n    try:\n"
+              "        os.write(fd, b'done 0 0\\ndone 1 0\\ndone 2 0\\n')\n    except OSError:\n        pass\n"
+              "while True:\n    pass\n")
+    folder = _student(tmp_path, {"a.py": forger})
+    limits = Limits(wall_s=4)
+    started = time.monotonic()
+    outcomes = worker.run_batch(_model_tasks(["a.py"]), folder, limits, preflight=False)
+    assert time.monotonic() - started < limits.wall_s + 3  # its one line starts no new limit
+    result = evaluate.evaluate_model(load_catalog()["simple_rnn"], "a.py", outcomes[0], limits)
+    assert (result.status, result.reason) == ("error", "exited (status 0) before the grader received its model")
 
 
 # -- a zygote that dies is replaced --------------------------------------------------------------------------

@@ -482,8 +482,9 @@ class _Progress:
     """Lines the job writes on its progress pipe, at most ``steps``; each one closes a step of the job.
 
     A step's output is what the job printed before the line, its wall and CPU time the span since the step
-    before. A child can write on that pipe itself: lines are only taken in order and never more than
-    ``steps``, so it can at most end its own steps early, never stretch its time past ``steps`` wall limits.
+    before. A child can write on that pipe itself: lines are only taken in order, never more than ``steps``,
+    and the last one starts no new wall-clock limit (see ``_supervise``), so it can at most end its own steps
+    early, never stretch its time past ``steps`` limits.
     """
 
     def __init__(self, fd: int | None, steps: int, pid: int) -> None:
@@ -559,7 +560,7 @@ def _supervise(pid: int, read_end: int, limits: dict, uid: int | None, wall_s: f
             if marks.fd is not None and marks.fd in ready:
                 if open_pipe:
                     _drain(read_end, marks.outputs[-1])
-                if marks.read(time.monotonic()):
+                if marks.read(time.monotonic()) and len(marks.lines) < steps:  # the next task's own limit
                     deadline = time.monotonic() + wall
         else:
             time.sleep(POLL_S / 5)

@@ -1,0 +1,82 @@
+"""The checker process: models are loaded there, never in the grader, and a checker that a load touched is replaced.
+
+The models here are written the way a sandboxed child hands them over (``model.json``, the Keras config), so
+these tests need no sandbox; ``tests/adversarial`` drives the same path through the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.catalog import load_catalog
+from harness.checker import Checker
+from harness.sandbox import Limits, Outcome
+
+LIMITS = Limits(wall_s=60)
+
+
+def _config() -> dict:
+    import keras
+
+    inputs = keras.Input((None,), dtype="int32")
+    outputs = keras.layers.SimpleRNN(32)(keras.layers.Embedding(10000, 32)(inputs))
+    return json.loads(keras.Model(inputs, outputs).to_json())
+
+
+def _outcome(folder: Path, config: dict) -> Outcome:
+    folder.mkdir()
+    (folder / "model.json").write_text(json.dumps(config))
+    return Outcome(exit_code=0, out=folder)
+
+
+def _gadget(config: dict) -> dict:
+    """The archive trick of tests/adversarial/submissions/keras_gadget: a Keras function run during the load."""
+    config["config"]["layers"].append({
+        "module": "keras.layers", "class_name": "Lambda", "registered_name": None, "name": "gadget",
+        "config": {"name": "gadget", "trainable": True, "arguments": {}, "output_shape": [1],
+                   "function": {"module": "keras.config", "class_name": "function", "config": "set_floatx",
+                                "registered_name": "function"}},
+        "inbound_nodes": [{"args": [], "kwargs": {"inputs": "float16"}}]})
+    return config
+
+
+@pytest.fixture(scope="module")
+def checker() -> Checker:
+    load_catalog()
+    checking = Checker()
+    checking.start()
+    yield checking
+    checking.close()
+
+
+def test_a_model_is_checked_in_the_checker(checker: Checker, tmp_path: Path) -> None:
+    result = checker.check("simple_rnn", "simple_rnn.py", _outcome(tmp_path / "ok", _config()), LIMITS)
+    assert (result.status, result.params) == ("passed", 322_080), result.reason
+
+
+def test_a_load_that_changes_keras_state_fails_and_the_checker_is_replaced(checker: Checker, tmp_path: Path) -> None:
+    import keras
+
+    restarts = checker.restarts
+    result = checker.check("simple_rnn", "simple_rnn.py", _outcome(tmp_path / "gadget", _gadget(_config())), LIMITS)
+    assert result.status == "error"
+    assert result.reason == ("its saved model failed the safe-mode load: loading it changes process-wide Keras state "
+                             "(floatx)")
+    assert checker.restarts == restarts + 1
+    assert keras.config.floatx() == "float32"  # this process never loaded it
+    after = checker.check("simple_rnn", "simple_rnn.py", _outcome(tmp_path / "after", _config()), LIMITS)
+    assert after.status == "passed", after.reason
+
+
+def test_a_checker_that_dies_fails_that_model_and_is_replaced(checker: Checker, tmp_path: Path) -> None:
+    restarts = checker.restarts
+    checker.process.kill()
+    checker.process.join()
+    result = checker.check("simple_rnn", "simple_rnn.py", _outcome(tmp_path / "lost", _config()), LIMITS)
+    assert result.status == "error" and "crashed the grader's checker" in result.reason
+    assert checker.restarts == restarts + 1
+    after = checker.check("simple_rnn", "simple_rnn.py", _outcome(tmp_path / "after", _config()), LIMITS)
+    assert after.status == "passed", after.reason
