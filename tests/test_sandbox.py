@@ -143,6 +143,19 @@ def test_an_assignment_cannot_change_how_the_next_one_of_its_student_is_built(wo
     assert config["config"]["dtype"]["config"]["name"] == "float32"
 
 
+def test_what_an_assignment_started_is_gone_before_the_next_one_starts(worker: Worker, tmp_path: Path) -> None:
+    starter = ("import subprocess, sys\nsleeper = [sys.executable, '-c', 'import time; time.sleep(600)']\n"
+               "open('pid', 'w').write(str(subprocess.Popen(sleeper, start_new_session=True).pid))\n" + RNN)
+    checker = ("import os\npid = int(open('pid').read())\nstat = f'/proc/{pid}/stat'\n"
+               "state = open(stat).read().rsplit(')', 1)[1].split()[0] if os.path.exists(stat) else 'gone'\n"
+               "assert state in ('gone', 'Z'), f'process {pid} still {state}'\n" + RNN)
+    folder = _student(tmp_path, {"a.py": starter, "b.py": checker})
+    limits = Limits(wall_s=30)
+    outcomes = worker.run_batch(_model_tasks(["a.py", "b.py"]), folder, limits, preflight=False)
+    assert [evaluate.failure_reason(o, limits) for o in outcomes] == [None, None], outcomes[1].summary()
+    assert (outcomes[0].strays_killed, outcomes[1].strays_killed) == (1, 0)
+
+
 def test_forged_progress_lines_do_not_buy_time(worker: Worker, tmp_path: Path) -> None:
     forger = ("import os\nfor fd in map(int, os.listdir('/proc/self/fd')):\n    try:\n"
               "        os.write(fd, b'done 0 0\\ndone 1 0\\ndone 2 0\\n')\n    except OSError:\n        pass\n"

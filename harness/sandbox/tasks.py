@@ -311,11 +311,12 @@ class _Baseline:
         keras.backend.clear_session(free_memory=False)  # a full collection costs ≈ 0.17 s here
 
 
-def run_batch(tasks: list[dict[str, Any]], start: int, workdir: Path, out: Path, progress: int) -> int:
+def run_batch(tasks: list[dict[str, Any]], start: int, workdir: Path, out: Path, progress: int, ack: int) -> int:
     """Run ``tasks[start:]`` one after the other (one student's assignments), each into ``out/<index>``.
 
     After each, a line ``done <index> <status>`` on ``progress`` tells the zygote the task ended (its time,
-    its output) and the task's state is undone, so that each assignment is graded as if it ran alone.
+    its output); the zygote kills whatever processes the task left and answers on ``ack``. Then the task's
+    state is undone, so that each assignment is graded as if it ran alone.
     """
     import keras
 
@@ -329,6 +330,7 @@ def run_batch(tasks: list[dict[str, Any]], start: int, workdir: Path, out: Path,
         sys.stderr.flush()
         os.write(progress, f"done {index} {code}\n".encode())
         if index + 1 < len(tasks):
+            os.read(ack, 1)  # the zygote has killed what this task left running
             baseline.restore()
     return 0
 

@@ -201,16 +201,19 @@ def _private_dir(path: Path, uid: int | None) -> None:
         os.chown(path, uid, uid)
 
 
-def _stdio(write_end: int, keep: int) -> None:
-    """stdout and stderr to the supervised pipe; every other descriptor closed but ``keep`` (the progress pipe)."""
+def _stdio(write_end: int, keep: tuple[int, ...]) -> None:
+    """stdout and stderr to the supervised pipe; every other descriptor closed but ``keep`` (progress pipes)."""
     os.setsid()
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     os.dup2(write_end, 1)
     os.dup2(write_end, 2)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
-    os.closerange(3, keep)
-    os.closerange(keep + 1, 65536)
+    low = 3
+    for fd in sorted(keep):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, 65536)
     sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
     sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
 
@@ -224,10 +227,10 @@ def _environment(home: Path) -> None:
 
 
 def _child(job: Path, request: dict, write_end: int, paths: dict[str, Path], nproc_base: int, start: int,
-           progress: int) -> None:
+           progress: int, ack: int) -> None:
     """In the forked child: confine, limit, run the tasks from ``start`` on, exit. Never returns."""
     try:
-        _stdio(write_end, keep=progress)
+        _stdio(write_end, keep=(progress, ack))
         uid = request.get("uid")
         workdir, home, out = paths["work"], paths["home"], paths["out"]
         shutil.copytree(job / "sub", workdir, symlinks=True)
@@ -253,7 +256,7 @@ def _child(job: Path, request: dict, write_end: int, paths: dict[str, Path], npr
             tf.config.experimental.enable_op_determinism()
         import tasks
 
-        code = tasks.run_batch(batch, start, workdir, out, progress)
+        code = tasks.run_batch(batch, start, workdir, out, progress, ack)
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
@@ -271,7 +274,7 @@ def _verifier(models: list[tuple[int, Path]], request: dict, write_end: int, hom
     One verdict line per model goes to ``progress`` (never to stdout, which a crafted load could print to).
     """
     try:
-        _stdio(write_end, keep=progress)
+        _stdio(write_end, keep=(progress,))
         uid = request.get("uid")
         _private_dir(home, uid)
         os.chdir(home)
@@ -394,8 +397,14 @@ class _Memory:
         return total
 
 
-def _kill_job(uid: int | None) -> int:
-    """SIGKILL every process of the job until none is left; returns how many there were."""
+def _kill_job(uid: int | None, spare: int | None = None) -> int:
+    """SIGKILL every process of the job until none is left; returns how many there were.
+
+    ``spare``: the job's main process, still running (between two of its tasks): everything else is killed,
+    one by one, and nothing is reaped (the spared process must stay ours to wait for).
+    """
+    if spare is not None:
+        return _kill_strays(uid, spare)
     killed: set[int] = {pid for pid in _job_pids(uid) if not _status(pid).get("zombie", 1)}
     if SCOPE == "tree":  # no atomic kill here: first freeze the job, so that nothing forks while we look
         for _ in range(100):
@@ -427,6 +436,33 @@ def _kill_job(uid: int | None) -> int:
             return len(killed)
         time.sleep(0.005)
     return len(killed)
+
+
+def _kill_strays(uid: int | None, spare: int) -> int:
+    """Every live process of the job but ``spare``, frozen then killed, until none is left."""
+    killed: set[int] = set()
+    for _ in range(200):
+        live = [p for p in _job_pids(uid) if p != spare and not _status(p).get("zombie", 1)]
+        if not live:
+            break
+        for sig in (signal.SIGSTOP, signal.SIGKILL):  # frozen first: none of them forks while we look
+            for pid in live:
+                try:
+                    os.kill(pid, sig)
+                    killed.add(pid)
+                except OSError:
+                    pass
+        time.sleep(0.002)
+    return len(killed)
+
+
+def _ack(fd: int, count: int) -> None:
+    """Let the child go on to its next task (one byte per line it wrote); never blocks the zygote."""
+    try:
+        os.set_blocking(fd, False)
+        os.write(fd, b"k" * count)
+    except OSError:
+        pass
 
 
 def _as_uid(uid: int | None, action) -> None:
@@ -493,6 +529,8 @@ class _Progress:
         self.lines: list[str] = []
         self.marks: list[tuple[float, float]] = []
         self.outputs = [_Output()]
+        #: Processes killed when each step ended.
+        self.strays = [0]
 
     def read(self, now: float) -> bool:
         """Take what is on the pipe; True when a step ended."""
@@ -508,6 +546,7 @@ class _Progress:
             self.lines.append(line.decode(errors="replace")[:4096])
             self.marks.append((now, _cpu_s(self.pid)))
             self.outputs.append(_Output())
+            self.strays.append(0)
             ended = True
         return ended
 
@@ -527,13 +566,15 @@ def _drain(read_end: int, output: _Output) -> None:
 
 
 def _supervise(pid: int, read_end: int, limits: dict, uid: int | None, wall_s: float | None = None,
-               progress: int | None = None, steps: int = 1) -> dict:
+               progress: int | None = None, steps: int = 1, ack: int | None = None) -> dict:
     """Wait for ``pid`` within the wall-clock limit, keeping its output's head and tail, and the memory and
     the number of processes of the whole job in check (rlimits are per process; these are per job, and the
     process count is the only fork-bomb brake for a child that keeps uid 0, which RLIMIT_NPROC exempts).
 
     With a ``progress`` pipe the job runs ``steps`` tasks one after the other: each line on it ends one, and
-    gives the next a fresh wall-clock limit. ``steps`` in the reply: each ended task's line, time and output."""
+    gives the next a fresh wall-clock limit. With an ``ack`` pipe, every other process of the job is killed
+    when a task ends, before the child (waiting for the ack) starts the next: what a task started never
+    outlives it. ``steps`` in the reply: each ended task's line, time, output and processes killed."""
     started = time.monotonic()
     wall = wall_s if wall_s is not None else float(limits["wall_s"])
     deadline = started + wall
@@ -560,8 +601,13 @@ def _supervise(pid: int, read_end: int, limits: dict, uid: int | None, wall_s: f
             if marks.fd is not None and marks.fd in ready:
                 if open_pipe:
                     _drain(read_end, marks.outputs[-1])
-                if marks.read(time.monotonic()) and len(marks.lines) < steps:  # the next task's own limit
-                    deadline = time.monotonic() + wall
+                before = len(marks.lines)
+                if marks.read(time.monotonic()):
+                    if ack is not None:
+                        marks.strays[len(marks.lines) - 1] += _kill_job(uid, spare=pid)  # the task that ended
+                        _ack(ack, len(marks.lines) - before)
+                    if len(marks.lines) < steps:  # the next task's own limit
+                        deadline = time.monotonic() + wall
         else:
             time.sleep(POLL_S / 5)
         waited, status, rusage = os.wait4(pid, os.WNOHANG)
@@ -601,8 +647,11 @@ def _supervise(pid: int, read_end: int, limits: dict, uid: int | None, wall_s: f
     cpu = rusage.ru_utime + rusage.ru_stime
     spans = [(started, 0.0), *marks.marks, (ended, cpu)]
     step_list = [{"line": line, "wall_s": round(spans[i + 1][0] - spans[i][0], 4),
-                  "cpu_s": round(max(0.0, spans[i + 1][1] - spans[i][1]), 4), **marks.outputs[i].as_dict()}
+                  "cpu_s": round(max(0.0, spans[i + 1][1] - spans[i][1]), 4), "strays_killed": marks.strays[i],
+                  **marks.outputs[i].as_dict()}
                  for i, line in enumerate(marks.lines)]
+    if step_list and len(step_list) == steps:  # what the last task left is killed when the child ends
+        step_list[-1]["strays_killed"] += strays
     last = len(marks.lines)
     return {
         "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
@@ -811,14 +860,15 @@ def run_job(request: dict) -> dict:
         paths = {name: SCRATCH / f"{name}-{job_id}-{start}" for name in ("work", "home", "out")}
         scratch += paths.values()
         progress, progress_end = os.pipe()
+        ack_end, ack = os.pipe()
         child = functools.partial(_child, job, request, paths=paths, nproc_base=nproc_base, start=start,
-                                  progress=progress_end)
+                                  progress=progress_end, ack=ack_end)
         pid, read_end = _fork_job(child)
         os.close(progress_end)
-        reply = _supervise(pid, read_end, limits, uid, progress=progress, steps=count - start)
-        # of the child as a whole: its peaks, and the processes it left behind (killed once it ended)
-        shared = {k: reply[k] for k in ("max_rss_kb", "vm_peak_kb", "peak_memory_kb", "processes_peak",
-                                        "strays_killed")}
+        os.close(ack_end)
+        reply = _supervise(pid, read_end, limits, uid, progress=progress, steps=count - start, ack=ack)
+        os.close(ack)
+        shared = {k: reply[k] for k in ("max_rss_kb", "vm_peak_kb", "peak_memory_kb", "processes_peak")}
         for step in reply.pop("steps"):
             line = step.pop("line").split()
             code = int(line[2]) if len(line) == 3 and line[0] == "done" and line[2].isdigit() else 3
