@@ -78,10 +78,11 @@ def create(executor: str = "local", address: str | None = None,
 
 
 def default_jobs(executor: str = "local", address: str | None = None) -> int:
-    """``--jobs`` when not given: this machine's cores, or the Ray cluster's CPUs."""
+    """``--jobs`` when not given: one per two cores here (a job keeps two processes busy: the sandbox runs one
+    student while the checker checks the one before), or the Ray cluster's CPUs (the checks stay here)."""
     if executor == "ray":
         return RayExecutor.connect(address).total_cpus()
-    return os.cpu_count() or 1
+    return max(1, (os.cpu_count() or 1) // 2)
 
 
 class LocalExecutor:

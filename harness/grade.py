@@ -7,6 +7,7 @@ not once per student (see :mod:`harness.sandbox.zygote`).
 from __future__ import annotations
 
 import hashlib
+import os
 import queue
 import shutil
 import tempfile
@@ -105,15 +106,19 @@ class Grader:
             if options.checks in ("train", "all") else None
         data_dirs = self.training.sandbox_dirs if self.training else ()
         self.workers = self.executor.slots(options.jobs, threads, data_dirs=data_dirs)
-        self.checkers: dict[int, Checker] = {}
+        #: Checker processes, lent to one submission's checks at a time: one per worker, at most one per local
+        #: core (Ray workers run elsewhere; their checks run here).
+        self.checkers: list[Checker] = []
+        self._idle_checkers: queue.Queue[Checker] = queue.Queue()
         try:
             for worker in self.workers:  # the zygotes import TensorFlow (≈ 3 s) while this process imports the catalog
                 worker.start()
             self.catalog = catalog or load_catalog()
             # forked now, while this process is still single-threaded (see harness/checker.py)
-            self.checkers = {id(worker): Checker(threads) for worker in self.workers}
-            for checker in self.checkers.values():
+            self.checkers = [Checker(threads) for _ in range(min(len(self.workers), os.cpu_count() or 1))]
+            for checker in self.checkers:
                 checker.start()
+                self._idle_checkers.put(checker)
         except BaseException:
             self.__exit__(None, None, None)
             raise
@@ -122,7 +127,7 @@ class Grader:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for checker in self.checkers.values():  # first: a forked checker holds copies of the workers' pipes
+        for checker in self.checkers:  # first: a forked checker holds copies of the workers' pipes
             checker.close()
         closing = [threading.Thread(target=worker.close) for worker in self.workers]  # ≈ 1 s each: at once
         for thread in closing:
@@ -176,7 +181,7 @@ class Grader:
             while (item := ran.get()) is not None:
                 index, sandboxed = item
                 try:
-                    result = sandboxed if isinstance(sandboxed, BaseException) else self._check(sandboxed, worker)
+                    result = sandboxed if isinstance(sandboxed, BaseException) else self._check(sandboxed)
                 except BaseException as exc:  # noqa: BLE001 - handed to the caller, in order
                     result = exc
                 with ready:
@@ -199,7 +204,7 @@ class Grader:
 
     def grade(self, submission: Path, ids: list[str], worker: Worker) -> SubmissionResult:
         """Grade one submission on ``worker``: its code in the sandbox, then the checks here."""
-        return self._check(self._sandbox(submission, ids, worker), worker)
+        return self._check(self._sandbox(submission, ids, worker))
 
     def _sandbox(self, submission: Path, ids: list[str], worker: Worker) -> _Sandboxed:
         """Run a submission's assignments in the sandbox: one child for all of them, training jobs on their own."""
@@ -235,17 +240,19 @@ class Grader:
             flush()
         return sandboxed
 
-    def _check(self, sandboxed: _Sandboxed, worker: Worker) -> SubmissionResult:
+    def _check(self, sandboxed: _Sandboxed) -> SubmissionResult:
         """The trusted side: check what the sandbox left for each assignment, and score it."""
         submission = sandboxed.submission
         result = SubmissionResult(submission=submission.name, path=str(submission),
                                   content_hash=content_hash(submission), sandbox=self.mode,
                                   warnings=[self.warning] if self.warning else [])
+        checker = self._idle_checkers.get()
         try:
             for number, job in enumerate(sandboxed.jobs):
                 outcome = sandboxed.outcomes.get(number)
-                result.assignments.append(self._scaled(self._evaluate(job, outcome, self.checkers[id(worker)])))
+                result.assignments.append(self._scaled(self._evaluate(job, outcome, checker)))
         finally:
+            self._idle_checkers.put(checker)
             shutil.rmtree(sandboxed.keep, ignore_errors=True)
         return result
 
