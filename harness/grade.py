@@ -21,6 +21,7 @@ from harness.checker import Checker
 from harness.catalog import Assignment, Case, ModelAssignment, load_catalog
 from harness.checks import functions
 from harness.results import AssignmentResult, SubmissionResult
+from harness.executors import LocalExecutor, RayExecutor
 from harness.executors import create as create_executor
 from harness.sandbox import Limits, Outcome, Worker
 from harness.training import TrainJob, TrainSettings
@@ -99,6 +100,39 @@ class Grader:
 
     def __init__(self, options: Options, catalog: dict[str, Assignment] | None = None) -> None:
         self.options = options
+        self.executor: LocalExecutor | RayExecutor | None = None
+        self.training: training.Session | None = None
+        self.workers: list[Worker] = []
+        #: Checker processes, lent to one submission's checks at a time: one per worker, at most one per local
+        #: core (Ray workers run elsewhere; their checks run here).
+        self.checkers: list[Checker] = []
+        self._idle_checkers: queue.Queue[Checker] = queue.Queue()
+        # Checkers are forked while this process is single-threaded (see harness/checker.py). Local workers start
+        # no thread: they start first and import TensorFlow while this process imports the catalog, and the
+        # checkers are forked after it, sharing its imports. A Ray connection starts threads: the checkers are
+        # forked before it and import TensorFlow themselves, while the cluster starts the workers.
+        try:
+            if options.executor == "local":
+                self._start_workers()
+                self.catalog = catalog or load_catalog()
+                self._start_checkers()
+            else:
+                self._start_checkers()
+                self._start_workers()
+                self.catalog = catalog or load_catalog()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+
+    def _start_checkers(self) -> None:
+        cores = os.cpu_count() or 1
+        self.checkers = [Checker(max(1, cores // self.options.jobs)) for _ in range(min(self.options.jobs, cores))]
+        for checker in self.checkers:
+            checker.start()
+            self._idle_checkers.put(checker)
+
+    def _start_workers(self) -> None:
+        options = self.options
         self.executor = create_executor(options.executor, options.address, options.require_sandbox)
         self.mode = self.executor.mode
         threads = self.executor.threads(options.jobs)
@@ -106,22 +140,8 @@ class Grader:
             if options.checks in ("train", "all") else None
         data_dirs = self.training.sandbox_dirs if self.training else ()
         self.workers = self.executor.slots(options.jobs, threads, data_dirs=data_dirs)
-        #: Checker processes, lent to one submission's checks at a time: one per worker, at most one per local
-        #: core (Ray workers run elsewhere; their checks run here).
-        self.checkers: list[Checker] = []
-        self._idle_checkers: queue.Queue[Checker] = queue.Queue()
-        try:
-            for worker in self.workers:  # the zygotes import TensorFlow (≈ 3 s) while this process imports the catalog
-                worker.start()
-            self.catalog = catalog or load_catalog()
-            # forked now, while this process is still single-threaded (see harness/checker.py)
-            self.checkers = [Checker(threads) for _ in range(min(len(self.workers), os.cpu_count() or 1))]
-            for checker in self.checkers:
-                checker.start()
-                self._idle_checkers.put(checker)
-        except BaseException:
-            self.__exit__(None, None, None)
-            raise
+        for worker in self.workers:
+            worker.start()
 
     def __enter__(self) -> Grader:
         return self
@@ -134,7 +154,8 @@ class Grader:
             thread.start()
         for thread in closing:
             thread.join()
-        self.executor.close()
+        if self.executor is not None:
+            self.executor.close()
         if self.training is not None:
             self.training.close()
 
