@@ -24,6 +24,7 @@ import gc
 import multiprocessing
 import os
 import resource
+import sys
 import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -43,10 +44,10 @@ def _forkable() -> bool:
     """Whether this process may fork a checker: one thread, and TensorFlow imported but no op run yet."""
     if threading.active_count() > 1:
         return False
-    try:
-        from tensorflow.python.eager import context
-    except ImportError:
+    if "tensorflow" not in sys.modules:
         return True
+    from tensorflow.python.eager import context
+
     return context.context_safe() is None or not context.context()._initialized  # noqa: SLF001
 
 
