@@ -2,6 +2,8 @@
 
 - forking after importing TensorFlow is safe: the zygote is single-threaded when it forks, and 30 sequential
   jobs on one warm worker produce identical results;
+- one child runs all of a student's assignments, yet each fails alone (a killed child, a timeout, a killed
+  zygote), starts from undone state and leaves no process behind for the next;
 - a worker whose zygote is killed is replaced and the next job runs normally;
 - whatever a job leaves is vetted before the trusted side reads it (links, FIFOs, bombs, escapes);
 - ``failure_reason`` words every way a job can end;
@@ -188,6 +190,22 @@ def test_a_killed_zygote_is_replaced_and_grading_goes_on(tmp_path: Path) -> None
         after = fallback.run(task, ALICE, limits)
         assert evaluate.failure_reason(after, limits) is None, after.summary()
         assert after.zygote_id and after.zygote_id != first
+    finally:
+        fallback.close()
+
+
+def test_a_student_that_kills_the_zygote_loses_only_that_assignment(tmp_path: Path) -> None:
+    folder = _student(tmp_path, {"a.py": RNN, "b.py": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n",
+                                 "c.py": RNN})
+    limits = Limits(wall_s=30)
+    fallback = Worker(2, "fallback")
+    fallback.uid = None  # before start(): the child keeps the worker's uid, and so may kill it
+    try:
+        fallback.start()
+        outcomes = fallback.run_batch(_model_tasks(["a.py", "b.py", "c.py"]), folder, limits, preflight=False)
+        assert [o.worker_died for o in outcomes] == [False, True, False]
+        assert [evaluate.failure_reason(o, limits) for o in (outcomes[0], outcomes[2])] == [None, None]
+        assert all((o.out / "model.json").is_file() for o in (outcomes[0], outcomes[2]))
     finally:
         fallback.close()
 

@@ -273,13 +273,22 @@ class Worker:
         after it in a fresh child. Each outcome's ``out`` is that task's own folder. ``preflight``: load each
         saved model in a fresh fork first (where the trusted side loads them itself, not in a checker).
         """
+        for earlier in self.jobs.iterdir():  # nothing of an earlier job survives into this one
+            shutil.rmtree(earlier, ignore_errors=True)
+        outcomes = self._run_job(tasks, submission, limits, preflight)
+        if len(tasks) > 1 and all(outcome.worker_died for outcome in outcomes):
+            # the student killed the zygote (possible where its child keeps the zygote's uid): one task at a
+            # time on a fresh zygote, so that only the task that does it fails
+            outcomes = [self._run_job([task], submission, limits, preflight)[0] for task in tasks]
+        return outcomes
+
+    def _run_job(self, tasks: list[dict[str, Any]], submission: Path, limits: Limits,
+                 preflight: bool) -> list[Outcome]:
         if self.process is None or self.process.poll() is not None:
             self.start()
         self.wait_ready()
         job_id = secrets.token_hex(8)
         job = self.jobs / job_id
-        for earlier in self.jobs.iterdir():  # nothing of an earlier job survives into this one
-            shutil.rmtree(earlier, ignore_errors=True)
         copy_submission(submission, job / "sub")
         (job / "task.pkl").write_bytes(pickle.dumps(list(tasks)))
         (job / "out").mkdir()  # only the zygote writes here, after the job: the child never can
