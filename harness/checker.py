@@ -24,6 +24,7 @@ import gc
 import multiprocessing
 import os
 import resource
+import signal
 import sys
 import threading
 from multiprocessing.connection import Connection
@@ -72,8 +73,8 @@ class Checker:
 
     def check(self, assignment_id: str, file: str, outcome: Outcome, limits: Limits) -> AssignmentResult:
         """Check one model (see :func:`harness.evaluate.evaluate_model`) in the checker process."""
-        if self.process is None:
-            self.start()
+        if self.process is None or not self.process.is_alive():  # gone between two checks: not this model's doing
+            self._restart()
         try:
             self.connection.send((assignment_id, file, outcome, limits))
             if not self.connection.poll(CHECK_TIMEOUT_S):
@@ -92,8 +93,9 @@ class Checker:
         return result
 
     def _restart(self) -> None:
-        self.close()
-        self.restarts += 1
+        if self.process is not None:
+            self.close()
+            self.restarts += 1
         self.start()
 
     def close(self) -> None:
@@ -121,6 +123,7 @@ def _failed(assignment_id: str, file: str, outcome: Outcome, reason: str) -> Ass
 
 def serve(connection: Connection, threads: int) -> None:
     """The checker's loop: a request at a time, until the grader closes the pipe or a load changes state."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle: it closes us
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ["CUDA_VISIBLE_DEVICES"] = "-1"  # checks run on the CPU: no GPU memory taken from training
     import keras  # noqa: F401

@@ -71,12 +71,22 @@ def test_a_load_that_changes_keras_state_fails_and_the_checker_is_replaced(check
     assert after.status == "passed", after.reason
 
 
-def test_a_checker_that_dies_fails_that_model_and_is_replaced(checker: Checker, tmp_path: Path) -> None:
+def test_a_checker_that_died_between_checks_is_replaced_first(checker: Checker, tmp_path: Path) -> None:
     restarts = checker.restarts
     checker.process.kill()
     checker.process.join()
-    result = checker.check("simple_rnn", "simple_rnn.py", _outcome(tmp_path / "lost", _config()), LIMITS)
-    assert result.status == "error" and "crashed the grader's checker" in result.reason
+    result = checker.check("simple_rnn", "simple_rnn.py", _outcome(tmp_path / "next", _config()), LIMITS)
+    assert result.status == "passed", result.reason  # not the next model's fault
     assert checker.restarts == restarts + 1
+
+
+def test_a_check_that_hangs_fails_that_model_and_the_checker_is_replaced(checker: Checker, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    restarts = checker.restarts
+    monkeypatch.setattr("harness.checker.CHECK_TIMEOUT_S", 0.001)
+    result = checker.check("simple_rnn", "simple_rnn.py", _outcome(tmp_path / "slow", _config()), LIMITS)
+    assert (result.status, result.reason) == ("error", "checking its model took longer than 0.001 s")
+    assert checker.restarts == restarts + 1
+    monkeypatch.undo()
     after = checker.check("simple_rnn", "simple_rnn.py", _outcome(tmp_path / "after", _config()), LIMITS)
     assert after.status == "passed", after.reason
