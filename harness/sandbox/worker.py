@@ -307,8 +307,8 @@ class Worker:
         if not isinstance(results, list) or len(results) != len(tasks):
             # the zygote died: the submission killed it, or it crashed. Start afresh next time.
             self._restart()
-            return [Outcome(worker_died=True, out=_fresh_out(job, i), refused=vet_outputs(_fresh_out(job, i)))
-                    for i in range(len(tasks))]
+            outs = [_fresh_out(job, i) for i in range(len(tasks))]
+            return [Outcome(worker_died=True, out=out, refused=vet_outputs(out)) for out in outs]
         tainted = reply.get("tainted") or []
         if tainted:  # something of this job could not be wiped: no later job may see it
             self._restart()
