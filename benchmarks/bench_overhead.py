@@ -35,7 +35,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from graded import ROOT, grader_run
+
 DEFAULT_DATA = ROOT.parent / "shared" / "datasets"
 
 PLAIN = r"""
@@ -83,22 +84,16 @@ def make_class(base: Path, students: int) -> Path:
 
 
 def grader(folder: Path, assignment: str, data_dir: Path) -> dict[str, Any]:
-    output = folder.parent / "report.json"
-    args = [sys.executable, "-m", "harness", "run", str(folder), "-a", assignment, "--checks", "train", "--jobs", "1",
-            "--force", "--data-dir", str(data_dir), "--format", "json", "--output", str(output),
-            "--db", str(folder.parent / "bench.sqlite"), "--artifacts", str(folder.parent / "artifacts")]
-    started = time.perf_counter()
-    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - started
-    if not output.exists():
-        raise RuntimeError(f"grader run failed ({done.returncode}): {done.stderr[-2000:]}")
-    report = json.loads(output.read_text())
+    students = sum(1 for p in folder.iterdir() if p.is_dir())
+    graded = grader_run([folder], "-a", assignment, "--checks", "train", "--jobs", "1", "--data-dir", str(data_dir),
+                        "--artifacts", str(folder.parent / "artifacts"), expect_assignments=students)
+    wall, report = graded.wall_s, graded.report
     results = [a for s in report["submissions"] for a in s["assignments"]]
     bad = [a["reason"] for a in results if a["status"] == "error"]
     if bad:
         raise RuntimeError(f"training failed in the grader: {bad[0]}")
     return {"wall_s": wall, "train_s": [a["timings"].get("train_s") for a in results],
-            "scores": [a["metrics"].get("training", {}).get("score") for a in results]}
+            "scores": [a["metrics"].get("training", {}).get("score") for a in results], "graded": graded.summary()}
 
 
 def plain(folder: Path, assignment: str, data_dir: Path, seed: int = 0, deterministic: bool = False

@@ -12,18 +12,15 @@ and the verdicts of the two must be identical (same statuses, scores and checks)
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from graded import ROOT, grader_run
+
 IDS = ("simple_rnn", "imdb_lstm", "reuters_mlp", "song_lstm", "mnist_cnn", "rnn_forward")
 STUDENTS = 20
 
@@ -38,21 +35,12 @@ def make_class(base: Path, students: int = STUDENTS) -> Path:
 
 
 def grade(folder: Path, jobs: int, *extra: str, ids: tuple[str, ...] = IDS) -> dict[str, Any]:
-    """``grader run FOLDER --jobs N --force --format json``; returns the report with ``wall_s`` added."""
-    output = folder.parent / f"report-{jobs}-{time.monotonic_ns()}.json"
-    args = [sys.executable, "-m", "harness", "run", str(folder), "--jobs", str(jobs), "--force", "--format", "json",
-            "--output", str(output), "--db", str(folder.parent / f"bench-{jobs}.sqlite"), *extra]
-    for assignment_id in ids:
-        args += ["-a", assignment_id]
-    started = time.perf_counter()
-    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - started
-    if done.returncode not in (0, 1) or not output.exists():
-        raise RuntimeError(f"grader run failed ({done.returncode}): {done.stderr[-2000:]}")
-    report = json.loads(output.read_text())
-    output.unlink()
-    report["wall_s"] = wall
-    return report
+    """``grader run FOLDER --jobs N --force --format json`` into a fresh store, checked to grade every assignment;
+    returns the report with ``wall_s`` and ``graded`` (what the store recorded) added."""
+    students = sum(1 for p in folder.iterdir() if p.is_dir())
+    graded = grader_run([folder], "--jobs", str(jobs), *extra, *[a for i in ids for a in ("-a", i)],
+                        expect_assignments=students * len(ids))
+    return {**graded.report, "wall_s": graded.wall_s, "graded": graded.summary()}
 
 
 def verdicts(report: dict[str, Any]) -> list[tuple]:
@@ -75,7 +63,7 @@ def measure(rounds: int, students: int = STUDENTS) -> dict[str, Any]:
     return {"jobs1_s": one, "jobs2_s": two, "speedup": one / two, "rounds": rounds, "students": students,
             "assignments": len(IDS), "identical": verdicts(reports[1]) == verdicts(reports[2]),
             "statuses": sorted({a["status"] for s in reports[2]["submissions"] for a in s["assignments"]}),
-            "cores": os.cpu_count()}
+            "cores": os.cpu_count(), "graded": {jobs: reports[jobs]["graded"] for jobs in reports}}
 
 
 def test_parallel_throughput(benchmark) -> None:
@@ -103,7 +91,8 @@ def main() -> None:
     r = measure(args.rounds, args.students)
     print(f"{r['students']} submissions x {r['assignments']} assignments on {r['cores']} cores, "
           f"{r['rounds']} round(s) (median): --jobs 1 {r['jobs1_s']:.1f} s, --jobs 2 {r['jobs2_s']:.1f} s, "
-          f"speedup {r['speedup']:.2f}x; verdicts identical: {r['identical']} (statuses {', '.join(r['statuses'])})")
+          f"speedup {r['speedup']:.2f}x; verdicts identical: {r['identical']} (statuses {', '.join(r['statuses'])}); "
+          f"graded (--jobs 1, 2): {r['graded'][1]}, {r['graded'][2]}")
 
 
 if __name__ == "__main__":

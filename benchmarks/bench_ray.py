@@ -75,7 +75,8 @@ def measure(rounds: int, address: str | None = None, jobs: int = 2, students: in
                 times[name].append(reports[name]["wall_s"])
     local, remote = statistics.median(times["local"]), statistics.median(times["ray"])
     return {"local_s": local, "ray_s": remote, "throughput_ratio": local / remote, "rounds": rounds, "jobs": jobs,
-            "students": students, "identical": verdicts(reports["local"]) == verdicts(reports["ray"])}
+            "students": students, "identical": verdicts(reports["local"]) == verdicts(reports["ray"]),
+            "graded": {name: report["graded"] for name, report in reports.items()}}
 
 
 def test_ray_throughput(benchmark) -> None:
@@ -106,7 +107,8 @@ def main() -> None:
     r = measure(args.rounds, args.address, args.jobs, args.students)
     print(f"{r['students']} submissions, --jobs {r['jobs']}, {r['rounds']} round(s) (median): local pool "
           f"{r['local_s']:.1f} s, Ray executor {r['ray_s']:.1f} s; Ray throughput {100 * r['throughput_ratio']:.0f}% "
-          f"of local; verdicts identical: {r['identical']}")
+          f"of local; verdicts identical: {r['identical']}; graded (local, ray): {r['graded']['local']}, "
+          f"{r['graded']['ray']}")
 
 
 if __name__ == "__main__":

@@ -17,16 +17,11 @@ Run either way (both time the two commands side by side, interleaved):
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import statistics
-import subprocess
-import sys
-import tempfile
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from graded import ROOT, grader_run
+
 COURSE = ROOT / "submissions" / "course.toml"
 #: carol's assignments (all script or notebook files). jena_gru is left out by default: its script parses
 #: the 420,551-row CSV in a Python loop before building the model, which no short-circuit can skip.
@@ -42,20 +37,11 @@ def _children_cpu() -> float:
 def grade(student: str, ids: tuple[str, ...], jobs: int = 1) -> tuple[float, float, float]:
     """``grader run submissions/STUDENT`` → (wall seconds, CPU seconds of the grader process and of the sandboxed
     jobs, sum of the sandboxed jobs' wall_s)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        report = Path(tmp) / "report.json"
-        args = [sys.executable, "-m", "harness", "run", f"submissions/{student}", "--course", str(COURSE),
-                "--format", "json", "--output", str(report), "--db", str(Path(tmp) / "db.sqlite"), "--force",
-                "-j", str(jobs)]
-        for assignment_id in ids:
-            args += ["-a", assignment_id]
-        started, cpu = time.perf_counter(), _children_cpu()
-        done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False)
-        elapsed, cpu = time.perf_counter() - started, _children_cpu() - cpu
-        if not report.is_file():
-            raise RuntimeError(f"grader run {student} failed:\n{done.stderr[-2000:]}")
-        data = json.loads(report.read_text())
-    assignments = data["submissions"][0]["assignments"]
+    cpu = _children_cpu()
+    graded = grader_run([ROOT / "submissions" / student], "--course", str(COURSE), "-j", str(jobs),
+                        *[a for i in ids for a in ("-a", i)], expect_assignments=len(ids))
+    elapsed, cpu = graded.wall_s, _children_cpu() - cpu
+    assignments = graded.report["submissions"][0]["assignments"]
     failed = [a["id"] for a in assignments if a["status"] != "passed"]
     if failed:
         raise RuntimeError(f"{student}: {failed} did not pass; the comparison needs every model graded")

@@ -308,6 +308,7 @@ def build_in_sandbox(submission: Path, assignments: list[ModelAssignment], keep:
                      require_sandbox: bool = False) -> dict[str, Subject]:
     """Build each assignment's model from ``submission`` in the sandbox; ``model.keras`` files land in ``keep``."""
     from harness import evaluate
+    from harness.checks import config_gate
     from harness.grade import assignment_file
     from harness.sandbox import Limits, Worker, detect_mode
 
@@ -329,6 +330,11 @@ def build_in_sandbox(submission: Path, assignments: list[ModelAssignment], keep:
             model = outcome.out / "model.keras" if outcome.out else None
             if reason is None and (model is None or not model.is_file()):
                 reason = "the sandbox left no model.keras"
+            if reason is None:  # bench_child loads it outside the sandbox: the same gate as the checker's first
+                try:
+                    config_gate.read_keras_config(model, config_gate.catalog_bounds(), evaluate.MAX_MODEL_BYTES)
+                except config_gate.ConfigRefused as exc:
+                    reason = str(exc)
             if reason is not None:
                 subjects[assignment.id] = Subject(label, error=f"the model could not be built: {reason}")
                 continue

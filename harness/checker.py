@@ -7,15 +7,18 @@ can make the loader allocate or crash. So the grader never loads one in its own 
 - the checker loads each model in safe mode, notes Keras' process-wide state before and after, and when
   anything changed it fails that model, says what changed, and is replaced by a fresh checker, so the
   next student is checked by a process no model has touched;
-- it runs under an address-space limit, and a checker that crashes or hangs on a model fails that model
-  and is replaced;
+- it is confined (harness/confine.py): no network, a read-only view of the filesystem with a scratch tmpfs as
+  its home, no capabilities; and each check runs under the run's limits, ``--timeout`` (wall clock) and
+  ``--memory`` (address space on top of what the checker holds when the check starts). A check that breaches
+  one, crashes the checker or hangs fails that model with the reason, and the checker is replaced;
 - it runs beside the sandbox: while it checks student k, the sandbox already runs student k+1, so a
   class uses two cores even with ``--jobs 1``, and with several workers the checks do not queue behind one
   interpreter lock.
 
-The first checker is forked from the grader right after the catalog is imported (TensorFlow is imported
-then, but has run no op and started no thread pool, which is what makes the fork safe; see
-``sandbox/zygote.py``); replacements, or a grader that has already run TensorFlow ops, start afresh.
+The first checker is forked from the grader, which has read the catalog without importing TensorFlow
+(``catalog/lazy.py``); the checker imports it itself. A grader that imported TensorFlow may still fork while it
+has run no op and started no thread pool (see ``sandbox/zygote.py``); replacements, or a grader that has
+already run TensorFlow ops, start afresh.
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ import gc
 import multiprocessing
 import os
 import resource
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -34,11 +39,6 @@ from typing import Any
 from harness.evaluate import StateChanged
 from harness.results import AssignmentResult
 from harness.sandbox import Limits, Outcome
-
-#: Seconds one model's checks may take before the checker is stopped and the model failed.
-CHECK_TIMEOUT_S = 300.0
-#: Address space the checker may add to what it holds when it starts (a crafted model's allocations).
-CHECK_MEMORY_BYTES = 8 * 1024**3
 
 
 def _forkable() -> bool:
@@ -60,34 +60,41 @@ class Checker:
         self.process: multiprocessing.process.BaseProcess | None = None
         self.connection: Connection | None = None
         self.restarts = 0
+        #: The checker's home; inside its mount namespace a tmpfs covers it, so here it stays empty.
+        self.scratch: Path | None = None
 
     def start(self) -> None:
         method = "fork" if self.restarts == 0 and _forkable() else "spawn"
         context = multiprocessing.get_context(method)
         ours, theirs = context.Pipe()
-        self.process = context.Process(target=serve, args=(theirs, self.threads), daemon=True,
+        self.scratch = Path(tempfile.mkdtemp(prefix="grader-checker-"))
+        self.process = context.Process(target=serve, args=(theirs, self.threads, str(self.scratch)), daemon=True,
                                        name="grader-checker")
         self.process.start()
         theirs.close()
         self.connection = ours
 
     def check(self, assignment_id: str, file: str, outcome: Outcome, limits: Limits) -> AssignmentResult:
-        """Check one model (see :func:`harness.evaluate.evaluate_model`) in the checker process."""
+        """Check one model (see :func:`harness.evaluate.evaluate_model`) in the checker process, under the run's
+        ``limits``: ``wall_s`` for the whole check, ``memory_bytes`` for what it may allocate."""
         if self.process is None or not self.process.is_alive():  # gone between two checks: not this model's doing
             self._restart()
         try:
             self.connection.send((assignment_id, file, outcome, limits))
-            if not self.connection.poll(CHECK_TIMEOUT_S):
+            if not self.connection.poll(limits.wall_s):
                 raise TimeoutError
             result, poisoned = self.connection.recv()
         except TimeoutError:
             self._restart()
-            return _failed(assignment_id, file, outcome, f"checking its model took longer than {CHECK_TIMEOUT_S:g} s")
+            return _failed(assignment_id, file, outcome, f"checking its model took longer than {limits.wall_s:g} s "
+                           "(the run's --timeout); the grader's checker was replaced")
         except (EOFError, OSError):
-            code = self.process.exitcode if self.process else None
+            self.process.join(timeout=2)
+            code = self.process.exitcode
             self._restart()
-            return _failed(assignment_id, file, outcome, "loading its model crashed the grader's checker "
-                           f"(status {code}); the checker was restarted")
+            return _failed(assignment_id, file, outcome, "checking its model crashed the grader's checker "
+                           f"(status {code}, under the run's --memory of {limits.describe_memory()}); the checker "
+                           "was replaced")
         if poisoned:
             self._restart()
         return result
@@ -112,6 +119,9 @@ class Checker:
                 self.process.kill()
                 self.process.join()
             self.process = None
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
 
 
 def _failed(assignment_id: str, file: str, outcome: Outcome, reason: str) -> AssignmentResult:
@@ -121,12 +131,18 @@ def _failed(assignment_id: str, file: str, outcome: Outcome, reason: str) -> Ass
     return evaluate.error_result(load_catalog()[assignment_id], file, reason, outcome)
 
 
-def serve(connection: Connection, threads: int) -> None:
-    """The checker's loop: a request at a time, until the grader closes the pipe or a load changes state."""
+def serve(connection: Connection, threads: int, scratch: str) -> None:
+    """The checker's loop: a request at a time, until the grader closes the pipe or a check breaches its limits
+    or changes Keras' process-wide state (then the grader replaces it)."""
+    from harness.confine import confine
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle: it closes us
+    confine(Path(scratch))
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ["CUDA_VISIBLE_DEVICES"] = "-1"  # checks run on the CPU: no GPU memory taken from training
-    import keras  # noqa: F401
+    from harness.quiet import import_keras
+
+    import_keras()  # the grader itself imports no TensorFlow (harness/catalog/lazy.py): silence its start-up
     import tensorflow as tf
 
     from harness import evaluate
@@ -140,10 +156,7 @@ def serve(connection: Connection, threads: int) -> None:
     # triggered by the checks' many small objects) need not scan it again
     gc.collect()
     gc.freeze()
-    vm_kb = _vm_kb()
-    if vm_kb:
-        limit = vm_kb * 1024 + CHECK_MEMORY_BYTES
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
     while True:
         try:
             request = connection.recv()
@@ -152,8 +165,19 @@ def serve(connection: Connection, threads: int) -> None:
         if request is None:
             return
         assignment_id, file, outcome, limits = request
+        vm_kb = _vm_kb()
+        if vm_kb:
+            soft = vm_kb * 1024 + int(limits.memory_bytes)
+            resource.setrlimit(resource.RLIMIT_AS, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
         guard = _LoadGuard()
-        result = evaluate.evaluate_model(catalog[assignment_id], file, outcome, limits, load=guard.load)
+        try:
+            result = evaluate.evaluate_model(catalog[assignment_id], file, outcome, limits, load=guard.load)
+        except MemoryError:
+            guard.changed = True  # allocations failed somewhere inside Keras or TensorFlow: start afresh
+            result = evaluate.error_result(catalog[assignment_id], file, "checking its model needed more than "
+                                           f"{limits.describe_memory()} of memory (the run's --memory); the "
+                                           "grader's checker was replaced", outcome)
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))  # sending the result may allocate
         connection.send((result, guard.changed))
         if guard.changed:
             return

@@ -131,10 +131,20 @@ def _deadline(value: Any, where: str) -> datetime | None:
     raise CourseError(f"{where}: deadline must be a TOML datetime like 2026-12-01T23:59:00Z, got {value!r}")
 
 
-def _number(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise CourseError(f"{where}: expected a number, got {value!r}")
+def _number(value: Any, where: str, maximum: float | None = None) -> float:
+    """A finite number ≥ 0 (and ≤ ``maximum``): points, weights and penalties end up in scores, on leaderboards
+    and in exported JSON, where ``inf`` or ``nan`` would be invalid and a negative number would take points."""
+    bound = f" between 0 and {maximum:g}" if maximum is not None else " ≥ 0"
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0 \
+            or (maximum is not None and value > maximum):
+        raise CourseError(f"{where} must be a finite number{bound}, got {value!r}")
     return float(value)
+
+
+def _flag(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise CourseError(f"{where} must be true or false, got {value!r}")
+    return value
 
 
 def parse_course(data: dict[str, Any], source: Path | None = None) -> Course:
@@ -142,13 +152,20 @@ def parse_course(data: dict[str, Any], source: Path | None = None) -> Course:
     where = str(source or COURSE_FILE)
     top = {**data, **data.get("course", {})} if isinstance(data.get("course"), dict) else dict(data)
     course = Course(source=source)
-    course.name = str(top.get("name", DEFAULT_NAME))
+    name = top.get("name", DEFAULT_NAME)
+    if not isinstance(name, str):
+        raise CourseError(f"{where}: name must be a string, got {name!r}")
+    course.name = name
     if "default_points" in top:
         course.default_points = _number(top["default_points"], f"{where}: default_points")
     course.deadline = _deadline(top.get("deadline"), where)
     if "late_penalty_per_day" in top:
-        course.late_penalty_per_day = _number(top["late_penalty_per_day"], f"{where}: late_penalty_per_day")
-    for aid, table in (top.get("assignments") or {}).items():
+        course.late_penalty_per_day = _number(top["late_penalty_per_day"], f"{where}: late_penalty_per_day",
+                                              maximum=1)
+    assignments = top.get("assignments") or {}
+    if not isinstance(assignments, dict):
+        raise CourseError(f"{where}: [assignments] must be a table of [assignments.<id>] tables")
+    for aid, table in assignments.items():
         if not isinstance(table, dict):
             raise CourseError(f"{where}: [assignments.{aid}] must be a table")
         key = f"{where}: [assignments.{aid}]"
@@ -157,7 +174,7 @@ def parse_course(data: dict[str, Any], source: Path | None = None) -> Course:
             raise CourseError(f"{key} weights must be a table of check name = number")
         course.assignments[aid] = AssignmentPolicy(
             points=_number(table["points"], f"{key} points") if "points" in table else None,
-            counts=bool(table.get("counts", True)),
+            counts=_flag(table.get("counts", True), f"{key} counts"),
             deadline=_deadline(table.get("deadline"), key),
             weights={str(k): _number(v, f"{key} weights.{k}") for k, v in weights.items()},
         )

@@ -8,7 +8,6 @@ and checking them here against the reference.
 from __future__ import annotations
 
 import functools
-import json
 import signal
 import threading
 from dataclasses import dataclass
@@ -18,11 +17,13 @@ from typing import Any
 
 from harness.catalog import Assignment, Case, FunctionAssignment, ModelAssignment
 from harness.checks import functional, functions, structure
+from harness.checks.config_gate import ConfigRefused
 from harness.checks.layers import LayerView, views
 from harness.results import AssignmentResult, Check
-from harness.sandbox import Limits, Outcome
+from harness.sandbox import Limits, Outcome, protocol
+from harness.sandbox.protocol import clean_text
 
-MAX_MODEL_BYTES = 512 * 1024 * 1024
+MAX_MODEL_BYTES = protocol.FILES["model.keras"].max_bytes
 #: The functional check sets weights on the shared, cached reference models.
 _REFERENCE_LOCK = threading.Lock()
 
@@ -63,31 +64,72 @@ def model_task(assignment: ModelAssignment, file: str, seed: int, *, short_circu
 
 
 def read_model(path: Path) -> Any:
-    """A model from a job's ``model.json`` (its config: built with fresh weights) or ``model.keras``, in safe mode."""
+    """A model from a job's ``model.json`` (its config: built with fresh weights) or ``model.keras``, in safe mode.
+
+    The config passes :mod:`harness.checks.config_gate` first (the archive's ``config.json`` read from the zip by
+    the gate itself): :class:`~harness.checks.config_gate.ConfigRefused` when it does not, and Keras never sees it.
+    """
     import keras
 
+    from harness.checks import config_gate
+
+    bounds = config_gate.catalog_bounds()
     if path.suffix == ".json":
-        config = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(config, dict):
-            raise ValueError("model.json does not hold a Keras model config")
+        config = config_gate.read_json_config(path, bounds)
         config["compile_config"] = None
         model = keras.saving.deserialize_keras_object(config, safe_mode=True)
         if not isinstance(model, keras.Model):
             raise ValueError(f"model.json describes a {type(model).__name__}, not a Keras model")
-        return model
-    return keras.saving.load_model(path, safe_mode=True, compile=False)
+    else:
+        config_gate.read_keras_config(path, bounds, MAX_MODEL_BYTES)
+        model = keras.saving.load_model(path, safe_mode=True, compile=False)
+    if int(model.count_params()) > bounds.max_params:  # the gate's count is a lower bound; this one is exact
+        raise config_gate.ConfigRefused(f"the model has {int(model.count_params()):,} parameters, more than the "
+                                        f"grader's bound of {bounds.max_params:,} (20× the largest reference model)")
+    return model
 
 
 def reference_fingerprint(assignment: ModelAssignment) -> dict[str, Any]:
-    """Layer classes and parameter counts of the seed's model, and the accepted totals: no secret, the seed prints
-    them, and no model has to be built to send them."""
+    """Layer classes, output shapes and parameter counts of the seed's model, and the accepted totals: no secret,
+    the seed prints them, and no model has to be built to send them. The shapes tell ``SimpleRNN(32)`` from
+    ``SimpleRNN(32, return_sequences=True)``, which have the same parameters."""
     totals = [t for t in (assignment.total_params, *(v.total_params for v in assignment.variants)) if t]
-    return {"layers": [[figure.cls, figure.params] for figure in assignment.figures], "totals": totals}
+    return {"layers": [[figure.cls, figure.params] for figure in assignment.figures], "totals": totals,
+            "shapes": [list(figure.output_shape) for figure in assignment.figures]}
 
 
 def function_task(assignment: FunctionAssignment, file: str, cases: list[Case], seed: int) -> dict[str, Any]:
+    """``signature``/``returns`` word what to write when the file defines no such function (the reference's)."""
+    signature, returns = function_contract(assignment.id)
     return {"kind": "function", "file": file, "function": assignment.function, "output": assignment.output,
-            "cases": [(case.args, case.kwargs) for case in cases], "seed": seed}
+            "cases": [(case.args, case.kwargs) for case in cases], "seed": seed, "signature": signature,
+            "returns": returns}
+
+
+@functools.cache
+def function_contract(assignment_id: str) -> tuple[str, str]:
+    """``rnn_forward(inputs, W, U, b)`` and what it returns on the first case: "an array of shape (100, 64) for
+    the seed's sizes: ..." (from the reference itself, so it cannot drift from what is graded)."""
+    import inspect
+
+    import numpy as np
+
+    from harness.catalog import load_catalog
+
+    assignment = load_catalog()[assignment_id]
+    signature = f"{assignment.function}{inspect.signature(assignment.reference)}"
+    try:
+        case = assignment.cases()[0]
+        value = assignment.reference(*case.args, **case.kwargs)
+        if assignment.output.startswith("generator:"):
+            item = next(iter(value))
+            parts = item if isinstance(item, tuple) else (item,)
+            returns = f"a generator yielding batches of shapes {' and '.join(str(np.shape(p)) for p in parts)}"
+        else:
+            returns = f"an array of shape {np.shape(value)}"
+        return signature, f"{returns} for {case.label}" if case.label else returns
+    except Exception:  # noqa: BLE001 - the wording is a courtesy; the grading does not depend on it
+        return signature, ""
 
 
 def failure_reason(outcome: Outcome, limits: Limits) -> str | None:
@@ -96,8 +138,6 @@ def failure_reason(outcome: Outcome, limits: Limits) -> str | None:
     Decided from what the zygote observed (signals, time, memory, files refused on the way out, the sandboxed
     safe-mode load); ``error.json`` from the child only words the message of a job that failed anyway.
     """
-    from harness.sandbox.worker import clean_text
-
     error = _child_error(outcome.out)
     said = f"{outcome.output_tail}\n{error.get('type', '')}"
     if outcome.worker_died:
@@ -125,8 +165,12 @@ def failure_reason(outcome: Outcome, limits: Limits) -> str | None:
         except ValueError:
             name = "unknown"
         return f"killed by signal {outcome.signal} ({name})"
-    refused = [r for r in outcome.refused if r.startswith(("model.keras", "outputs.npz", "outputs.json"))]
-    if refused:
+    refused = [r for r in outcome.refused if r.split(" ", 1)[0] in protocol.OUTPUT_FILES]
+    if refused:  # any file the grader reads that failed protocol.py's declaration fails the assignment
+        name, _, why = refused[0].partition(" (")
+        if why.startswith("malformed: "):
+            return clean_text(f"{name} from the sandbox is malformed: {why[len('malformed: '):].removesuffix(')')}; "
+                              "the assignment is not graded", 400)
         return f"the grader refused its output: {clean_text('; '.join(refused), 300)}"
     if outcome.preflight and not outcome.preflight.get("ok", True):
         why = clean_text(str(outcome.preflight.get("reason")), 300)
@@ -141,10 +185,10 @@ def failure_reason(outcome: Outcome, limits: Limits) -> str | None:
 
 
 def _child_error(out: Path | None) -> dict[str, str]:
+    """The child's ``error.json`` (protocol.ERROR), or nothing: it only words the message of a failed job."""
     try:
-        data = json.loads((out / "error.json").read_text()[:10_000]) if out else {}
-        return {k: str(v) for k, v in data.items()} if isinstance(data, dict) else {}
-    except (OSError, ValueError):
+        return protocol.load_json(out / "error.json") if out and (out / "error.json").is_file() else {}
+    except (OSError, protocol.ProtocolError):
         return {}
 
 
@@ -163,6 +207,10 @@ def evaluate_model(assignment: ModelAssignment, file: str, outcome: Outcome, lim
     """Check the model a job saved against the reference. ``load`` reads the file (default: Keras' safe mode);
     the checker process passes one that also watches Keras' process-wide state."""
     reason = failure_reason(outcome, limits)
+    try:
+        info = _child_info(outcome.out)
+    except protocol.ProtocolError as exc:
+        reason = reason or f"{exc}; the assignment is not graded"
     path = next((outcome.out / name for name in ("model.json", "model.keras")
                  if (outcome.out / name).is_file()), None) if outcome.out else None
     if reason is None and (path is None or not path.is_file()):
@@ -173,6 +221,10 @@ def evaluate_model(assignment: ModelAssignment, file: str, outcome: Outcome, lim
         return error_result(assignment, file, reason, outcome)
     try:
         student = (load or read_model)(path)
+    except ConfigRefused as exc:
+        return error_result(assignment, file, str(exc), outcome)
+    except MemoryError:
+        raise  # the checker's memory limit: it says so and is replaced (harness/checker.py)
     except StateChanged as exc:
         return error_result(assignment, file, f"its saved model failed the safe-mode load: {exc}", outcome)
     except Exception as exc:  # noqa: BLE001 - any refusal is the submission's problem, said plainly
@@ -187,14 +239,14 @@ def evaluate_model(assignment: ModelAssignment, file: str, outcome: Outcome, lim
     total_check, notes = structure.check_total(total, builds[0].total, accepted)
     if best.note and best.note not in notes and total_check.passed:
         notes.append(best.note)
+    notes.extend(structure.merged_notes(student_views))
     checks.append(total_check)
     with _REFERENCE_LOCK:
         checks.append(functional.check_functional(student, best.model, student_views, best.views,
                                                   assignment.input_dtype))
-    info = _child_info(outcome.out)
     return AssignmentResult.from_checks(
         assignment.id, assignment.points, checks, params=total, expected_params=builds[0].total, file=file,
-        notes=info + notes, architecture=structure.architecture_rows(student_views, best.views),
+        notes=notes, child_notes=info, architecture=structure.architecture_rows(student_views, best.views),
         sandbox=outcome.summary(), timings={"sandbox_s": outcome.wall_s})
 
 
@@ -205,11 +257,42 @@ def _structure_checks(student: list[LayerView], build: ReferenceBuild) -> list[C
 
 
 def _child_info(out: Path | None) -> list[str]:
-    try:
-        notes = json.loads((out / "info.json").read_text()[:50_000]).get("notes", [])
-        return [str(n)[:600] for n in notes][:12]
-    except (OSError, ValueError, AttributeError):
+    """The notes of the child's ``info.json`` (protocol.INFO); :class:`~harness.sandbox.protocol.ProtocolError` when
+    it is malformed (that assignment's error), none when it left none."""
+    if out is None or not (out / "info.json").is_file():
         return []
+    return [clean_text(note, 600) for note in protocol.load_json(out / "info.json").get("notes", [])][:12]
+
+
+#: The bytes that the reference's returns take, per assignment and number of cases: what bounds a student's.
+_REFERENCE_BYTES: dict[tuple[str, int], int] = {}
+
+
+def _reference_bytes(assignment: FunctionAssignment, cases: list[Case]) -> int:
+    import numpy as np
+
+    def size(value: Any) -> int:
+        if isinstance(value, (tuple, list)) and any(isinstance(v, (tuple, list, np.ndarray)) for v in value):
+            return sum(size(v) for v in value)
+        try:
+            return int(np.asarray(value).nbytes)
+        except (ValueError, TypeError):
+            return 0
+
+    key = (assignment.id, len(cases))
+    if key not in _REFERENCE_BYTES:
+        _REFERENCE_BYTES[key] = sum(size(functions.expected_value(assignment, case)) for case in cases)
+    return _REFERENCE_BYTES[key]
+
+
+def _check_function_outputs(assignment: FunctionAssignment, cases: list[Case], out: Path) -> None:
+    """``outputs.json`` and ``outputs.npz`` as protocol.py declares them, the arrays no larger than the reference's
+    returns allow, before numpy reads them (:class:`~harness.sandbox.protocol.ProtocolError` otherwise)."""
+    if not (out / "outputs.json").is_file() or not (out / "outputs.npz").is_file():
+        return  # nothing to read back: check_function says so
+    meta = protocol.load_json(out / "outputs.json", "function")
+    arrays = protocol.check_npz(out / "outputs.npz", protocol.array_budget(_reference_bytes(assignment, cases)))
+    protocol.check_layout(meta["layout"], arrays)
 
 
 def evaluate_function(assignment: FunctionAssignment, file: str, fixed: list[Case], drawn: list[Case],
@@ -218,8 +301,12 @@ def evaluate_function(assignment: FunctionAssignment, file: str, fixed: list[Cas
     if reason is not None:
         return error_result(assignment, file, reason, outcome)
     try:
+        child_notes = _child_info(outcome.out)
+        _check_function_outputs(assignment, [*fixed, *drawn], outcome.out)
         checks = functions.check_function(assignment, fixed, drawn, outcome.out)
+    except protocol.ProtocolError as exc:
+        return error_result(assignment, file, f"{exc}; the assignment is not graded", outcome)
     except ValueError as exc:
         return error_result(assignment, file, str(exc), outcome)
     return AssignmentResult.from_checks(assignment.id, assignment.points, checks, file=file, sandbox=outcome.summary(),
-                                        timings={"sandbox_s": outcome.wall_s}, notes=_child_info(outcome.out))
+                                        timings={"sandbox_s": outcome.wall_s}, child_notes=child_notes)

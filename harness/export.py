@@ -8,6 +8,9 @@ Gradescope (autograder spec, ``results.json``): top-level ``score``, ``execution
 ``visibility``, ``stdout_visibility``, ``output``, ``tests`` (``name``, ``score``, ``max_score``, ``status``
 "passed"/"failed", ``visibility``, ``output``) and ``leaderboard`` (``name``, ``value``, ``order``
 "asc"/"desc"). Gradescope wants one file per student.
+
+Student text (names, messages) goes through :mod:`harness.escape` for each format: CSV cells are never formulas,
+XML holds only characters XML allows, and Gradescope gets no terminal escapes and no ``Infinity``/``NaN``.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from harness.course import Course
+from harness.escape import csv_row, finite, plain, xml_text
 from harness.leaderboard import assignment_ids, figure
 from harness.results import AssignmentResult, SubmissionResult
 
@@ -42,8 +46,8 @@ def _execution_time(result: SubmissionResult) -> int:
     for a in result.assignments:
         t = a.timings
         wall = t.get("wall_s", t.get("total_s"))
-        total += float(wall) if isinstance(wall, (int, float)) else sum(
-            float(v) for v in t.values() if isinstance(v, (int, float)))
+        values = [wall] if isinstance(wall, (int, float)) else list(t.values())
+        total += sum(float(v) for v in values if isinstance(v, (int, float)) and math.isfinite(v))
     return math.ceil(total)
 
 
@@ -53,7 +57,8 @@ def gradescope(result: SubmissionResult, course: Course | None = None, visibilit
     Tests are the checks (points shared by weight); an assignment without checks (error, missing,
     skipped) is one test carrying its reason. The top-level ``score`` is authoritative (it includes any
     late penalty the pipeline applied); assignments the course marks ``counts = false`` show with
-    ``max_score`` 0 and add nothing.
+    ``max_score`` 0 and add nothing. ``ValueError`` (naming the figure) when a score is not a finite number: the
+    JSON would hold ``Infinity``, which Gradescope rejects.
     """
     if visibility not in VISIBILITIES:
         raise ValueError(f"visibility must be one of {', '.join(VISIBILITIES)}")
@@ -62,18 +67,20 @@ def gradescope(result: SubmissionResult, course: Course | None = None, visibilit
     score = 0.0
     for a in result.assignments:
         counts = course.counts(a.id)
+        finite(a.score, f"{a.id}: score")
+        finite(a.max_score, f"{a.id}: max_score")
         if counts:
             score += a.score
         tags = [a.id] if counts else [a.id, "practice"]
         if not a.checks:
-            output = a.reason or f"{a.status}"
+            output = plain(a.reason or f"{a.status}")
             tests.append({"name": f"{a.id}: {a.status}", "score": a.score if counts else 0.0,
                           "max_score": a.max_score if counts else 0.0,
                           "status": "passed" if a.status == "passed" else "failed",
                           "visibility": visibility, "output": output, "tags": tags})
             continue
         for check, (earned, share) in zip(a.checks, _check_points(a)):
-            output = check.message or ("passed" if check.passed else "failed")
+            output = plain(check.message or ("passed" if check.passed else "failed"))
             tests.append({"name": f"{a.id}: {check.name}", "score": earned if counts else 0.0,
                           "max_score": share if counts else 0.0,
                           "status": "passed" if check.passed else "failed",
@@ -85,10 +92,12 @@ def gradescope(result: SubmissionResult, course: Course | None = None, visibilit
     times = [v for a in result.assignments if (v := figure(a, "train_s")) is not None]
     if times:
         board.append({"name": "Training time (s)", "value": round(sum(times), 2), "order": "asc"})
-    lines = [f"Graded {len(result.assignments)} assignments: {round(score, 2):g} points.", *result.warnings]
-    lines += [f"{a.id}: {note}" for a in result.assignments for note in a.notes]
+    lines = [f"Graded {len(result.assignments)} assignments: {round(score, 2):g} points.", *map(plain, result.warnings)]
+    lines += [f"{a.id}: {plain(note)}" for a in result.assignments for note in a.notes]
+    lines += [f"{a.id}, reported by your program's run (not checked by the grader): {plain(note)}"
+              for a in result.assignments for note in a.child_notes]
     doc: dict[str, Any] = {
-        "score": round(score, 2),
+        "score": round(finite(score, "the total score"), 2),
         "execution_time": _execution_time(result),
         "output": "\n".join(lines),
         "visibility": visibility,
@@ -106,14 +115,14 @@ def gradebook_csv(results: Sequence[SubmissionResult], course: Course | None = N
     ids = assignment_ids(results)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["submission", "total", "max", *ids])
+    writer.writerow(csv_row(["submission", "total", "max", *ids]))
     for r in sorted(results, key=lambda r: r.submission):
         by_id = {a.id: a for a in r.assignments}
         counted = [a for a in r.assignments if course.counts(a.id)]
         total = round(sum(a.score for a in counted), 2)
         maximum = round(sum(a.max_score for a in counted if a.status != "skipped"), 2)
-        writer.writerow([r.submission, f"{total:g}", f"{maximum:g}",
-                         *[f"{by_id[i].score:g}" if i in by_id else "" for i in ids]])
+        writer.writerow(csv_row([r.submission, f"{total:g}", f"{maximum:g}",
+                                 *[f"{by_id[i].score:g}" if i in by_id else "" for i in ids]]))
     return out.getvalue()
 
 
@@ -126,30 +135,33 @@ def junit_xml(results: Sequence[SubmissionResult]) -> str:
     root = ET.Element("testsuites", name="grader")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for r in results:
-        suite = ET.SubElement(root, "testsuite", name=r.submission)
+        suite = ET.SubElement(root, "testsuite", name=xml_text(r.submission))
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         suite_time = 0.0
         for a in r.assignments:
             t = a.timings.get("wall_s", a.timings.get("total_s", 0.0))
-            seconds = float(t) if isinstance(t, (int, float)) else 0.0
+            seconds = float(t) if isinstance(t, (int, float)) and math.isfinite(t) else 0.0
             suite_time += seconds
             if not a.checks:
-                case = ET.SubElement(suite, "testcase", name=a.status, classname=a.id, time=f"{seconds:.3f}")
+                case = ET.SubElement(suite, "testcase", name=xml_text(a.status), classname=xml_text(a.id),
+                                     time=f"{seconds:.3f}")
                 counts["tests"] += 1
+                reason = xml_text(a.reason or a.status)
                 if a.status == "skipped":
-                    ET.SubElement(case, "skipped", message=a.reason or "skipped")
+                    ET.SubElement(case, "skipped", message=reason)
                     counts["skipped"] += 1
                 elif a.status != "passed":
-                    err = ET.SubElement(case, "error", message=a.reason or a.status, type=a.status)
-                    err.text = a.reason or a.status
+                    err = ET.SubElement(case, "error", message=reason, type=xml_text(a.status))
+                    err.text = reason
                     counts["errors"] += 1
                 continue
             for c in a.checks:
-                case = ET.SubElement(suite, "testcase", name=c.name, classname=a.id, time="0.000")
+                case = ET.SubElement(suite, "testcase", name=xml_text(c.name), classname=xml_text(a.id),
+                                     time="0.000")
                 counts["tests"] += 1
                 if not c.passed:
-                    fail = ET.SubElement(case, "failure", message=c.message or "failed", type="CheckFailed")
-                    fail.text = c.message
+                    fail = ET.SubElement(case, "failure", message=xml_text(c.message or "failed"), type="CheckFailed")
+                    fail.text = xml_text(c.message)
                     counts["failures"] += 1
         for key, value in counts.items():
             suite.set(key, str(value))

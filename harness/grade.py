@@ -10,20 +10,21 @@ import hashlib
 import os
 import queue
 import shutil
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness import evaluate, training
+from harness import escape, evaluate, training
 from harness.checker import Checker
 from harness.catalog import Assignment, Case, ModelAssignment, load_catalog
 from harness.checks import functions
 from harness.results import AssignmentResult, SubmissionResult
 from harness.executors import LocalExecutor, RayExecutor
 from harness.executors import create as create_executor
-from harness.sandbox import Limits, Outcome, Worker
+from harness.sandbox import Limits, Outcome, Worker, protocol
 from harness.training import TrainJob, TrainSettings
 
 SOURCE_SUFFIXES = (".py", ".ipynb")
@@ -33,20 +34,42 @@ class SubmissionError(ValueError):
     """A path that is not a submission or a folder of them; the message names it and says what to do."""
 
 
-def discover(paths: list[Path]) -> list[Path]:
-    """Each PATH is a submission folder (it holds .py/.ipynb files) or a folder of submission folders."""
+def discover(paths: list[Path], refused: list[str] | None = None) -> list[Path]:
+    """Each PATH is a submission folder (it holds .py/.ipynb files) or a folder of submission folders.
+
+    A student folder inside a class folder that is a symbolic link is never graded (it would be graded as
+    whatever it points to, a classmate's folder included), nor one that cannot be read: each such folder gets
+    one line in ``refused`` and the others are graded. A PATH given on the command line is the instructor's.
+    """
     found: list[Path] = []
     for path in paths:
         if not path.exists():
             raise SubmissionError(f"{path}: no such file or folder; pass a submission folder or a folder of them")
         if not path.is_dir():
             raise SubmissionError(f"{path}: is a file; pass the student's folder that holds it")
-        if _is_submission(path):
-            found.append(path)
-            continue
-        children = sorted(p for p in path.iterdir()
-                          if p.is_dir() and not p.name.startswith((".", "_")) and _is_submission(p))
-        if not children:
+        try:
+            if _is_submission(path):
+                found.append(path)
+                continue
+            entries = sorted(path.iterdir())
+        except OSError as exc:
+            raise SubmissionError(f"{path}: cannot be read ({exc.strerror}); check its permissions") from None
+        children = []
+        for child in entries:
+            if child.name.startswith((".", "_")):
+                continue
+            if child.is_symlink():
+                if child.is_dir() and refused is not None:
+                    refused.append(f"{escape.terminal(child)}: a student folder that is a symbolic link (to "
+                                   f"{escape.terminal(os.readlink(child))}) is not graded; copy the files into it")
+                continue
+            try:
+                if child.is_dir() and _is_submission(child):
+                    children.append(child)
+            except OSError as exc:
+                if refused is not None:
+                    refused.append(f"{escape.terminal(child)}: cannot be read ({exc.strerror}); not graded")
+        if not children and not (refused and any(r.startswith(escape.terminal(path)) for r in refused)):
             raise SubmissionError(f"{path}: holds no .py or .ipynb files and no student folders; "
                                   "pass a submission folder or a folder of them")
         found.extend(children)
@@ -64,17 +87,42 @@ def assignment_file(submission: Path, assignment_id: str, file_map: dict[str, st
         if candidate.is_file() and not candidate.is_symlink():
             return candidate.name
     for student_file, mapped in (file_map or {}).items():
-        if mapped == assignment_id and (submission / student_file).is_file():
+        if mapped == assignment_id and (submission / student_file).is_file() and \
+                not _through_link(submission, student_file):
             return student_file
     return None
 
 
+def linked_file(submission: Path, assignment_id: str, file_map: dict[str, str] | None = None) -> str | None:
+    """The file that would be graded for an assignment but is a symbolic link (or lies in a linked folder): it is
+    refused by name, never followed, so the student learns why instead of reading "missing"."""
+    names = [f"{assignment_id}{suffix}" for suffix in SOURCE_SUFFIXES]
+    names += [name for name, mapped in (file_map or {}).items() if mapped == assignment_id]
+    return next((name for name in names if _through_link(submission, name)), None)
+
+
+def _through_link(submission: Path, name: str) -> bool:
+    """Whether ``submission / name`` or a folder between the two is a symbolic link."""
+    path = submission / name
+    while path != submission and submission in path.parents:
+        if path.is_symlink():
+            return True
+        path = path.parent
+    return False
+
+
 def content_hash(submission: Path) -> str:
-    """sha256 over the sorted relative paths and bytes of the submission's source files."""
+    """sha256 over the relative paths and bytes of the files the sandbox gets (the same walk as its copy: no
+    links, no hidden files), streamed. Raises :class:`~harness.sandbox.protocol.SubmissionRefused` naming the
+    file and the cap for a folder over :mod:`~harness.sandbox.protocol`'s caps (size, files, depth)."""
     digest = hashlib.sha256()
-    for path in sorted(submission.rglob("*")):
-        if path.is_file() and not path.is_symlink() and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(submission)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for relative, path, size in protocol.walk_submission(submission):
+        if size < 0:
+            continue
+        digest.update(relative.encode("utf-8", "surrogateescape") + b"\0")
+        for chunk in protocol.read_chunks(path, size):
+            digest.update(chunk)
+        digest.update(b"\0")
     return digest.hexdigest()
 
 
@@ -102,24 +150,44 @@ class Grader:
         self.options = options
         self.executor: LocalExecutor | RayExecutor | None = None
         self.training: training.Session | None = None
-        self.workers: list[Worker] = []
+        self._workers: list[Worker] = []
+        self._started = False
         #: Checker processes, lent to one submission's checks at a time: one per worker, at most one per local
         #: core (Ray workers run elsewhere; their checks run here).
         self.checkers: list[Checker] = []
         self._idle_checkers: queue.Queue[Checker] = queue.Queue()
+        #: Each submission's results folder until its checks are done; whatever is left is removed on exit.
+        self._keeps: set[Path] = set()
         # Checkers are forked while this process is single-threaded (see harness/checker.py). Local workers start
-        # no thread: they start first and import TensorFlow while this process imports the catalog, and the
-        # checkers are forked after it, sharing its imports. A Ray connection starts threads: the checkers are
-        # forked before it and import TensorFlow themselves, while the cluster starts the workers.
+        # no thread: they start first, then the checkers are forked; each imports TensorFlow itself, in parallel.
+        # A Ray connection starts threads: the checkers are forked before it, while the cluster starts the workers.
+        # Local workers and checkers start when the first submission needs them (:meth:`start`), so a re-run where
+        # every submission is unchanged starts no process; the catalog imports no Keras (harness/catalog/lazy.py).
+        self.catalog = catalog or load_catalog()
+        if options.executor == "local":
+            self.executor = create_executor(options.executor, options.address, options.require_sandbox)
+            self.mode = self.executor.mode
+        else:
+            self.start()
+
+    @property
+    def workers(self) -> list[Worker]:
+        """The sandboxed workers, started on first use."""
+        self.start()
+        return self._workers
+
+    def start(self) -> None:
+        """Start the workers and the checkers, once."""
+        if self._started:
+            return
+        self._started = True
         try:
-            if options.executor == "local":
+            if self.options.executor == "local":
                 self._start_workers()
-                self.catalog = catalog or load_catalog()
                 self._start_checkers()
             else:
                 self._start_checkers()
                 self._start_workers()
-                self.catalog = catalog or load_catalog()
         except BaseException:
             self.__exit__(None, None, None)
             raise
@@ -133,14 +201,15 @@ class Grader:
 
     def _start_workers(self) -> None:
         options = self.options
-        self.executor = create_executor(options.executor, options.address, options.require_sandbox)
-        self.mode = self.executor.mode
+        if self.executor is None:
+            self.executor = create_executor(options.executor, options.address, options.require_sandbox)
+            self.mode = self.executor.mode
         threads = self.executor.threads(options.jobs)
         self.training = training.Session(options.training or TrainSettings(seed=options.seed), self.mode) \
             if options.checks in ("train", "all") else None
         data_dirs = self.training.sandbox_dirs if self.training else ()
-        self.workers = self.executor.slots(options.jobs, threads, data_dirs=data_dirs)
-        for worker in self.workers:
+        self._workers = self.executor.slots(options.jobs, threads, data_dirs=data_dirs)
+        for worker in self._workers:
             worker.start()
 
     def __enter__(self) -> Grader:
@@ -149,7 +218,7 @@ class Grader:
     def __exit__(self, *exc: object) -> None:
         for checker in self.checkers:  # first: a forked checker holds copies of the workers' pipes
             checker.close()
-        closing = [threading.Thread(target=worker.close) for worker in self.workers]  # ≈ 1 s each: at once
+        closing = [threading.Thread(target=worker.close) for worker in self._workers]  # ≈ 1 s each: at once
         for thread in closing:
             thread.start()
         for thread in closing:
@@ -158,6 +227,9 @@ class Grader:
             self.executor.close()
         if self.training is not None:
             self.training.close()
+        for keep in list(self._keeps):  # an interrupted batch: the folders of submissions never checked
+            shutil.rmtree(keep, ignore_errors=True)
+            self._keeps.discard(keep)
 
     @property
     def warning(self) -> str:
@@ -168,7 +240,11 @@ class Grader:
         return ""
 
     def versions(self) -> dict[str, str]:
-        return self.workers[0].wait_ready().get("versions", {})
+        """Python, TensorFlow and Keras versions of the workers; local ones run this interpreter and packages, so
+        before they start the installed versions answer (a run with nothing to grade starts none)."""
+        if self._workers:
+            return self._workers[0].wait_ready().get("versions", {})
+        return _installed_versions()
 
     def grade_all(self, submissions: list[Path], ids: list[str],
                   on_result: Callable[[SubmissionResult], None] | None = None) -> Iterator[SubmissionResult]:
@@ -177,23 +253,28 @@ class Grader:
         Each worker's sandbox runs one student ahead of the trusted checks: while student k's models are
         checked here, student k+1's code already runs in the sandbox (two cores busy with one ``--jobs``).
         """
+        if submissions:
+            self.start()
         todo: queue.Queue[tuple[int, Path]] = queue.Queue()
         for item in enumerate(submissions):
             todo.put(item)
         done: dict[int, SubmissionResult | BaseException] = {}
         ready = threading.Condition()
+        stop = threading.Event()  # the caller stopped (Ctrl-C, a broken store): start no new submission
 
         def sandbox(worker: Worker, ran: queue.Queue) -> None:
-            while True:
+            while not stop.is_set():
                 try:
                     index, submission = todo.get_nowait()
                 except queue.Empty:
-                    ran.put(None)
-                    return
+                    break
                 try:
                     ran.put((index, self._sandbox(submission, ids, worker)))
+                except Exception as exc:  # noqa: BLE001 - the grader's own fault on this submission: its error
+                    ran.put((index, self._failed(submission, ids, exc)))
                 except BaseException as exc:  # noqa: BLE001 - handed to the caller, in order
                     ran.put((index, exc))
+            ran.put(None)
 
         def work(worker: Worker) -> None:
             ran: queue.Queue = queue.Queue(maxsize=1)
@@ -202,7 +283,12 @@ class Grader:
             while (item := ran.get()) is not None:
                 index, sandboxed = item
                 try:
-                    result = sandboxed if isinstance(sandboxed, BaseException) else self._check(sandboxed)
+                    if isinstance(sandboxed, _Sandboxed) and stop.is_set():
+                        self._discard(sandboxed)
+                        continue
+                    result = self._check(sandboxed) if isinstance(sandboxed, _Sandboxed) else sandboxed
+                except Exception as exc:  # noqa: BLE001 - the grader's own fault on this submission: its error
+                    result = self._failed(submissions[index], ids, exc)
                 except BaseException as exc:  # noqa: BLE001 - handed to the caller, in order
                     result = exc
                 with ready:
@@ -210,27 +296,53 @@ class Grader:
                     ready.notify_all()
             producer.join()
 
-        threads = [threading.Thread(target=work, args=(w,), daemon=True) for w in self.workers]
+        threads = [threading.Thread(target=work, args=(w,), daemon=True) for w in self._workers]
         for thread in threads:
             thread.start()
-        for index in range(len(submissions)):
-            with ready:
-                ready.wait_for(lambda index=index: index in done)
-            result = done.pop(index)
-            if isinstance(result, BaseException):
-                raise result
-            if on_result:
-                on_result(result)
-            yield result
+        try:
+            for index in range(len(submissions)):
+                with ready:
+                    ready.wait_for(lambda index=index: index in done)
+                result = done.pop(index)
+                if isinstance(result, BaseException):
+                    raise result
+                if on_result:
+                    try:
+                        on_result(result)
+                    except Exception as exc:  # noqa: BLE001 - e.g. a result the store cannot hold: say so
+                        result = self._failed(submissions[index], ids, exc, "its result could not be stored")
+                        on_result(result)  # a store that cannot take even this is broken: the run stops
+                yield result
+        finally:
+            stop.set()
 
     def grade(self, submission: Path, ids: list[str], worker: Worker) -> SubmissionResult:
         """Grade one submission on ``worker``: its code in the sandbox, then the checks here."""
         return self._check(self._sandbox(submission, ids, worker))
 
     def _sandbox(self, submission: Path, ids: list[str], worker: Worker) -> _Sandboxed:
-        """Run a submission's assignments in the sandbox: one child for all of them, training jobs on their own."""
-        sandboxed = _Sandboxed(submission, [self._job(submission, self.catalog[i]) for i in ids],
-                               Path(tempfile.mkdtemp(prefix="grader-results-")))
+        """Run a submission's assignments in the sandbox: one child for all of them, training jobs on their own.
+
+        The folder is hashed first, within the caps the copy into the sandbox has (protocol.walk_submission): a
+        folder over one runs nothing, and each of its assignments is an ``error`` naming the file and the cap."""
+        keep = Path(tempfile.mkdtemp(prefix="grader-results-"))
+        self._keeps.add(keep)
+        sandboxed = _Sandboxed(submission, [], keep, ids=list(ids))
+        try:
+            sandboxed.content_hash = content_hash(submission)
+        except (protocol.SubmissionRefused, OSError) as exc:
+            sandboxed.refused = protocol.clean_text(str(exc), 500)
+            return sandboxed
+        try:
+            self._run(sandboxed, worker)
+        except BaseException:
+            self._discard(sandboxed)
+            raise
+        return sandboxed
+
+    def _run(self, sandboxed: _Sandboxed, worker: Worker) -> None:
+        submission = sandboxed.submission
+        sandboxed.jobs = [self._job_or_error(submission, self.catalog[i]) for i in sandboxed.ids]
         pending: list[int] = []
 
         def flush() -> None:
@@ -259,22 +371,52 @@ class Grader:
             sandboxed.outcomes[number] = sandboxed.keep_out(number, outcome)
         if pending:
             flush()
-        return sandboxed
 
     def _check(self, sandboxed: _Sandboxed) -> SubmissionResult:
-        """The trusted side: check what the sandbox left for each assignment, and score it."""
+        """The trusted side: check what the sandbox left for each assignment, and score it. An exception while
+        checking one assignment is that assignment's ``error``, with the reason; the others are still checked."""
         submission = sandboxed.submission
+        if sandboxed.refused:
+            self._discard(sandboxed)
+            return self._failed(submission, sandboxed.ids, None, sandboxed.refused)
         result = SubmissionResult(submission=submission.name, path=str(submission),
-                                  content_hash=content_hash(submission), sandbox=self.mode,
+                                  content_hash=sandboxed.content_hash, sandbox=self.mode,
                                   warnings=[self.warning] if self.warning else [])
         checker = self._idle_checkers.get()
         try:
             for number, job in enumerate(sandboxed.jobs):
                 outcome = sandboxed.outcomes.get(number)
-                result.assignments.append(self._scaled(self._evaluate(job, outcome, checker)))
+                try:
+                    checked = self._evaluate(job, outcome, checker)
+                except Exception as exc:  # noqa: BLE001 - the grader's fault on this assignment: its error, said
+                    checked = _error(job.assignment, job.file, _grader_fault(exc))
+                result.assignments.append(self._scaled(checked))
         finally:
             self._idle_checkers.put(checker)
-            shutil.rmtree(sandboxed.keep, ignore_errors=True)
+            self._discard(sandboxed)
+        return result
+
+    def _discard(self, sandboxed: _Sandboxed) -> None:
+        shutil.rmtree(sandboxed.keep, ignore_errors=True)
+        self._keeps.discard(sandboxed.keep)
+
+    def _failed(self, submission: Path, ids: list[str], exc: BaseException | None,
+                reason: str = "") -> SubmissionResult:
+        """A submission the grader could not grade: each assignment it has is an ``error`` with the reason (the
+        others are ``missing``, as usual), so the class goes on and the student sees why."""
+        reason = reason + (f" ({_grader_fault(exc)})" if exc is not None and reason else
+                           _grader_fault(exc) if exc is not None else "")
+        result = SubmissionResult(submission=submission.name, path=str(submission), sandbox=self.mode,
+                                  warnings=[self.warning] if self.warning else [])
+        for assignment_id in ids:
+            assignment = self.catalog[assignment_id]
+            try:
+                file = assignment_file(submission, assignment_id, self.options.file_map)
+            except OSError:
+                file = None
+            job = _Job(assignment, file, None)
+            result.assignments.append(self._scaled(self._evaluate(job, None, None) if file is None else
+                                                   _error(assignment, file, reason)))
         return result
 
     def _scaled(self, result: AssignmentResult) -> AssignmentResult:
@@ -285,10 +427,19 @@ class Grader:
             result.max_score = points
         return result
 
+    def _job_or_error(self, submission: Path, assignment: Assignment) -> _Job:
+        """:meth:`_job`, or a job that is that assignment's ``error`` when preparing it fails."""
+        try:
+            return self._job(submission, assignment)
+        except Exception as exc:  # noqa: BLE001 - e.g. a file name the file system refuses: this assignment only
+            return _Job(assignment, None, None, error=_grader_fault(exc))
+
     def _job(self, submission: Path, assignment: Assignment) -> _Job:
         file = assignment_file(submission, assignment.id, self.options.file_map)
         if file is None:
-            return _Job(assignment, None, None)
+            link = linked_file(submission, assignment.id, self.options.file_map)
+            return _Job(assignment, link, None, error=f"{link} is a symbolic link; links are not followed: submit the "
+                        "file itself") if link else _Job(assignment, None, None)
         seed = self.options.seed
         if isinstance(assignment, ModelAssignment) and self.training is not None:  # --checks train|all
             prepared = self.training.prepare(submission, assignment, file, evaluate.model_task(assignment, file, seed),
@@ -303,6 +454,8 @@ class Grader:
 
     def _evaluate(self, job: _Job, outcome: Outcome | Exception | None, checker: Checker) -> AssignmentResult:
         assignment, limits = job.assignment, self.options.limits
+        if job.error:
+            return _error(assignment, job.file, job.error)
         if job.file is None:
             return AssignmentResult(id=assignment.id, status="missing", max_score=assignment.points,
                                     reason=f"no {assignment.id}.py or {assignment.id}.ipynb in the submission",
@@ -320,15 +473,44 @@ class Grader:
         return evaluate.evaluate_function(assignment, job.file, job.fixed, job.drawn, outcome, limits)
 
 
+def _installed_versions() -> dict[str, str]:
+    """The versions the zygote reports (``sys.version``, ``tf.__version__``, ``keras.__version__``), read from the
+    installed distributions without importing TensorFlow."""
+    from importlib import metadata
+
+    found = {"python": sys.version.split()[0]}
+    for key, distributions in (("tensorflow", ("tensorflow", "tensorflow-cpu")), ("keras", ("keras",))):
+        for distribution in distributions:
+            try:
+                found[key] = metadata.version(distribution)
+                break
+            except metadata.PackageNotFoundError:
+                continue
+    return found
+
+
+def _grader_fault(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return protocol.clean_text(f"the grader failed on it: {type(exc).__name__}: {text}", 400)
+
+
+def _error(assignment: Assignment, file: str | None, reason: str) -> AssignmentResult:
+    return AssignmentResult(id=assignment.id, status="error", max_score=assignment.points, file=file, reason=reason,
+                            expected_params=getattr(assignment, "total_params", None))
+
+
 @dataclass
 class _Sandboxed:
     """One submission after the sandbox: its jobs, and what each left (moved to ``keep``, out of reach of the
-    worker's next job)."""
+    worker's next job). ``refused``: why nothing of it ran (a folder over the caps)."""
 
     submission: Path
     jobs: list[_Job]
     keep: Path
     outcomes: dict[int, Outcome | Exception] = field(default_factory=dict)
+    content_hash: str = ""
+    refused: str = ""
+    ids: list[str] = field(default_factory=list)
 
     def keep_out(self, number: int, outcome: Outcome | Exception) -> Outcome | Exception:
         if isinstance(outcome, Outcome) and outcome.out is not None and outcome.out.is_dir():
@@ -349,3 +531,5 @@ class _Job:
     limits: Limits | None = None
     training: TrainJob | None = None
     skip: str = ""
+    #: Why this assignment could not even be prepared (it is then an ``error`` with this reason).
+    error: str = ""

@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import hmac
-import html
 import io
 import json
 import math
@@ -30,6 +29,7 @@ from typing import Any
 from tabulate import tabulate
 
 from harness.course import Course
+from harness.escape import csv_row, html_text, markdown_text, terminal
 from harness.results import AssignmentResult, SubmissionResult
 
 DASH = "—"
@@ -276,18 +276,19 @@ def render(board: Board, fmt: str) -> str:
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([c.key.removeprefix("a:") for c in board.columns])
+        writer.writerow(csv_row(c.key.removeprefix("a:") for c in board.columns))
         for s in board.standings:
-            writer.writerow(["" if (v := c.value(s)) is None else v for c in board.columns])
+            writer.writerow(csv_row("" if (v := c.value(s)) is None else v for c in board.columns))
         return out.getvalue()
     if fmt == "html":
         return render_html(board)
-    rows = [[_text(c, c.value(s), s) for c in board.columns] for s in board.standings]
+    cell = markdown_text if fmt == "md" else terminal
+    rows = [[cell(_text(c, c.value(s), s)) for c in board.columns] for s in board.standings]
     headers = [c.label for c in board.columns]
     align = ["left" if c.kind == "text" else "right" for c in board.columns]
     if fmt in ("md", "table"):
-        heading = (f"# {board.title}\n\nGenerated {board.generated_at}\n\n" if fmt == "md"
-                   else f"{board.title}  ({board.generated_at})\n\n")
+        heading = (f"# {markdown_text(board.title)}\n\nGenerated {board.generated_at}\n\n" if fmt == "md"
+                   else f"{terminal(board.title)}  ({board.generated_at})\n\n")
         table = tabulate(rows, headers, tablefmt="github" if fmt == "md" else "simple", disable_numparse=True,
                          colalign=align)
         return heading + table + "\n"
@@ -370,7 +371,7 @@ _JS = """
 
 def render_html(board: Board) -> str:
     """One self-contained page (inline CSS and JS, no network): sortable by header click or ``#sort=KEY[:asc|desc]``."""
-    e = html.escape
+    e = html_text
     heads = []
     for c in board.columns:
         cls = " ".join(x for x in ("name" if c.key == "name" else "", "text" if c.kind == "text" else "",

@@ -9,11 +9,10 @@ files) and HTML (one self-contained file: CSS inline, curves as base64 data URIs
 from __future__ import annotations
 
 import base64
-import html
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.escape import file_name, html_text, markdown_text
 from harness.plots import has_history, history_pngs
 from harness.results import AssignmentResult, SubmissionResult
 
@@ -22,6 +21,10 @@ FORMATS = ("md", "html")
 STATUS_MARK = {"passed": "✓", "failed": "✗", "error": "✗", "missing": "✗", "skipped": "–"}
 #: Scalar metrics shown in the Training table, in this order, when present (others follow by name).
 KNOWN_METRICS = ("accuracy", "val_accuracy", "loss", "val_loss", "test_accuracy", "time_to_accuracy_s")
+#: Heading over the notes the sandboxed run wrote: the student's code could have written them, so they are quoted
+#: as theirs, apart from the grader's own notes.
+CHILD_NOTES_TITLE = "Reported by your program's run"
+CHILD_NOTES_HINT = "written inside the sandbox, where your code ran; quoted as it came, not checked by the grader"
 
 
 @dataclass
@@ -30,10 +33,6 @@ class Report:
 
     text: str
     images: dict[str, bytes] = field(default_factory=dict)
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "submission"
 
 
 def _percent(score: float, max_score: float) -> str:
@@ -76,54 +75,53 @@ def _plots(a: AssignmentResult) -> dict[str, bytes]:
 # -- Markdown ---------------------------------------------------------------------------------------------
 
 
-def _md(text: Any) -> str:
-    """A Markdown table cell: pipes escaped, newlines as <br>."""
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
-
-
 def render_markdown(result: SubmissionResult, *, course: str = "", plots: bool = True,
                     image_prefix: str | None = None) -> Report:
     """Markdown feedback; curves come back as images ``<prefix><assignment>_<loss|accuracy>.png`` to write beside it."""
-    prefix = image_prefix if image_prefix is not None else f"{_slug(result.submission)}_"
+    prefix = image_prefix if image_prefix is not None else f"{file_name(result.submission)}_"
+    md = markdown_text
     out: list[str] = []
     images: dict[str, bytes] = {}
     title = f"Feedback — {result.submission}" + (f" ({course})" if course else "")
-    out += [f"# {title}", "",
+    out += [f"# {md(title)}", "",
             f"**Score: {result.score:g} / {result.max_score:g}**{_percent(result.score, result.max_score)}", ""]
     if result.warnings:
-        out += ["> **Warnings**", *[f"> - {w}" for w in result.warnings], ""]
+        out += ["> **Warnings**", *[f"> - {md(w)}" for w in result.warnings], ""]
     for a in result.assignments:
         mark = STATUS_MARK.get(a.status, "")
-        out += [f"## {a.id} — {mark} {a.status} · {a.score:g} / {a.max_score:g}", ""]
+        out += [f"## {md(a.id)} — {mark} {md(a.status)} · {a.score:g} / {a.max_score:g}", ""]
         if a.file:
-            out += [f"File: `{a.file}`", ""]
+            out += [f"File: {md(a.file)}", ""]
         if a.reason:
-            out += [f"**Why:** {a.reason}", ""]
+            out += [f"**Why:** {md(a.reason)}", ""]
         if a.checks:
             out += ["| | Check | Message |", "|---|---|---|"]
-            out += [f"| {'✓' if c.passed else '✗'} | {_md(c.name)} | {_md(c.message)} |" for c in a.checks]
+            out += [f"| {'✓' if c.passed else '✗'} | {md(c.name)} | {md(c.message)} |" for c in a.checks]
             out.append("")
         if (line := _params_line(a)) is not None:
-            out += [line, ""]
+            out += [md(line), ""]
         if a.architecture:
             out += ["### Architecture", "", "| Layer | Your model | Reference | |", "|---|---|---|---|"]
             for row in a.architecture:
                 student, ref = row.get("student", ""), row.get("reference", "")
                 same = "✓" if student == ref else "≠"
-                out.append(f"| {_md(row.get('layer', ''))} | {_md(student or '—')} | {_md(ref or '—')} | {same} |")
+                out.append(f"| {md(row.get('layer', ''))} | {md(student or '—')} | {md(ref or '—')} | {same} |")
             out.append("")
         if a.notes:
-            out += ["### Notes", "", *[f"- {n}" for n in a.notes], ""]
+            out += ["### Notes", "", *[f"- {md(n)}" for n in a.notes], ""]
+        if a.child_notes:
+            quoted = "\n>\n".join(f"> {md(n)}" for n in a.child_notes)
+            out += [f"### {CHILD_NOTES_TITLE}", "", f"*{CHILD_NOTES_HINT}:*", "", quoted, ""]
         metrics = _scalar_metrics(a)
         pngs = _plots(a) if plots else {}
         if metrics or pngs:
             out += ["### Training", ""]
         if metrics:
-            out += ["| Figure | Value |", "|---|---|", *[f"| {_md(k)} | {_md(_num(v))} |" for k, v in metrics], ""]
+            out += ["| Figure | Value |", "|---|---|", *[f"| {md(k)} | {md(_num(v))} |" for k, v in metrics], ""]
         for panel, png in pngs.items():
-            name = f"{prefix}{_slug(a.id)}_{panel}.png"
+            name = f"{prefix}{file_name(a.id)}_{panel}.png"
             images[name] = png
-            out += [f"![{a.id}: training and validation {panel}]({name})", ""]
+            out += [f"![{md(a.id)}: training and validation {panel}]({name})", ""]
     return Report("\n".join(out).rstrip() + "\n", images)
 
 
@@ -150,12 +148,14 @@ tr.diff td{background:rgba(207,34,46,.08)}
 .plots{display:flex;flex-wrap:wrap;gap:.5rem}
 .plots img{flex:1 1 320px;max-width:100%;min-width:0;height:auto}
 code{font-size:.9em}
+.hint{color:var(--mut);font-size:.9em}
+blockquote.child{margin:.5rem 0;padding:.25rem .75rem;border-left:4px solid var(--line);white-space:pre-wrap}
 """
 
 
 def render_html(result: SubmissionResult, *, course: str = "", plots: bool = True) -> Report:
     """One self-contained HTML page; curves are embedded as ``data:image/png;base64`` URIs."""
-    e = html.escape
+    e = html_text
     title = f"Feedback — {result.submission}" + (f" ({course})" if course else "")
     body: list[str] = [f"<h1>{e(title)}</h1>",
                        (f"<p><strong>Score: {result.score:g} / {result.max_score:g}</strong>"
@@ -165,7 +165,7 @@ def render_html(result: SubmissionResult, *, course: str = "", plots: bool = Tru
                     + "".join(f"<li>{e(w)}</li>" for w in result.warnings) + "</ul></div>")
     for a in result.assignments:
         status = e(a.status)
-        body.append(f'<section id="{e(_slug(a.id))}"><h2>{e(a.id)} — <span class="{status}">'
+        body.append(f'<section id="{e(file_name(a.id))}"><h2>{e(a.id)} — <span class="{status}">'
                     f"{STATUS_MARK.get(a.status, '')} {status}</span> · {a.score:g} / {a.max_score:g}</h2>")
         if a.file:
             body.append(f"<p>File: <code>{e(a.file)}</code></p>")
@@ -191,6 +191,10 @@ def render_html(result: SubmissionResult, *, course: str = "", plots: bool = Tru
                         + "".join(rows) + "</tbody></table></div>")
         if a.notes:
             body.append("<h3>Notes</h3><ul>" + "".join(f"<li>{e(n)}</li>" for n in a.notes) + "</ul>")
+        if a.child_notes:
+            body.append(f'<h3>{e(CHILD_NOTES_TITLE)}</h3><p class="hint">{e(CHILD_NOTES_HINT)}:</p>'
+                        '<blockquote class="child">' + "".join(f"<p>{e(n)}</p>" for n in a.child_notes)
+                        + "</blockquote>")
         metrics = _scalar_metrics(a)
         pngs = _plots(a) if plots else {}
         if metrics or pngs:

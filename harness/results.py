@@ -50,6 +50,9 @@ class AssignmentResult:
     reason: str = ""
     #: Notes that are not failures (e.g. "GRU reset_after=True: 6,336 parameters, accepted").
     notes: list[str] = field(default_factory=list)
+    #: Notes the sandboxed program wrote (``info.json``): the student's code could have written them, so reports
+    #: quote them as the program's words, apart from ``notes`` (the grader's own).
+    child_notes: list[str] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     #: Architecture rows for reports: [{"layer", "student", "reference"}].

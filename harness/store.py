@@ -121,6 +121,10 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX bench_by_key ON bench(key, assignment, device)",
     ],
+    # 4: notes the sandboxed program wrote, kept apart from the grader's (reports quote them as the program's).
+    [
+        "ALTER TABLE assignments ADD COLUMN child_notes TEXT NOT NULL DEFAULT '[]'",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -311,11 +315,11 @@ class Store:
             row = self.conn.execute(
                 """INSERT INTO assignments (result_id, position, assignment, status, score, max_score, params,
                                             expected_params, file, reason, notes, metrics, timings, architecture,
-                                            sandbox)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                            sandbox, child_notes)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (result_id, position, a.id, a.status, a.score, a.max_score, a.params, a.expected_params, a.file,
                  a.reason, _dumps(a.notes), _dumps(a.metrics), _dumps(a.timings), _dumps(a.architecture),
-                 _dumps(a.sandbox)),
+                 _dumps(a.sandbox), _dumps(a.child_notes)),
             ).lastrowid
             self.conn.executemany(
                 "INSERT INTO checks (assignment_row, position, name, passed, message, weight, credit)"
@@ -423,7 +427,8 @@ class Store:
             assignments.append(AssignmentResult(
                 id=a["assignment"], status=a["status"], max_score=a["max_score"], score=a["score"], checks=checks,
                 params=a["params"], expected_params=a["expected_params"], file=a["file"], reason=a["reason"],
-                notes=json.loads(a["notes"]), metrics={**bench.get(a["assignment"], {}), **json.loads(a["metrics"])},
+                notes=json.loads(a["notes"]), child_notes=json.loads(a["child_notes"]),
+                metrics={**bench.get(a["assignment"], {}), **json.loads(a["metrics"])},
                 timings=json.loads(a["timings"]),
                 architecture=json.loads(a["architecture"]), sandbox=json.loads(a["sandbox"]),
             ))

@@ -281,17 +281,21 @@ class Session:
         if base is not None and base.status == "error":
             self._progress_done(job, f"error: {base.reason}")
             return base
-        import keras
+        from harness.checks.config_gate import ConfigRefused
 
-        try:
-            model = keras.saving.load_model(path, safe_mode=True, compile=False)
+        try:  # gated like every student model (harness/checks/config_gate.py) before Keras reads it
+            model = evaluate.read_model(path)
+        except ConfigRefused as exc:
+            return _error(job, str(exc), outcome)
         except Exception as exc:  # any refusal is the submission's problem, said plainly
             reason = ("its trained model cannot be loaded safely (Lambda layers and custom classes are not gradable): "
                       f"{str(exc).splitlines()[0][:300]}")
             return _error(job, reason, outcome)
         report = child_report(outcome.out)
         measured = self.measure(job, model)
-        notes = [*(base.notes if base else evaluate._child_info(outcome.out)), *report_notes(report)]
+        notes = [*(base.notes if base else []), *report_notes(report)]
+        child_notes = [*(base.child_notes if base else evaluate._child_info(outcome.out)),
+                       *child_report_notes(report)]
         if self.settings.calibrating:
             checks = [Check("trained", bool(report.get("trained")), "reference measured", weight=WEIGHT)]
         else:
@@ -309,7 +313,8 @@ class Session:
             timings["train_s"] = float(report["train_seconds"])
         all_checks = [*(base.checks if base else []), *checks]
         result = AssignmentResult.from_checks(
-            assignment.id, assignment.points, all_checks, file=job.file, notes=notes, metrics=metrics,
+            assignment.id, assignment.points, all_checks, file=job.file, notes=notes, child_notes=child_notes,
+            metrics=metrics,
             timings=timings, sandbox=outcome.summary(),
             params=base.params if base else int(model.count_params()),
             expected_params=base.expected_params if base else assignment.total_params,
@@ -632,10 +637,18 @@ def child_report(out: Path | None) -> dict[str, Any]:
         return {}
 
 
+def child_report_notes(report: dict[str, Any]) -> list[str]:
+    """The notes the training run wrote itself: the student's code could have written them (``child_notes``)."""
+    from harness.sandbox.worker import clean_text
+
+    notes = report.get("notes")
+    return [clean_text(str(n), 300) for n in notes][:10] if isinstance(notes, list) else []
+
+
 def report_notes(report: dict[str, Any]) -> list[str]:
     from harness.sandbox.worker import clean_text
 
-    notes = [clean_text(str(n), 300) for n in (report.get("notes") or [])][:10]
+    notes: list[str] = []
     error = report.get("training_error")
     if isinstance(error, dict):
         where = f" ({error.get('where')})" if error.get("where") else ""

@@ -6,10 +6,10 @@ batch 128, validation_split 0.2; the log ends at ``val_acc: 0.8770``. The seed p
 the built model's (Bidirectional = two LSTM(32) of 8,320 each = 16,640; Dense on 64 features 65; total 336,705).
 """
 
-import keras
-from keras import layers
+from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from harness.catalog.lazy import keras, layers
 from reference._models import IMDB_10K_500
 
 DATA = {**IMDB_10K_500, "reverse": True}

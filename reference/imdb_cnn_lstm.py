@@ -15,10 +15,10 @@ Seed typos: 000 seeds with ``tf.set_random_seed`` (TensorFlow 1; today ``tf.rand
 ``X_train``/``X_test`` although it loaded ``x_train``/``x_test`` (NameError as printed).
 """
 
-import keras
-from keras import layers
+from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training, Variant
+from harness.catalog.lazy import keras, layers
 
 DATA = {"num_words": 5000, "maxlen": 100, "validation": "test"}
 

@@ -11,11 +11,11 @@ Kept as in the seed: the last ``Dense(1)`` has no sigmoid although the loss is b
 listing); Keras clips the raw output into (0, 1), which trains worse than a sigmoid output would.
 """
 
+from __future__ import annotations
 
-import keras
-from keras import layers
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from harness.catalog.lazy import keras, layers
 from reference._models import IMDB_10K_500
 
 

@@ -11,10 +11,10 @@ Seed inconsistencies: the compile call lists no metrics yet the log prints ``acc
 kept here); the log's 625 steps per epoch fit 20,000 samples at batch 32, not the listed batch 128 with a 0.1 split.
 """
 
-import keras
-from keras import layers
+from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from harness.catalog.lazy import keras, layers
 
 DATA = {"num_words": 10000, "maxlen": 20}
 

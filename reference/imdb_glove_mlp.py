@@ -15,10 +15,10 @@ Seed typos: the GloVe loop fills ``embedding_index`` but the dict is ``embedding
 not a test score.
 """
 
-import keras
-from keras import layers
+from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from harness.catalog.lazy import keras, layers
 
 DATA = {"source": "raw_text", "num_words": 10000, "maxlen": 100, "train_limit": 2000, "validation_limit": 10000}
 

@@ -6,10 +6,10 @@ cross-entropy, 10 epochs, batch 128, validation_split 0.2; the seed reports ``va
 summary: the figures are the built model's (LSTM 4·(32·(32+32)+32) = 8,320; total 328,353).
 """
 
-import keras
-from keras import layers
+from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from harness.catalog.lazy import keras, layers
 from reference._models import IMDB_10K_500
 
 

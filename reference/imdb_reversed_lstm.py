@@ -6,10 +6,10 @@ padding to maxlen 500. RMSprop, binary cross-entropy, 10 epochs, batch 128, vali
 4·(32·(128+32)+32) = 20,608 + Dense 33 = 1,300,641).
 """
 
-import keras
-from keras import layers
+from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from harness.catalog.lazy import keras, layers
 from reference._models import IMDB_10K_500
 
 DATA = {**IMDB_10K_500, "reverse": True}

@@ -9,10 +9,10 @@ Seed typo: the comment on ``maxlen = 500`` says "500개의 훈련데이터만 �
 is the length every review is padded or cut to, not a number of samples.
 """
 
-import keras
-from keras import layers
+from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from harness.catalog.lazy import keras, layers
 from reference._models import IMDB_10K_500
 
 

@@ -7,10 +7,10 @@ epochs. The seed prints no summary and no MAE: the figures are the built model's
 5·32·32+32 = 5,152 twice; Dense 33; total 12,609); ``seed_figure`` is the naive baseline it prints (0.29 MAE).
 """
 
-import keras
-from keras import layers
+from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Training
+from harness.catalog.lazy import keras, layers
 from reference._models import jena_recipes
 
 

@@ -11,12 +11,12 @@ gives 6,336 (total 13,793), accepted as a variant.
 Seed typo: ``from keras import layer`` — the module is ``layers`` (the listing uses ``layers.Conv1D``).
 """
 
+from __future__ import annotations
+
 import functools
 
-import keras
-from keras import layers
-
 from harness.catalog import LayerFigure, ModelAssignment, Training
+from harness.catalog.lazy import keras, layers
 from reference._models import gru_variant, jena_recipes
 
 

@@ -8,10 +8,10 @@ model's (Dense 240·14·32+32 = 107,552; total 107,585), and ``seed_figure`` is 
 prints, "evaluate_naive_method() → 0.2897359729905486" (0.29), the MAE a model must beat.
 """
 
-import keras
-from keras import layers
+from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Training
+from harness.catalog.lazy import keras, layers
 from reference._models import jena_recipes
 
 

@@ -8,12 +8,12 @@ total 4,545); Keras 3's default ``reset_after=True`` (4,608; total 4,641) is acc
 the naive baseline the seed prints (0.2897… → 0.29 MAE).
 """
 
+from __future__ import annotations
+
 import functools
 
-import keras
-from keras import layers
-
 from harness.catalog import LayerFigure, ModelAssignment, Training
+from harness.catalog.lazy import keras, layers
 from reference._models import gru_variant, jena_recipes
 
 

@@ -6,12 +6,12 @@ Seed: ``001_07b7324716c42e53.txt``, 6.3 "순환 드롭아웃" (DLwP listing 6-40
 as a variant. The seed prints no summary and no MAE: ``seed_figure`` is the naive baseline it prints (0.29 MAE).
 """
 
+from __future__ import annotations
+
 import functools
 
-import keras
-from keras import layers
-
 from harness.catalog import LayerFigure, ModelAssignment, Training
+from harness.catalog.lazy import keras, layers
 from reference._models import gru_variant, jena_recipes
 
 

@@ -8,12 +8,12 @@ no MAE: the figures are the built model's in the seeds' Keras 2 counting (``rese
 accepted as a variant. ``seed_figure`` is the naive baseline the seed prints (0.29 MAE).
 """
 
+from __future__ import annotations
+
 import functools
 
-import keras
-from keras import layers
-
 from harness.catalog import LayerFigure, ModelAssignment, Training, Variant
+from harness.catalog.lazy import keras, layers
 from reference._models import jena_recipes
 
 

@@ -9,10 +9,10 @@ categorical cross-entropy, epochs 30, batch 200, EarlyStopping patience 10, test
 1,179,776; Dense 1,290; total 1,199,882).
 """
 
-import keras
-from keras import layers
+from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from harness.catalog.lazy import keras, layers
 
 DATA = {"channels": 1, "validation": "test", "early_stopping_patience": 10}
 

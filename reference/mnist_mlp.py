@@ -11,10 +11,10 @@ Seed mistake: the one-hot examples are wrong: class 5 is ``[0,0,0,0,0,1,0,0,0,0]
 index 4) and class 3 is ``[0,0,0,1,0,0,0,0,0,0]`` (the seed shows index 2).
 """
 
-import keras
-from keras import layers
+from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from harness.catalog.lazy import keras, layers
 
 DATA = {"flatten": True, "validation": "test", "early_stopping_patience": 10}
 

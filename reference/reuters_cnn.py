@@ -9,10 +9,10 @@ Seed mistake: "GlobalMaxPooling1D 레이어는 입력되는 128개 벡터 중 �
 of 256 features and keeps the maximum of each feature, not one whole vector.
 """
 
-import keras
-from keras import layers
+from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from harness.catalog.lazy import keras, layers
 from reference._models import REUTERS_1K_100
 
 

@@ -7,10 +7,10 @@ model's (Conv1D 98,560 → (None, 98, 256); MaxPooling1D(4) → (None, 24, 256);
 total 429,614).
 """
 
-import keras
-from keras import layers
+from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from harness.catalog.lazy import keras, layers
 from reference._models import REUTERS_1K_100
 
 

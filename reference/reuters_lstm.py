@@ -7,10 +7,10 @@ epochs, batch 64, ``validation_data=(x_test, y_test)``. "Test Accuracy 0.6990". 
 figures are the built model's (LSTM 4·(128·(128+128)+128) = 131,584; total 265,518).
 """
 
-import keras
-from keras import layers
+from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from harness.catalog.lazy import keras, layers
 from reference._models import REUTERS_1K_100
 
 

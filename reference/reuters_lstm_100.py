@@ -10,10 +10,10 @@ should be ``x_test, y_test``; the text calls Embedding's second argument "기사
 LSTM's first "기사당 단어 수" too: they are the embedding size and the number of units (100 each here).
 """
 
-import keras
-from keras import layers
+from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from harness.catalog.lazy import keras, layers
 from reference._models import REUTERS_1K_100
 
 

@@ -9,10 +9,10 @@ Seed mistake: "Embedding 레이어는 0에서 45의 정수값 (카테고리 종�
 Embedding encodes word indices 0..999 (max_features), not the 46 categories.
 """
 
-import keras
-from keras import layers
+from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from harness.catalog.lazy import keras, layers
 from reference._models import REUTERS_1K_100
 
 

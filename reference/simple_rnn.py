@@ -5,10 +5,10 @@ Seed: ``000_328bd1a058887ce7.txt``, "Keras의 SimpleRNN Layer 사용 – 마지�
 (32·(32+32)+32), total 322,080. The seed never trains it (no ``training``).
 """
 
-import keras
-from keras import layers
+from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment
+from harness.catalog.lazy import keras, layers
 
 
 def build() -> keras.Model:

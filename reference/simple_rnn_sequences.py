@@ -5,10 +5,10 @@ with Python 6.2.1). Summary printed there: Embedding (None, None, 32) 320,000, S
 total 322,080: the same parameters as ``simple_rnn``, only the output keeps the time axis. The seed never trains it.
 """
 
-import keras
-from keras import layers
+from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment
+from harness.catalog.lazy import keras, layers
 
 
 def build() -> keras.Model:

@@ -7,10 +7,10 @@ batch 1); evaluated on the training windows: "acc: 90.00%" (000; 002 prints 92.0
 figures are the built model's (LSTM 4·(128·(1+128)+128) = 66,560; Dense 1,548; total 68,108).
 """
 
-import keras
-from keras import layers
+from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from harness.catalog.lazy import keras, layers
 
 DATA = {"window_size": 4, "features": "index", "evaluate_on": "train"}
 

@@ -8,10 +8,10 @@ cross-entropy, 2000 epochs, batch 10; evaluated on the training windows: "acc: 9
 the figures are the built model's (640 + 16,512 + 1,548 = 18,700).
 """
 
-import keras
-from keras import layers
+from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from harness.catalog.lazy import keras, layers
 
 DATA = {"window_size": 4, "features": "index", "evaluate_on": "train"}
 

@@ -8,10 +8,10 @@ batch 1, ``shuffle=False`` and ``model.reset_states()`` after each epoch; evalua
 68,108, the same weights as the stateless model; only the batch is fixed to 1).
 """
 
-import keras
-from keras import layers
+from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from harness.catalog.lazy import keras, layers
 
 DATA = {"window_size": 4, "features": "index", "stateful": True, "evaluate_on": "train"}
 

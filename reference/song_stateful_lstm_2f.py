@@ -12,10 +12,10 @@ and appends the label inside the inner loop (200 labels for 50 windows); its ful
 ``idx / float(max_idx_value)`` to ``seq_in`` instead of the predicted note's features.
 """
 
-import keras
-from keras import layers
+from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
+from harness.catalog.lazy import keras, layers
 
 DATA = {"window_size": 4, "features": "scale_length", "stateful": True, "evaluate_on": "train"}
 

@@ -127,14 +127,19 @@ def test_migration_from_previous_version_keeps_data(tmp_path: Path) -> None:
     conn = sqlite3.connect(db, isolation_level=None)
     conn.row_factory = sqlite3.Row
     assert migrate(conn, target=1) == 1  # a store written by the first release: no settings table
-    old = Store(conn, db)
-    run = old.begin_run(meta())
-    old.record(run, class_results(tmp_path)[1])
-    old.close()
+    bob = class_results(tmp_path)[1]
+    conn.execute("INSERT INTO runs (id, started_at, grader_version, checks) VALUES (1, '2026-01-01', '0.1.0', 's')")
+    conn.execute("INSERT INTO results (id, run_id, key, submission, path, score, max_score, recorded_at)"
+                 " VALUES (1, 1, ?, 'bob', ?, 15, 20, '2026-01-01')", (submission_key(bob.path), bob.path))
+    conn.execute("INSERT INTO assignments (result_id, position, assignment, status, score, max_score, notes)"
+                 " VALUES (1, 0, 'simple_rnn', 'passed', 10, 10, '[\"a note\"]')")
+    conn.close()
 
     store = open_store(db)
     assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert [r.submission for r in store.latest()] == ["bob"]
+    (graded,) = store.latest()[0].assignments
+    assert (graded.notes, graded.child_notes) == (["a note"], [])  # added by a later migration, empty for old rows
     secret = store.secret()
     assert len(secret) == 64 and store.secret() == secret
 

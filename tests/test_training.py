@@ -203,7 +203,7 @@ def test_training_overrides_are_applied_and_reported(class_run: tuple[int, dict,
     result = by_id(report, "override")[MNIST]
     effective = result["metrics"]["training"]["effective_recipe"]
     assert effective["epochs"] == 1 and effective["batch_size"] == 100 and effective["optimizer"] == "adam"
-    notes = " ".join(result["notes"])
+    notes = " ".join(result["notes"] + result["child_notes"])
     assert "optimizer'] = 'bogus' ignored" in notes and "'shuffle'] ignored" in notes
     assert result["metrics"]["training"]["epochs_run"] == 1
 

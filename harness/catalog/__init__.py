@@ -2,7 +2,8 @@
 
 Like lm-evaluation-harness' task registry, nothing is wired by hand: a module ``reference/<id>.py``
 with a module-level ``ASSIGNMENT`` is an assignment. Modules whose name starts with ``_`` hold shared
-helpers and are skipped.
+helpers and are skipped. Reading the catalog imports no Keras: references import it through
+:mod:`harness.catalog.lazy`, on their first build, so commands that only read the declarations stay fast.
 """
 
 from __future__ import annotations
@@ -36,9 +37,7 @@ class CatalogError(Exception):
 def load_catalog() -> dict[str, Assignment]:
     """Return ``{id: assignment}`` for every declared reference, models first, then functions, by id."""
     import reference
-    from harness.quiet import import_keras
 
-    import_keras()
     found: dict[str, Assignment] = {}
     for info in pkgutil.iter_modules(reference.__path__):
         if info.name.startswith("_"):

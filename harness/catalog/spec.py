@@ -4,7 +4,9 @@ An assignment is *declared*, never wired into the harness: a module under ``refe
 module-level ``ASSIGNMENT`` (a :class:`ModelAssignment` or :class:`FunctionAssignment`) and the registry
 (:mod:`harness.catalog`) picks it up. The harness reads nothing else from the module.
 
-Example (``reference/simple_rnn.py``)::
+Example (``reference/simple_rnn.py``; Keras comes from :mod:`harness.catalog.lazy`, imported on the first build)::
+
+    from harness.catalog.lazy import keras, layers
 
     def build() -> keras.Model:
         model = keras.Sequential([keras.Input((None,), dtype="int32"),

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from harness.checks import structure
 from harness.checks.layers import LayerView
 from harness.results import Check
 
@@ -103,27 +104,52 @@ def check_functional(student: Any, reference: Any, student_views: list[LayerView
     try:
         actual = np.asarray(_graph_call(lambda t: student(t, training=False), x, student))
     except Exception as exc:  # noqa: BLE001 - a model that cannot run on the reference's input is a finding
-        return Check("functional", False, f"the model fails on the reference's input shape {x.shape}: {exc}")
+        text = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+        return Check("functional", False, f"the model fails on the reference's input (shape {x.shape}): {text}")
     if actual.shape == expected.shape and np.allclose(actual, expected, atol=ATOL, rtol=RTOL):
         return Check("functional", True, "given the same weights as the reference, it computes the same outputs")
-    message = f"given the same weights as the reference, its outputs differ (max |Δ| {_max_diff(actual, expected)})"
+    if actual.shape != expected.shape:
+        message = (f"given the same weights and input as the reference, its output has shape {actual.shape} where "
+                   f"the reference's has {expected.shape}")
+    else:
+        message = ("given the same weights as the reference, its outputs differ "
+                   f"(by up to {_max_diff(actual, expected)})")
     if len(student_views) == len(reference_views):
         _reset(student)
         _reset(reference)
         try:
             for s, r, a, e in zip(student_views, reference_views, _run_chain(student_views, x, student),
                                   _run_chain(reference_views, x, reference)):
-                if a.shape != e.shape or not np.allclose(a, e, atol=ATOL, rtol=RTOL):
-                    message = (f"{s.label()}: given the same weights, its output differs from reference layer "
-                               f"{r.index} {r.cls} (max |Δ| {_max_diff(a, e)}): same parameters, different "
-                               "computation — check its activation, pooling or padding")
+                if a.shape != e.shape:
+                    message = _shape_message(s, r, a, e)
+                    break
+                if not np.allclose(a, e, atol=ATOL, rtol=RTOL):
+                    message = _value_message(s, r, a, e)
                     break
         except Exception:  # noqa: BLE001 - not a plain chain of layers; keep the model-level message
             pass
     return Check("functional", False, message)
 
 
+def _shape_message(s: LayerView, r: LayerView, a: np.ndarray, e: np.ndarray) -> str:
+    """The first layer whose output differs in shape, and why in the student's terms when a setting says it."""
+    shapes = f"on the same input its output has shape {a.shape}, the reference's {e.shape}"
+    why = structure.shape_difference(s, r)
+    if why:
+        return f"{why} ({shapes})"
+    return f"{s.label()} is the first layer whose output differs in shape from reference layer {r.index} {r.cls}: " \
+           f"{shapes}"
+
+
+def _value_message(s: LayerView, r: LayerView, a: np.ndarray, e: np.ndarray) -> str:
+    """The first layer that computes something else with the same weights, and the settings that differ if any."""
+    settings = [f"{key.replace('layer.', 'wrapped layer ').replace('_', ' ')} {s.settings[key]}, the reference "
+                f"uses {value}" for key, value in r.settings.items()
+                if key in s.settings and s.settings[key] != value]
+    hint = "; ".join(settings) if settings else "check its activation, pooling or padding"
+    return (f"{s.label()}: given the same weights, its output differs from reference layer {r.index} {r.cls} (by up "
+            f"to {_max_diff(a, e)}): same parameters, different computation — {hint}")
+
+
 def _max_diff(a: np.ndarray, b: np.ndarray) -> str:
-    if a.shape != b.shape:
-        return f"shapes {a.shape} vs {b.shape}"
     return f"{float(np.max(np.abs(a - b))):.3g}"

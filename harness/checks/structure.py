@@ -63,10 +63,41 @@ def check_layers(student: list[LayerView], reference: list[LayerView]) -> Check:
     return Check("layers", False, "; ".join(problems))
 
 
+#: Settings that change a layer's output shape, in the order a difference is mentioned.
+_SHAPE_SETTINGS = ("units", "filters", "output_dim", "kernel_size", "strides", "pool_size", "padding",
+                   "layer.units", "merge_mode")
+
+
+def shape_difference(s: LayerView, r: LayerView) -> str:
+    """Why ``s``'s output shape differs from reference layer ``r``'s, in the words the student types.
+
+    ``layer 2 SimpleRNN returns the whole sequence (return_sequences=True); the reference returns only the last
+    output``, or the settings that change the shape (``padding 'valid', the reference uses 'same'``), or ``""``.
+    """
+    for key in ("return_sequences", "layer.return_sequences"):
+        mine, theirs = s.settings.get(key), r.settings.get(key)
+        if mine is not None and theirs is not None and mine != theirs:
+            if mine:
+                return (f"{s.label()} returns the whole sequence (return_sequences=True); the reference returns only "
+                        "the last output")
+            return (f"{s.label()} returns only the last output; the reference returns the whole sequence "
+                    "(return_sequences=True)")
+    reasons = [f"{key.split('.')[-1]} {_fmt(s.settings[key])}, the reference uses {_fmt(r.settings[key])}"
+               for key in _SHAPE_SETTINGS
+               if key in s.settings and key in r.settings and s.settings[key] != r.settings[key]]
+    return f"{s.label()}: {'; '.join(reasons)}" if reasons else ""
+
+
 def check_output_shapes(pairs: list[tuple[LayerView, LayerView]]) -> Check:
-    problems = [f"{s.label()}: output shape {_shape(s.output_shape)}, expected {_shape(r.output_shape)}"
-                for s, r in pairs
-                if s.output_shape and r.output_shape and not _compatible(s.output_shape, r.output_shape)]
+    """Output shapes of paired layers; the first that differs is explained, the ones after it follow from it or
+    from their own settings."""
+    problems = []
+    for s, r in pairs:
+        if not (s.output_shape and r.output_shape) or _compatible(s.output_shape, r.output_shape):
+            continue
+        text = f"{s.label()}: output shape {_shape(s.output_shape)}, expected {_shape(r.output_shape)}"
+        why = shape_difference(s, r)
+        problems.append(f"{why} ({text})" if why else text)
     return Check("output_shapes", not problems, "; ".join(problems) or "every output shape matches")
 
 
@@ -89,9 +120,23 @@ def check_settings(pairs: list[tuple[LayerView, LayerView]], student: list[Layer
             if s is student[-1] and r is reference[-1] and key == "activation" and actual == "linear":
                 problems.append(f"last layer uses no activation; the reference ends in {expected}")
                 continue
+            if key.endswith("return_sequences"):
+                problems.append(shape_difference(s, r))
+                continue
             name = key.replace("layer.", "wrapped layer's ").replace("_", " ")
             problems.append(f"{s.label()}: {name} {_fmt(actual)}, the reference uses {_fmt(expected)}")
     return Check("settings", not problems, "; ".join(problems) or "activations and layer settings match")
+
+
+def merged_notes(student: list[LayerView]) -> list[str]:
+    """Where ``Dense`` + ``Activation`` was graded as one ``Dense(..., activation=...)`` (they compute the same)."""
+    notes = []
+    for view in student:
+        if view.cls == "Dense" and len(view.layers) == 2:
+            units, activation = view.settings.get("units"), view.settings.get("activation")
+            notes.append(f"{view.label()}: Dense({units}) followed by Activation('{activation}') is graded as "
+                         f"Dense({units}, activation='{activation}'): they compute the same")
+    return notes
 
 
 def check_total(student_total: int, expected: int, accepted: dict[int, str]) -> tuple[Check, list[str]]:

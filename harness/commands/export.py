@@ -6,25 +6,24 @@ Examples::
     grader export --format gradescope --submission alice    # alice's results.json to stdout
     grader export --format csv --output gradebook.csv
     grader export --format junit --output grades.xml
+
+Gradescope folders are named from submission names through :func:`harness.escape.unique_file_names`: two students
+whose names clean up alike (``victim x``, ``victim_x``) get distinct folders, and the collision is said on stderr.
+A student whose scores are not finite numbers is skipped with a message (exit 1); the others are written.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import click
 
 from harness.course import Course, CourseError, load_course
+from harness.escape import terminal, unique_file_names
 from harness.export import FORMATS, VISIBILITIES, gradebook_csv, gradescope, junit_xml
 from harness.results import SubmissionResult
 from harness.store import StoreError, open_store
-
-
-def folder_name(submission: str) -> str:
-    """A safe folder name for a submission (no separators, no leading dots)."""
-    return re.sub(r"[^A-Za-z0-9_.@+-]+", "_", submission).lstrip(".") or "submission"
 
 
 @click.command("export")
@@ -53,7 +52,8 @@ def command(fmt: str, output: Path | None, submissions: tuple[str, ...], db: Pat
     if missing:
         raise click.UsageError(f"no results for submission(s) {', '.join(map(repr, missing))} in the store")
     if fmt == "gradescope":
-        _gradescope(results, output, course, visibility, single=len(submissions) == 1)
+        if not _gradescope(results, output, course, visibility, single=len(submissions) == 1):
+            raise SystemExit(1)
         return
     text = gradebook_csv(results, course) if fmt == "csv" else junit_xml(results)
     _write(text, output)
@@ -68,18 +68,41 @@ def _write(text: str, output: Path | None) -> None:
     click.echo(f"wrote {output}", err=True)
 
 
+def _results_json(result: SubmissionResult, course: Course, visibility: str) -> str | None:
+    """The student's results.json text, or ``None`` (said on stderr) when a figure is not a finite number."""
+    try:
+        return json.dumps(gradescope(result, course, visibility), indent=2, allow_nan=False) + "\n"
+    except ValueError as exc:
+        click.echo(f"{terminal(result.submission)}: not exported: {exc}; check course.toml's points and regrade "
+                   "(`grader run --force`)", err=True)
+        return None
+
+
 def _gradescope(results: list[SubmissionResult], output: Path | None, course: Course, visibility: str,
-                single: bool) -> None:
+                single: bool) -> bool:
+    """Write the results.json files; ``False`` when some student could not be exported."""
     if single and results:
-        doc = json.dumps(gradescope(results[0], course, visibility), indent=2) + "\n"
-        _write(doc, output / "results.json" if output is not None and output.is_dir() else output)
-        return
+        doc = _results_json(results[0], course, visibility)
+        if doc is not None:
+            _write(doc, output / "results.json" if output is not None and output.is_dir() else output)
+        return doc is not None
     if output is None or output.suffix.lower() == ".json" or output.is_file():
         raise click.UsageError(
             "Gradescope takes one results.json per student: pass --output DIR (writes DIR/<submission>/results.json)"
             " or --submission NAME for one file")
+    names = {r.path: r.submission for r in results}
+    folders, collisions = unique_file_names(names)
+    for group in collisions:
+        click.echo("these submissions' names give the same folder name, so each folder says which: "
+                   + ", ".join(f"{terminal(names[k])!r} → {folders[k]}" for k in group), err=True)
+    written = 0
     for r in results:
-        target = output / folder_name(r.submission) / "results.json"
+        doc = _results_json(r, course, visibility)
+        if doc is None:
+            continue
+        target = output / folders[r.path] / "results.json"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(gradescope(r, course, visibility), indent=2) + "\n", encoding="utf-8")
-    click.echo(f"wrote {len(results)} results.json under {output}", err=True)
+        target.write_text(doc, encoding="utf-8")
+        written += 1
+    click.echo(f"wrote {written} results.json under {output}", err=True)
+    return written == len(results)

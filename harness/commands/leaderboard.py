@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from harness.course import CourseError, load_course
+from harness.escape import terminal
 from harness.leaderboard import (
     FORMATS,
     Board,
@@ -75,7 +76,8 @@ def command(assignment: str | None, fmt: str | None, output: Path | None, pseudo
     if assignment is not None:
         known = assignment_ids(results)
         if assignment not in known:
-            raise click.UsageError(f"no results for assignment {assignment!r}; graded: {', '.join(known) or 'none'}")
+            graded = ", ".join(terminal(k) for k in known) or "none"
+            raise click.UsageError(f"no results for assignment {assignment!r}; graded: {graded}")
         standings, columns = rank_assignment(results, assignment), assignment_columns()
     else:
         standings = rank(results, course)

@@ -15,6 +15,7 @@ import click
 
 from harness.commands.leaderboard import infer_format
 from harness.course import CourseError, load_course
+from harness.escape import terminal
 from harness.plots import has_history
 from harness.report import FORMATS, render
 from harness.store import StoreError, open_store
@@ -44,7 +45,7 @@ def command(submission: str, fmt: str | None, output: Path | None, db: Path | No
         result = store.find(submission)
         names = [r.submission for r in store.latest()] if result is None else []
     if result is None:
-        shown = ", ".join(names[:10]) + (" …" if len(names) > 10 else "")
+        shown = ", ".join(terminal(n) for n in names[:10]) + (" …" if len(names) > 10 else "")
         raise click.UsageError(f"no results for submission {submission!r} in the store; graded: {shown or 'none'}")
     if fmt == "md" and output is None and plots:
         plots = False

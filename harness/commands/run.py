@@ -9,14 +9,15 @@ from pathlib import Path
 
 import click
 
-from harness import __version__, render, training
+from harness import __version__, escape, render, training
 from harness.catalog import load_catalog
-from harness.course import COURSE_FILE, load_course
+from harness.course import COURSE_FILE, CourseError, load_course
 from harness.executors import EXECUTORS, ExecutorError, default_jobs
 from harness.grade import Grader, Options, SubmissionError, content_hash, discover
 from harness.results import SubmissionResult, to_json
 from harness.sandbox import Limits, SandboxUnavailable, detect_mode
 from harness.sandbox.limits import parse_size
+from harness.sandbox.protocol import SubmissionRefused
 from harness.store import StoreError, open_store
 
 
@@ -29,14 +30,41 @@ def _ids(requested: tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(requested)) or list(catalog)
 
 
-def _course_beside(paths: tuple[Path, ...]) -> Path | None:
-    """``./course.toml`` wins; else one in the first PATH or beside it (a class folder keeps its course file)."""
-    if (Path.cwd() / COURSE_FILE).is_file() or not paths:
-        return None
-    for folder in (paths[0], paths[0].parent):
-        if (folder / COURSE_FILE).is_file():
+def _course_file(paths: tuple[Path, ...], submissions: list[Path]) -> Path | None:
+    """The instructor's ``course.toml``: ``./course.toml``, else the class folder's (the folder that holds the
+    student folders: the first PATH when it is one, else the folder above the student's PATH).
+
+    Never one inside a student folder: a student's own file would set their points (``points = 1000``) and
+    deadlines. Each one that would have been read is named on stderr, in one line."""
+    students = {p.resolve() for p in submissions}
+    candidates = [Path.cwd()]
+    if paths:
+        first = paths[0]
+        above = first.parent if first.parent.resolve() == first.resolve().parent else first.resolve().parent
+        candidates.append(above if first.resolve() in students else first)
+    for folder in dict.fromkeys([*(p for p in paths if p.resolve() in students), *candidates]):
+        file = folder / COURSE_FILE
+        if file.is_file() and folder.resolve() in students:
+            click.echo(f"ignoring {escape.terminal(file)}: a course file inside a student folder is not the "
+                       "instructor's", err=True)
+    for folder in candidates:
+        if (folder / COURSE_FILE).is_file() and folder.resolve() not in students:
             return folder / COURSE_FILE
     return None
+
+
+class CourseFileError(click.ClickException):
+    """A malformed course.toml: one line naming the file and the key, exit status 2 (bad usage)."""
+
+    exit_code = 2
+
+
+def _hash(path: Path) -> str | None:
+    """The submission's content hash, or ``None`` for a folder over the caps (it is graded, as an error)."""
+    try:
+        return content_hash(path)
+    except (SubmissionRefused, OSError):
+        return None
 
 
 def exit_code(results: list[SubmissionResult]) -> int:
@@ -73,7 +101,8 @@ def exit_code(results: list[SubmissionResult]) -> int:
               help="Results store [default: $GRADER_DB or ./grader.sqlite].")
 @click.option("--force", is_flag=True, help="Regrade submissions whose files and grader version are unchanged.")
 @click.option("--course", "course_path", type=click.Path(path_type=Path), default=None,
-              help="course.toml (or its folder) [default: ./course.toml, else one in or beside the first PATH].")
+              help="course.toml (or its folder) [default: ./course.toml, else the class folder's; "
+                   "never one inside a student folder].")
 def command(paths: tuple[Path, ...], assignments: tuple[str, ...], checks: str, profile: str,
             data_dirs: tuple[Path, ...], artifacts: Path, fmt: str, output: Path | None,
             jobs: int | None, require_sandbox: bool, timeout: float | None, memory: str | None, seed: int,
@@ -81,9 +110,15 @@ def command(paths: tuple[Path, ...], assignments: tuple[str, ...], checks: str, 
             address: str | None = None) -> None:
     """Grade each submission folder in PATHS (or each student folder inside them)."""
     try:
-        submissions = discover(list(paths))
+        refused: list[str] = []
+        submissions = discover(list(paths), refused)
+        for line in refused:
+            click.echo(line, err=True)
         memory_bytes = parse_size(memory) if memory else None
-        course = load_course(course_path or _course_beside(paths))
+        try:
+            course = load_course(course_path or _course_file(paths, submissions))
+        except CourseError as exc:
+            raise CourseFileError(str(exc)) from None
         store = open_store(db)
         mode = detect_mode(require_sandbox)
         jobs = max(1, min(jobs or default_jobs(executor, address), len(submissions)))
@@ -108,14 +143,13 @@ def command(paths: tuple[Path, ...], assignments: tuple[str, ...], checks: str, 
         grader.__exit__(None, None, None)
         raise
     options.points = {i: course.points(i, None) for i in ids}
-    unchanged = {} if force else {
-        path: content_hash(path) for path in submissions}
+    unchanged = {} if force else {path: _hash(path) for path in submissions}
     #: What a stored result must have been graded with to be reused: checks, seed, limits, sandbox, assignments.
     scope = ",".join([checks, f"seed={seed}", f"limits={limits}", f"sandbox={mode}",
                       *sorted(ids)])
     if checks != "structure":  # training results also depend on the profile
         scope += f",profile={profile}"
-    unchanged = {p: h for p, h in unchanged.items() if store.is_current(str(p), h, __version__, scope)}
+    unchanged = {p: h for p, h in unchanged.items() if h and store.is_current(str(p), h, __version__, scope)}
     todo = [p for p in submissions if p not in unchanged]
     if grader.warning and fmt == "table":
         click.secho(f"WARNING: {grader.warning}", fg="red", bold=True, err=True)
@@ -126,17 +160,23 @@ def command(paths: tuple[Path, ...], assignments: tuple[str, ...], checks: str, 
         meta = {"grader": __version__, "versions": grader.versions(), "sandbox": grader.mode, "executor": executor,
                 "checks": checks, "seed": seed, "started_at": started, "command": " ".join(sys.argv)}
         run_id = store.begin_run({**meta, **meta["versions"], "checks": scope})
-        graded = {Path(r.path): r for r in grader.grade_all(todo, ids, on_result=lambda r: store.record(run_id, r))}
+        bar = sys.stderr.isatty() and len(todo) > 1 and checks == "structure"  # training shows its own display
+        graded = {Path(r.path): r for r in render.progress(
+            grader.grade_all(todo, ids, on_result=lambda r: store.record(run_id, r)), len(todo), bar)}
         store.finish_run(run_id)
         stored = {Path(r.path).resolve(): r for r in store.latest([str(p) for p in unchanged])} if unchanged else {}
         results = [graded[p] if p in graded else stored[p.resolve()] for p in submissions]
         meta["duration_s"] = round(time.time() - started, 3)
     if fmt == "json":
         text = json.dumps(to_json(results, **meta), indent=2, ensure_ascii=False)
+    elif len(results) > 1 and not verbose:
+        text = render.class_summary(results) + escape.plain(training.feedback(results))
     else:
-        text = render.table(results) + training.feedback(results)
+        text = render.table(results) + escape.plain(training.feedback(results))
         if verbose:
             text += "\n\n" + "\n".join(render.details(a) for r in results for a in r.assignments)
+            if len(results) > 1:
+                text += "\n\n" + render.class_summary(results)
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text + "\n", encoding="utf-8")

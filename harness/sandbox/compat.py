@@ -71,7 +71,7 @@ MODULES: dict[str, tuple[str, str]] = {
                            "(Keras 3 spelling: keras.layers.TextVectorization)"),
 }
 #: Prefixes under which the same module is imported: ``keras.x``, ``tensorflow.keras.x``, tf.keras' own name.
-PREFIXES = ("keras.", "tensorflow.keras.", "keras._tf_keras.keras.")
+PREFIXES = ("keras.", "tensorflow.keras.", "keras._tf_keras.keras.", "tensorflow.python.keras.")
 #: Names Keras 2 had in a module that Keras 3 keeps elsewhere (or under another name).
 RENAMED = {
     "CuDNNLSTM": ("keras.layers", "LSTM", "CuDNNLSTM → keras.layers.LSTM (Keras 3 uses cuDNN by itself when it can)"),
@@ -120,9 +120,13 @@ class _AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
         if _relative(fullname) in MODULES:
             return importlib.machinery.ModuleSpec(fullname, self)
+        if _legacy(fullname):
+            return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
         return None
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
+        if _relative(spec.name) not in MODULES:
+            return _legacy_module(spec.name)
         target, text = MODULES[_relative(spec.name)]
         return _alias_module(spec.name, target, text)
 
@@ -135,6 +139,79 @@ def _relative(fullname: str) -> str:
         if fullname.startswith(prefix):
             return fullname[len(prefix):]
     return ""
+
+
+# -- private and removed modules: tensorflow.python.keras.applications, keras.engine, ... -----------------------
+
+#: Modules gone with Keras 2 and TensorFlow's private copy of it, relative to ``keras``: a missing module under
+#: these (or anywhere under ``tensorflow.python.keras.``) imports; each name read from it is the Keras 3 object of
+#: that name when there is one, else a stand-in that fails only when used. An unused import costs nothing.
+LEGACY = ("engine", "layers.experimental", "wrappers.scikit_learn")
+#: Where a name read from such a module is looked for, after ``keras.<same module>`` when that exists.
+_MODERN = ("keras.layers", "keras.models", "keras", "keras.utils", "keras.callbacks", "keras.optimizers",
+           "keras.applications", "keras.losses", "keras.metrics")
+#: What to use instead, for stand-ins.
+_INSTEAD = {"wrappers": "Keras 3 spells the scikit-learn wrappers keras.wrappers.SKLearnClassifier and "
+                        "SKLearnRegressor"}
+
+
+def _legacy(fullname: str) -> bool:
+    if fullname.startswith("tensorflow.python.keras."):
+        return True
+    relative = _relative(fullname)
+    return any(relative == r or relative.startswith(r + ".") for r in LEGACY)
+
+
+def _legacy_module(fullname: str) -> types.ModuleType:
+    """A package answering each name with its Keras 3 equivalent (noted), else a :class:`_Removed` stand-in."""
+    relative = _relative(fullname)
+    places = [f"keras.{relative}", *_MODERN] if relative and not _legacy(f"keras.{relative}") else list(_MODERN)
+    module = types.ModuleType(fullname, f"removed module {fullname}: the grader's stand-in")
+    module.__path__ = []  # a package: ``import keras.engine.topology`` reaches this finder again
+
+    def __getattr__(name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        for place in places:
+            try:
+                owner = importlib.import_module(place)
+            except ImportError:
+                continue
+            if hasattr(owner, name):
+                note(f"legacy:{fullname}.{name}", f"{fullname}.{name} → {place}.{name} (the module is gone from "
+                     "Keras 3 and TensorFlow 2.21; the name lives on)")
+                return getattr(owner, name)
+        instead = next((text for key, text in _INSTEAD.items() if relative.startswith(key)), "")
+        note(f"legacy:{fullname}.{name}", f"{fullname}.{name} has no Keras 3 equivalent: the import was let "
+             "through with a stand-in that fails only if used" + (f" ({instead})" if instead else ""))
+        return _Removed(f"{fullname}.{name}", instead)
+
+    module.__getattr__ = __getattr__  # type: ignore[method-assign]
+    module.__grader_alias__ = fullname
+    return module
+
+
+class _Removed:
+    """A name from a removed module: importing it is harmless, calling it, subclassing it or reading from it
+    raises an error that says what happened."""
+
+    def __init__(self, name: str, instead: str) -> None:
+        self._name, self._instead = name, instead
+
+    def _fail(self, *args: Any, **kwargs: Any) -> Any:
+        raise ImportError(f"{self._name} does not exist in Keras 3 / TensorFlow 2.21 (the grader let its import "
+                          "through, but it cannot be used)" + (f": {self._instead}" if self._instead else
+                                                              ": import the Keras 3 equivalent from keras"))
+
+    __call__ = _fail
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._fail()
+
+    def __mro_entries__(self, bases: tuple) -> tuple:
+        return self._fail()
 
 
 def _install_modules() -> None:
@@ -360,7 +437,8 @@ def _install_optimizers() -> None:
 
 
 def _install_callbacks() -> None:
-    """``history.history['acc']`` ↔ ``['accuracy']``; ``ModelCheckpoint('best.hdf5')`` keeps its Keras 2 name."""
+    """``history.history['acc']`` ↔ ``['accuracy']``; ``ModelCheckpoint('best.hdf5')``, which Keras 3 refuses,
+    keeps its Keras 2 name and format (legacy HDF5); weights-only checkpoints get the ``.weights.h5`` name."""
     import keras
 
     history_init = keras.callbacks.History.__init__
@@ -375,14 +453,15 @@ def _install_callbacks() -> None:
     def init_checkpoint(self: Any, filepath: Any, *args: Any, **kwargs: Any) -> None:
         text = str(filepath)
         weights_only = kwargs.get("save_weights_only", args[3] if len(args) > 3 else False)
-        if text.endswith((".h5", ".hdf5")) and not text.endswith(".weights.h5"):
-            if weights_only:
-                checkpoint_init(self, _weights_path(text), *args, **kwargs)
-                return
-            checkpoint_init(self, text + ".keras", *args, **kwargs)
-            self.filepath = text  # Keras 3 still saves whole models as legacy HDF5 when the name says so
-            note("arg:checkpoint.h5", f"ModelCheckpoint({text!r}) saves a legacy HDF5 file "
-                 "(Keras 3 spelling: a *.keras file name)")
+        if weights_only and text.endswith((".h5", ".hdf5")) and not text.endswith(".weights.h5"):
+            checkpoint_init(self, _weights_path(text), *args, **kwargs)
+            return
+        if not weights_only and text.endswith(".hdf5"):
+            checkpoint_init(self, text + ".keras", *args, **kwargs)  # Keras 3 refuses the name, not the format:
+            self.filepath = text  # model.save('best.hdf5') still writes legacy HDF5, and so does the checkpoint
+            note("arg:checkpoint.hdf5", f"ModelCheckpoint({text!r}): Keras 3 refuses a .hdf5 name; the compatibility "
+                 f"layer lets it write the legacy HDF5 file model.save({text!r}) writes (Keras 3 spelling: "
+                 f"{text[:-5] + '.keras'!r})")
             return
         checkpoint_init(self, filepath, *args, **kwargs)
 
@@ -461,6 +540,8 @@ HINTS = (
     ("input_length", "Keras 3 Embedding has no input_length: start the model with keras.Input((length,))"),
     ("cannot import name 'Merge'", "the Merge layer is gone: use keras.layers.concatenate / add / multiply"),
     ("nb_epoch", "nb_epoch is Keras 1: use epochs="),
+    ("tensorflow.python.keras", "tensorflow.python.keras is TensorFlow's private copy of Keras 2, which Keras 3 models "
+                                "cannot use: import the same names from keras (keras.layers, keras.models)"),
     ("{'output_dim'", "output_dim is Keras 1: Dense(units) / Embedding(input_dim, output_dim)"),
 )
 

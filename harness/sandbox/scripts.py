@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
 import difflib
 import importlib.abc
 import importlib.machinery
@@ -33,6 +34,7 @@ import re
 import sys
 import tokenize
 import types
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -217,22 +219,162 @@ def _string_lines(source: str) -> set[int]:
 
 
 def notebook_cells(path: Path, label: str) -> list[tuple[str, str]]:
-    """The code cells of an ``.ipynb`` as ``(label [cell n], source)``, magics stripped."""
-    notebook = json.loads(path.read_text(encoding="utf-8"))
+    """The code cells of an ``.ipynb`` as ``(label, source)``, magics stripped.
+
+    Cells are numbered as a student sees them: among code cells only, from 1, in notebook order (what Jupyter's
+    ``In [n]`` shows after "Restart & Run All"). The label, which tracebacks and notes quote, reads
+    ``file.ipynb, cell n``. A file that is not a notebook's JSON is refused with a message saying so.
+    """
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise Feedback(f"{label} is not a text file: save the notebook from Jupyter again") from None
+    except ValueError as exc:
+        line = f" (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise Feedback(f"{label} is not a readable notebook: its JSON is broken{line}; open it in Jupyter and "
+                       "save it again") from None
+    raw = notebook.get("cells") if isinstance(notebook, dict) else None
+    if not isinstance(raw, list):
+        raise Feedback(f"{label} is not a notebook Jupyter writes (no list of cells): save it from Jupyter again")
     cells = []
-    for number, cell in enumerate(notebook.get("cells", []), start=1):
-        if cell.get("cell_type") != "code":
+    for cell in raw:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
-        cells.append((f"{label} [cell {number}]", strip_magics(source)))
+        source = "".join(str(s) for s in source) if isinstance(source, list) else str(source)
+        cells.append((f"{label}, cell {len(cells) + 1}", strip_magics(source)))
     return cells
 
 
 def _sources(path: Path, label: str) -> list[tuple[str, str]]:
+    """What runs of a file: a notebook's code cells, or a ``.py`` as one source (both with magics stripped)."""
     if path.suffix == ".ipynb":
         return notebook_cells(path, label)
-    return [(label, strip_magics(path.read_text(encoding="utf-8")))]
+    try:
+        return [(label, strip_magics(path.read_text(encoding="utf-8")))]
+    except UnicodeDecodeError:
+        raise Feedback(f"{label} is not UTF-8 text: save it as UTF-8 (most editors offer it under 'Save as')") \
+            from None
+
+
+# -- running a file or its cells: errors are findings, not the end --------------------------------------------
+
+class Feedback(Exception):
+    """A problem the grader words itself for the student: the feedback shows its text alone, with no exception
+    name (``describe`` in tasks.py)."""
+
+
+_CELL_LABEL = re.compile(r"^(?P<file>.*), cell (?P<cell>\d+)$")
+
+
+def place(filename: str, line: int | None) -> str:
+    """Where a line is, in the student's terms: ``file.py:12``, or ``file.ipynb, cell 4, line 2``."""
+    if _CELL_LABEL.match(filename):
+        return f"{filename}, line {line}"
+    return f"{filename}:{line}"
+
+
+class Failure:
+    """A cell (or a whole script) that did not compile or raised. The run went on past it, as Jupyter's "Run All"
+    with errors allowed does; what it defined before still counts."""
+
+    def __init__(self, label: str, source: str, exc: BaseException) -> None:
+        self.label = label
+        self.source = source
+        self.exc = exc
+        match = _CELL_LABEL.match(label)
+        self.cell = f"cell {match['cell']}" if match else ""
+
+    @property
+    def line(self) -> int | None:
+        """The line of this cell (or script) that was running when it failed."""
+        if isinstance(self.exc, SyntaxError):
+            return self.exc.lineno
+        line = None
+        tb = self.exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == self.label:
+                line = tb.tb_lineno
+            tb = tb.tb_next
+        return line
+
+    @property
+    def compiles(self) -> bool:
+        return not isinstance(self.exc, SyntaxError)
+
+    def text(self) -> str:
+        return _message(self.exc)
+
+    def sentence(self) -> str:
+        """``cell 7 raised NameError: name 'preds' is not defined (line 1)``, or the script's equivalent."""
+        line = f" (line {self.line})" if self.line else ""
+        if not self.compiles:
+            at = f", line {self.line}" if self.line else ""
+            return f"{self.cell or self.label} was skipped: it does not compile (SyntaxError: {self.exc.msg}{at})"
+        if self.cell:
+            return f"{self.cell} raised {self.text()}{line}"
+        return f"{self.label} stopped at line {self.line} with {self.text()}"
+
+
+def run_cells(sources: list[tuple[str, str]], namespace: dict[str, Any]) -> list[Failure]:
+    """Compile and run each source on its own, in one shared ``namespace``, like ``nbconvert --allow-errors``.
+
+    A notebook cell that does not compile (a scratch cell, Markdown or LilyPond pasted as code) or raises is
+    recorded and the next cell runs, so one bad cell no longer voids the whole notebook. A ``.py`` is one source:
+    Python stops it at its first error, and what it defined up to there stays in ``namespace``. ``sys.exit(0)``
+    is a normal end; running out of memory and interrupts end the run. Failures are also kept for
+    :func:`failures` (cleared by :func:`undo`).
+    """
+    found: list[Failure] = []
+    for label, source in sources:
+        try:
+            code = compile(source, label, "exec")
+        except (SyntaxError, ValueError) as exc:  # ValueError: NUL bytes
+            if not isinstance(exc, SyntaxError):
+                exc = SyntaxError(str(exc), (label, 1, 0, ""))
+            found.append(Failure(label, source, exc))
+            continue
+        try:
+            exec(code, namespace)  # running student code is the job
+        except SystemExit as exc:
+            if exc.code not in (None, 0):
+                found.append(Failure(label, source, exc))
+        except (MemoryError, KeyboardInterrupt):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - every error of the student's code is a finding
+            found.append(Failure(label, source, exc))
+    _STATE.setdefault("failures", []).extend(found)
+    return found
+
+
+def failures() -> list[Failure]:
+    """The failures of this task's runs so far."""
+    return list(_STATE.get("failures", []))
+
+
+def main_failure(found: list[Failure], name: str) -> BaseException:
+    """The failure to report when ``name`` (or, with ``""``, the model) never got defined: the one in the source
+    that defines it, else the first runtime error, else the first cell that does not compile. The others are added
+    as notes to it."""
+    defining = re.compile(rf"^\s*(def|class)\s+{re.escape(name)}\b|^\s*{re.escape(name)}\s*=", re.MULTILINE)
+    chosen = next((f for f in found if name and defining.search(f.source)), None) or \
+        next((f for f in found if f.compiles), found[0])
+    others = [f.sentence() for f in found if f is not chosen]
+    if others:
+        chosen.exc.add_note("also: " + "; ".join(others[:3]) + (f"; and {len(others) - 3} more" if len(others) > 3
+                                                              else ""))
+    return chosen.exc
+
+
+def failure_notes(found: list[Failure], graded: str) -> list[str]:
+    """One note for the failures of a run whose graded object (``graded``) was defined anyway."""
+    if not found:
+        return []
+    if not found[0].cell:  # a .py: one failure, where Python stopped it
+        return [f"{found[0].sentence()}; {graded}"]
+    listed = "; ".join(f.sentence() for f in found[:4]) + (f"; and {len(found) - 4} more" if len(found) > 4 else "")
+    return [f"{listed} — the notebook ran on past them, as Jupyter does, and {graded} (code cells are counted "
+            "from 1)"]
 
 
 # -- script or module? ---------------------------------------------------------------------------------------
@@ -241,17 +383,23 @@ def is_script(task: dict[str, Any], workdir: Path) -> bool:
     """True when the model task's file binds no ``task["entry"]`` at top level: it is run as a script.
 
     Decided from the source (nothing runs): a ``def``, an assignment or an import of the name counts, so does a
-    ``from helper import *`` of a sibling module that binds it. A file that does not parse is a module (the
-    import reports the syntax error as before).
+    ``from helper import *`` of a sibling module that binds it. A ``.py`` that does not parse is a module (the
+    import reports the syntax error); a notebook's cells that do not parse are left out, as running it skips them.
     """
     if task.get("kind") != "model" or task.get("mode") == "module":
         return False
     path = workdir / task["file"]
     try:
         sources = _sources(path, task["file"])
-        trees = [ast.parse(source) for _, source in sources]
-    except (OSError, ValueError, SyntaxError):
+    except (OSError, ValueError, Feedback):
         return False
+    trees = []
+    for _, source in sources:
+        try:
+            trees.append(ast.parse(source))
+        except (SyntaxError, ValueError):
+            if path.suffix != ".ipynb":
+                return False
     entry = task.get("entry", "build_model")
     return not any(_binds(tree, entry, path.parent, workdir) for tree in trees)
 
@@ -349,10 +497,10 @@ def _sequences(n: int, vocab: int, start_char: int | None, index_from: int, maxl
     if start_char is not None:
         flat[offsets[:-1]] = start_char
     flat[offsets[1] - 1] = vocab - 1
-    return _rows(flat, offsets)
+    return _ragged_rows(flat, offsets)
 
 
-def _rows(flat: Any, offsets: Any) -> Any:
+def _ragged_rows(flat: Any, offsets: Any) -> Any:
     import numpy as np
 
     x = np.empty(len(offsets) - 1, dtype=object)
@@ -411,7 +559,7 @@ def _read_split(directory: str, num_words: int | None = None, oov: int = 2) -> d
                     flat = archive[key]
                     if num_words:
                         flat = np.where(flat >= num_words, oov, flat).astype(flat.dtype)
-                    arrays[base] = _rows(flat, archive[base + "__offsets"])
+                    arrays[base] = _ragged_rows(flat, archive[base + "__offsets"])
                 elif not key.endswith("__offsets"):
                     arrays[key] = archive[key]
     return arrays
@@ -461,18 +609,119 @@ def _get_word_index(*args: Any, **kwargs: Any) -> dict[str, int]:
 
 
 def _jena_path(served: dict[str, str]) -> str:
-    if "jena" in served:
-        return served["jena"]
-    if "jena_path" not in _STATE:
-        import tempfile
+    """The CSV the student's code reads: the grader's copy (extracted once if it is the ``.zip``), else a
+    placeholder with the real columns and row count."""
+    if "jena_path" in _STATE:
+        return _STATE["jena_path"]
+    import tempfile
 
-        path = Path(tempfile.gettempdir()) / JENA_CSV
+    path = Path(tempfile.gettempdir()) / "grader_data" / JENA_CSV
+    path.parent.mkdir(exist_ok=True)
+    source = served.get("jena")
+    if source and not source.endswith(".zip"):
+        return source
+    if source:
+        import zipfile
+
+        with zipfile.ZipFile(source) as archive:
+            member = next(n for n in archive.namelist() if n.endswith(".csv"))
+            with archive.open(member) as data, _REAL_OPEN(path, "wb") as copy:
+                while chunk := data.read(1 << 20):
+                    copy.write(chunk)
+    else:
         pair = "\n".join(_JENA_ROWS) + "\n"  # like the real file: no newline after the last row
         rows = pair * (JENA_ROWS // 2) + (_JENA_ROWS[0] + "\n") * (JENA_ROWS % 2)
-        path.write_text(JENA_HEADER + "\n" + rows[:-1])
-        _STATE["jena_path"] = str(path)
+        with _REAL_OPEN(path, "w", encoding="utf-8") as copy:
+            copy.write(JENA_HEADER + "\n" + rows[:-1])
         note("data:jena", f"{JENA_CSV}: {JENA_ROWS:,} rows with the real columns; {_PLACEHOLDER_NOTE}")
-    return _STATE["jena_path"]
+    _STATE["jena_path"] = str(path)
+    return str(path)
+
+
+def _jena_zip(served: dict[str, str]) -> str:
+    """``jena_climate_2009_2016.csv.zip`` as DLwP downloads it: the CSV stored (not compressed: instant)."""
+    source = served.get("jena")
+    if source and source.endswith(".zip"):
+        return source
+    if "jena_zip" not in _STATE:
+        import zipfile
+
+        csv = _jena_path(served)
+        path = Path(csv).with_name(JENA_CSV + ".zip")
+        with _REAL_OPEN(path, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED) as archive:
+            archive.write(csv, JENA_CSV)
+        _STATE["jena_zip"] = str(path)
+    return _STATE["jena_zip"]
+
+
+#: ``open`` before :func:`prepare` patched it: the grader writes its own copies with it.
+_REAL_OPEN = io.open
+#: Data files the grader serves wherever the student's code says they are, by file name -> its path.
+SERVED_FILES = {JENA_CSV: _jena_path, JENA_CSV + ".zip": _jena_zip}
+
+
+def served_name(file: Any, exists: Any = os.path.exists) -> str | None:
+    """The served file ``file`` names as the student wrote it (``C:\\data\\jena_climate_2009_2016.csv``,
+    ``r'..\\jena_climate_2009_2016.csv'``, ``~/Downloads/...``, a relative path), or None.
+
+    Matched by the last component after splitting on both ``/`` and ``\\`` (a Windows path is one odd file name on
+    Linux), and only when nothing exists at that path: a file the student ships is read as it is.
+    """
+    if isinstance(file, bytes):
+        file = file.decode("utf-8", "replace")
+    if not isinstance(file, (str, os.PathLike)):
+        return None
+    text = os.fspath(file)
+    if not isinstance(text, str):
+        return None
+    name = re.split(r"[\\/]", text)[-1]
+    if name not in SERVED_FILES or exists(os.path.expanduser(text)):
+        return None
+    return name
+
+
+def _install_files(served: dict[str, str]) -> None:
+    """``open`` / ``io.open`` (``pd.read_csv``, ``np.loadtxt``, ``Path.read_text``, ``zipfile``), ``os.path.exists``
+    / ``isfile`` and ``Path.exists`` / ``is_file`` answer a served file's name with the grader's copy."""
+    import pathlib
+
+    real_open, real_exists, real_isfile = builtins.open, os.path.exists, os.path.isfile
+
+    def redirect(file: Any) -> Any:
+        name = served_name(file, real_exists)
+        if name is None:
+            return file
+        path = SERVED_FILES[name](served)
+        if os.fspath(file) != path:
+            note(f"data:path:{name}", f"{os.fspath(file)!r} → the grader's {name} (served by "
+                 "file name, wherever the code says it is)")
+        return path
+
+    def grader_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        return real_open(redirect(file), *args, **kwargs)
+
+    def grader_exists(path: Any) -> bool:
+        return real_exists(path) or served_name(path, real_exists) is not None
+
+    def grader_isfile(path: Any) -> bool:
+        return real_isfile(path) or served_name(path, real_exists) is not None
+
+    def grader_datasource_open(path: Any, *args: Any, **kwargs: Any) -> Any:
+        return datasource_open(redirect(path), *args, **kwargs)
+
+    grader_open.__wrapped__ = real_open  # type: ignore[attr-defined]
+    _patch(builtins, "open", grader_open)
+    datasource = importlib.import_module("numpy.lib._datasource")  # np.loadtxt / genfromtxt: numpy kept its open
+    datasource_open = datasource.open
+    _patch(datasource, "open", grader_datasource_open)
+    _patch(io, "open", grader_open)
+    _patch(os.path, "exists", grader_exists)
+    _patch(os.path, "isfile", grader_isfile)
+    path_exists, path_is_file = pathlib.Path.exists, pathlib.Path.is_file
+    _patch(pathlib.Path, "exists", lambda self, *a, **k: path_exists(self, *a, **k) or
+           served_name(self, real_exists) is not None)
+    _patch(pathlib.Path, "is_file", lambda self, *a, **k: path_is_file(self, *a, **k) or
+           served_name(self, real_exists) is not None)
 
 
 def _install_data(task: dict[str, Any]) -> None:
@@ -493,18 +742,7 @@ def _install_data(task: dict[str, Any]) -> None:
                 _patch(module, "load_data", loader)
                 if hasattr(module, "get_word_index") and name not in served:
                     _patch(module, "get_word_index", _get_word_index)
-    real_open = builtins.open
-
-    def grader_open(file: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(file, (str, os.PathLike)):
-            text = os.fspath(file)
-            if isinstance(text, str) and text.endswith(JENA_CSV) and os.path.basename(text) == JENA_CSV \
-                    and not os.path.exists(text):
-                file = _jena_path(served)
-        return real_open(file, *args, **kwargs)
-
-    grader_open.__wrapped__ = real_open  # type: ignore[attr-defined]
-    _patch(builtins, "open", grader_open)
+    _install_files(served)
 
 
 # -- IPython, for notebooks, when the grader has none ---------------------------------------------------------
@@ -661,7 +899,7 @@ class _Files:
         return self.is_main(filename) or filename.startswith((self.workdir, self.raw_workdir))
 
     def is_main(self, filename: str) -> bool:
-        return filename == self.label or filename.startswith(f"{self.label} [cell ")
+        return filename == self.label or filename.startswith(f"{self.label}, cell ")
 
     def name(self, filename: str) -> str:
         for prefix in (self.workdir, self.raw_workdir):
@@ -677,7 +915,6 @@ class _Candidate:
         self.order = order
         self.compiled = False
         self.loss: Any = None
-        self.metrics = 0
 
 
 class Recorder:
@@ -714,9 +951,10 @@ class Recorder:
             frame = frame.f_back
         if inner is None:
             return None
-        text = f"{inner[0]}:{inner[1]}"
+        text = place(*inner)
         if outer is not None and outer != inner:
-            text += f" (called at line {outer[1]})" if outer[0] == inner[0] else f" (called at {outer[0]}:{outer[1]})"
+            called = f"line {outer[1]}" if outer[0] == inner[0] else place(*outer)
+            text += f" (called at {called.removeprefix(self.files.label + ', ')})"
         return text
 
     def record(self, model: Any) -> _Candidate | None:
@@ -740,13 +978,12 @@ class Recorder:
 
         def compile(model: Any, *args: Any, **kwargs: Any) -> Any:
             result = compile_(model, *args, **kwargs)
+            arguments = dict(zip(("optimizer", "loss", "loss_weights", "metrics"), args)) | kwargs
             candidate = recorder.found.get(id(model)) or recorder.record(model)
             if candidate is not None:
                 candidate.compiled = True
-                arguments = dict(zip(("optimizer", "loss", "loss_weights", "metrics"), args)) | kwargs
                 candidate.loss = arguments.get("loss")
-                metrics = arguments.get("metrics") or []
-                candidate.metrics = len(metrics) if isinstance(metrics, (list, tuple, dict)) else 1
+            _check_spelling(arguments)
             return result
 
         _patch(keras.Model, "compile", compile, self.saved)
@@ -773,27 +1010,60 @@ class Recorder:
         return [c for c in self.found.values() if id(c.model) not in nested]
 
 
-class HistoryAnyKey(dict):
-    """``history.history[...]`` of a short-circuited fit: every metric reads 0.0 for each epoch asked for, so
-    ``history.history['val_acc'][-1]``, ``max(...)`` and plotting against ``range(1, epochs + 1)`` still run."""
+def _check_spelling(arguments: dict[str, Any]) -> None:
+    """A loss or metric name Keras does not know (``'binary_crossentrpy'``): compile() accepts it, a real fit fails
+    on it. A note names the likely intended one; the model's structure is graded as written."""
+    import keras
 
-    #: More epochs than this (``epochs=10**6`` loops) get this many placeholder values.
-    MAX_EPOCHS = 10_000
+    for kind, given, known in (("loss", arguments.get("loss"), _known_loss),
+                               ("metric", arguments.get("metrics"), _known_metric)):
+        for name in _flat(given):
+            if not isinstance(name, str) or known(name):
+                continue
+            names = _names(keras.losses) + (["accuracy", "acc", *_names(keras.metrics)] if kind == "metric" else [])
+            guess = difflib.get_close_matches(name.lower(), names, n=1, cutoff=0.6)
+            meant = f" (did you mean {guess[0]!r}?)" if guess else ""
+            note(f"{kind}:{name}", f"{kind} {name!r} is not a Keras {kind} name{meant}: compile() accepts it but a "
+                 f"real fit stops with \"Could not interpret {kind} identifier: {name}\"; your model's structure is "
+                 "graded as written")
 
-    def __init__(self, epochs: int) -> None:
-        super().__init__()
-        self.epochs = epochs
 
-    def __missing__(self, key: str) -> list:
-        return [0.0] * self.epochs
+def _names(module: Any) -> list[str]:
+    """The lower-case public names of ``keras.losses`` / ``keras.metrics`` (the string identifiers they take)."""
+    return [n for n in dir(module) if n.islower() and not n.startswith("_")
+            and n not in ("get", "serialize", "deserialize")]
+
+
+def _known_loss(name: str) -> bool:
+    import keras
+
+    try:
+        return keras.losses.get(name) is not None
+    except (ValueError, TypeError):
+        return False
+
+
+def _known_metric(name: str) -> bool:
+    import keras
+
+    if name.lower() in ("acc", "accuracy", "crossentropy", "ce"):
+        return True
+    try:
+        return keras.metrics.get(name) is not None
+    except (ValueError, TypeError):
+        return False
 
 
 class ShortCircuit:
-    """``--checks structure``: fit/evaluate/predict/save/plots/sleep return at once, with placeholder results.
+    """Training, evaluation, prediction, saving, plots and sleeps return at once, with results shaped as real Keras
+    returns them for that model and call (constructed from the compiled model, never computed: no step runs).
 
-    fit still checks what a real fit would reject at once (the data against the model's input shape, word
-    indices against the Embedding's vocabulary, labels against the loss), so such a script breaks with a
-    precise message instead of passing silently.
+    ``fit`` gives a real ``History`` with one value per requested epoch under each name Keras would use (``loss``,
+    each compiled metric as the student named it, ``val_*`` with validation data); ``evaluate`` gives
+    ``[loss, *metrics]`` (a float without metrics, a dict with ``return_dict=True``); ``predict`` an array of shape
+    ``(samples, *output_shape)``. Values are placeholders (0.0). What a real call would reject at once is rejected
+    the same way: data against the model's input shape, word indices against the Embedding's vocabulary, labels
+    against the loss, batch sizes against a stateful model's fixed batch.
     """
 
     def __init__(self, recorder: Recorder) -> None:
@@ -801,6 +1071,7 @@ class ShortCircuit:
         self.saved: list = []
         self.paths: dict[str, Any] = {}
         self.checked: set[tuple] = set()
+        self.names: dict[tuple, list[str]] = {}
         self.hook: _AfterImport | None = None
 
     def install(self) -> None:
@@ -812,9 +1083,9 @@ class ShortCircuit:
         self.real_load_weights = model.load_weights
         self.real_load_model = sys.modules["keras.src.saving.saving_api"].load_model
         for name, value in (("fit", self.fit), ("evaluate", self.evaluate), ("predict", self.predict),
-                            ("train_on_batch", self.evaluate), ("test_on_batch", self.evaluate),
-                            ("predict_on_batch", self.predict), ("save", self.save), ("save_weights", self.save),
-                            ("load_weights", self.load_weights)):
+                            ("train_on_batch", self.train_on_batch), ("test_on_batch", self.test_on_batch),
+                            ("predict_on_batch", self.predict_on_batch), ("save", self.save),
+                            ("save_weights", self.save), ("load_weights", self.load_weights)):
             _patch(model, name, _method(value), self.saved)
         for module_name in ("keras.src.saving.saving_api", "keras.saving", "keras.models",
                             "keras._tf_keras.keras.models", "keras.src.models"):
@@ -850,49 +1121,104 @@ class ShortCircuit:
             sys.meta_path.remove(self.hook)
 
     def used(self, what: str) -> None:
-        note("short_circuit", "--checks structure runs the script up to its model: model.fit, evaluate and predict "
-             "returned at once with placeholder results, nothing was saved and no plot was drawn")
+        note("short_circuit", "model.fit, evaluate and predict in your file returned at once with placeholder results "
+             "(zeros, in the shapes Keras returns): grading does not run your training; nothing was saved and no plot "
+             "was drawn")
 
     # -- the stand-ins --
     def fit(self, model: Any, *args: Any, **kwargs: Any) -> Any:
         import keras
 
         self.used("fit")
-        x = args[0] if args else kwargs.get("x")
-        y = args[1] if len(args) > 1 else kwargs.get("y")
-        self.check_fit(model, x, y)
-        epochs = kwargs.get("epochs", kwargs.get("nb_epoch", args[4] if len(args) > 4 else 1))
+        call = {**dict(zip(_FIT_ARGS, args)), **kwargs}
+        if "nb_epoch" in call:
+            compat.note("arg:nb_epoch", "fit(nb_epoch=...) → fit(epochs=...)")
+            call.setdefault("epochs", call.pop("nb_epoch"))
+        self.check_fit(model, call.get("x"), call.get("y"))
+        samples = _samples(call.get("x"))
+        self.check_batches(model, samples, call.get("batch_size"), "fit")
         try:
-            epochs = max(0, min(int(epochs) - int(kwargs.get("initial_epoch", 0)), HistoryAnyKey.MAX_EPOCHS))
+            epochs = int(call.get("epochs", 1))
+            initial = int(call.get("initial_epoch") or 0)
         except (TypeError, ValueError):
-            epochs = 1
-        history = keras.callbacks.History()
-        history.history = HistoryAnyKey(epochs)
-        history.epoch = list(range(epochs))
-        history.params = {"epochs": epochs, "steps": 0, "verbose": 0}
+            epochs, initial = 1, 0
+        count = max(0, min(epochs - initial, MAX_EPOCHS))
+        names = sorted(self.result_names(model))
+        validation = call.get("validation_data") is not None or _positive(call.get("validation_split"))
+        history = keras.callbacks.History()  # compat's: answers history['acc'] for 'accuracy' and back
+        for name in names + ([f"val_{n}" for n in names] if validation else []):
+            history.history[name] = [0.0] * count
+        history.epoch = list(range(initial, initial + count))
+        steps = call.get("steps_per_epoch") or (-(-samples // int(call.get("batch_size") or 32)) if samples else None)
+        history.params = {"verbose": call.get("verbose", "auto"), "epochs": epochs, "steps": steps}
         history.set_model(model)
         model.history = history
         return history
 
     def evaluate(self, model: Any, *args: Any, **kwargs: Any) -> Any:
         self.used("evaluate")
-        candidate = self.recorder.found.get(id(model))
-        metrics = candidate.metrics if candidate is not None else 0
-        if kwargs.get("return_dict"):
-            return {"loss": 0.0, **{f"metric_{i}": 0.0 for i in range(metrics)}}
-        return [0.0] * (1 + metrics) if metrics else 0.0
+        call = {**dict(zip(_EVALUATE_ARGS, args)), **kwargs}
+        self.check_batches(model, _samples(call.get("x")), call.get("batch_size"), "evaluate")
+        return self.scores(model, call.get("return_dict"))
 
-    def predict(self, model: Any, x: Any = None, *args: Any, **kwargs: Any) -> Any:
-        import numpy as np
+    def train_on_batch(self, model: Any, *args: Any, **kwargs: Any) -> Any:
+        call = {**dict(zip(("x", "y", "sample_weight", "class_weight", "return_dict"), args)), **kwargs}
+        return self.on_batch(model, call, "train_on_batch")
 
+    def test_on_batch(self, model: Any, *args: Any, **kwargs: Any) -> Any:
+        call = {**dict(zip(("x", "y", "sample_weight", "return_dict"), args)), **kwargs}
+        return self.on_batch(model, call, "test_on_batch")
+
+    def on_batch(self, model: Any, call: dict[str, Any], what: str) -> Any:
+        self.used(what)
+        samples = _samples(call.get("x"))
+        self.check_batches(model, samples, samples, what)
+        return self.scores(model, call.get("return_dict"))
+
+    def scores(self, model: Any, as_dict: Any) -> Any:
+        names = self.result_names(model)
+        if as_dict:
+            return {name: 0.0 for name in names}
+        return [0.0] * len(names) if len(names) > 1 else 0.0
+
+    def result_names(self, model: Any) -> list[str]:
+        """``loss``, per-output losses, then each compiled metric under its Keras name (cached per compile)."""
+        key = (id(model), id(getattr(model, "_compile_metrics", None)), id(getattr(model, "_compile_loss", None)))
+        if key not in self.names:
+            self.names[key] = _result_names(model)
+        return self.names[key]
+
+    def predict(self, model: Any, *args: Any, **kwargs: Any) -> Any:
         self.used("predict")
-        x = kwargs.get("x", x)
-        first = x[0] if isinstance(x, (list, tuple)) and x and hasattr(x[0], "shape") else x
-        n = len(first) if hasattr(first, "__len__") else 1
-        shape = _output_shape(model)
-        tail = [d if d is not None else (first.shape[i] if hasattr(first, "shape") and i < len(first.shape) else 1)
-                for i, d in enumerate(shape[1:], start=1)]
-        return np.zeros((n, *tail), dtype="float32")
+        call = {**dict(zip(("x", "batch_size", "verbose", "steps", "callbacks"), args)), **kwargs}
+        x = call.get("x")
+        samples = _samples(x)
+        if samples is None:
+            samples, x = _generated(x, call.get("steps"))
+        self.check_batches(model, samples, call.get("batch_size"), "predict")
+        return _placeholder_outputs(model, samples, x)
+
+    def predict_on_batch(self, model: Any, x: Any = None, **kwargs: Any) -> Any:
+        self.used("predict")
+        samples = _samples(kwargs.get("x", x)) or 1
+        self.check_batches(model, samples, samples, "predict_on_batch")
+        return _placeholder_outputs(model, samples, x)
+
+    def check_batches(self, model: Any, samples: int | None, batch_size: Any, what: str) -> None:
+        """A stateful model takes only batches of its fixed size: Keras fails on any other, so does this."""
+        fixed = _stateful_batch(model)
+        if fixed is None or not samples:
+            return
+        try:
+            size = int(batch_size) if batch_size else 32
+        except (TypeError, ValueError):
+            return
+        sizes = ({size} if samples >= size else set()) | ({samples % size} if samples % size else set())
+        if sizes - {fixed}:
+            given = f"batch_size={size}" if batch_size else "the default batch_size=32"
+            raise ValueError(f"model.{what}(...): the model is stateful with a fixed batch size of {fixed}, but "
+                             f"{samples} samples with {given} make batches of {', '.join(map(str, sorted(sizes)))}; "
+                             f"Keras refuses that: pass batch_size={fixed}")
 
     def save(self, model: Any, filepath: Any = None, *args: Any, **kwargs: Any) -> None:
         self.used("save")
@@ -982,12 +1308,138 @@ class ShortCircuit:
                              f"{units} output(s): they must agree")
 
 
+@contextlib.contextmanager
+def stand_ins(task: dict[str, Any], workdir: Path) -> Iterator[Recorder]:
+    """The stand-ins a script runs under, for a module the grader imports (``build_model()`` or a graded function):
+    one set for every kind of assignment, so tutorial code at the top of the file (fit, evaluate, a stateful
+    predict, plots) neither trains nor breaks on a placeholder that real Keras would not give."""
+    recorder = Recorder(_Files(workdir, Path(task["file"]).name))
+    recorder.install()
+    short = ShortCircuit(recorder)
+    try:
+        short.install()
+        yield recorder
+    finally:
+        short.uninstall()
+        recorder.uninstall()
+
+
+#: Keras' positional arguments of fit and evaluate (Keras 2 and 3 agree on these).
+_FIT_ARGS = ("x", "y", "batch_size", "epochs", "verbose", "callbacks", "validation_split", "validation_data",
+             "shuffle", "class_weight", "sample_weight", "initial_epoch", "steps_per_epoch", "validation_steps")
+_EVALUATE_ARGS = ("x", "y", "batch_size", "verbose", "sample_weight", "steps", "callbacks", "return_dict")
+#: More epochs than this (``epochs=10**6`` loops) get this many placeholder values.
+MAX_EPOCHS = 10_000
+
+
 def _method(function: Any) -> Any:
     def method(self: Any, *args: Any, **kwargs: Any) -> Any:
         return function(self, *args, **kwargs)
 
     method.__name__ = getattr(function, "__name__", "method")
     return method
+
+
+def _positive(value: Any) -> bool:
+    try:
+        return float(value or 0) > 0
+    except (TypeError, ValueError):
+        return False
+
+
+def _samples(x: Any) -> int | None:
+    """How many samples ``x`` holds (an array, a list of arrays, a dict of arrays), or None (a generator...)."""
+    if isinstance(x, dict):
+        x = next(iter(x.values()), None)
+    if isinstance(x, (list, tuple)) and x and hasattr(x[0], "shape"):
+        x = x[0]
+    shape = getattr(x, "shape", None)
+    if shape is not None:
+        try:
+            return int(shape[0]) if len(shape) else 1
+        except (TypeError, ValueError, IndexError):
+            return None
+    if isinstance(x, (list, tuple)):
+        return len(x)
+    return None
+
+
+def _generated(x: Any, steps: Any) -> tuple[int, Any]:
+    """Samples a generator, ``PyDataset`` or ``tf.data`` input would give over ``steps`` batches (its first batch
+    read for the batch size), and that first batch's inputs."""
+    try:
+        if hasattr(x, "__getitem__") and hasattr(x, "__len__"):
+            first, batches = x[0], len(x)
+        else:
+            first, batches = next(x) if hasattr(x, "__next__") else next(iter(x)), 1
+        batches = int(steps) if steps else batches
+        inputs = first[0] if isinstance(first, (tuple, list)) and len(first) in (1, 2, 3) else first
+        return (_samples(inputs) or 1) * batches, inputs
+    except Exception:
+        return 1, None
+
+
+def _placeholder_outputs(model: Any, samples: int, x: Any) -> Any:
+    """Zeros of shape ``(samples, *output_shape)`` (a list of them for several outputs); unknown dimensions are the
+    input's (a sequence output as long as its input) or 1."""
+    import numpy as np
+
+    first = x[0] if isinstance(x, (list, tuple)) and x and hasattr(x[0], "shape") else x
+    known = tuple(getattr(first, "shape", ()) or ())
+    arrays = [np.zeros((samples, *[d if d is not None else (known[i] if i < len(known) else 1)
+                                   for i, d in enumerate(shape[1:], start=1)]), dtype="float32")
+              for shape in _output_shapes(model)]
+    return arrays if len(arrays) > 1 else arrays[0]
+
+
+def _stateful_batch(model: Any) -> int | None:
+    """The fixed batch size of a model with a stateful layer, or None."""
+    try:
+        if not any(getattr(layer, "stateful", False) for layer in model._flatten_layers(include_self=False)):
+            return None
+        batch = model.inputs[0].shape[0] if model.built and getattr(model, "inputs", None) else None
+        return int(batch) if batch is not None else None
+    except Exception:
+        return None
+
+
+def _output_names(model: Any) -> list[str]:
+    try:
+        return [str(n) for n in model.output_names] if len(getattr(model, "outputs", None) or []) > 1 else []
+    except Exception:
+        return []
+
+
+def _result_names(model: Any) -> list[str]:
+    """What ``evaluate`` returns, by name: ``loss``, each output's loss when there are several, each metric."""
+    outputs = _output_names(model)
+    names = ["loss", *(f"{name}_loss" for name in outputs)]
+    compiled = getattr(model, "_compile_metrics", None)
+    if compiled is None:
+        return names
+    given = (compiled._user_metrics, compiled._user_weighted_metrics)
+    try:
+        import keras
+        from keras.src.trainers.compile_utils import CompileMetrics
+
+        fresh = CompileMetrics(*given, output_names=outputs or None)  # the model's own stays unbuilt
+        y = [keras.ops.zeros(tuple(d or 1 for d in shape)) for shape in _output_shapes(model)]
+        fresh.build(y if outputs else y[0], y if outputs else y[0])
+        return names + [metric.name for metric in fresh.metrics]
+    except Exception:
+        return names + [_metric_name(m) for m in _flat(given)]
+
+
+def _flat(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [item for v in value.values() for item in _flat(v)]
+    if isinstance(value, (list, tuple)):
+        return [item for v in value for item in _flat(v)]
+    return [] if value is None else [value]
+
+
+def _metric_name(metric: Any) -> str:
+    return metric if isinstance(metric, str) else str(getattr(metric, "name", getattr(metric, "__name__", "metric")))
 
 
 def _fits(shape: tuple, expected: tuple) -> bool:
@@ -1006,18 +1458,23 @@ def _first_embedding(model: Any) -> Any:
     return None
 
 
-def _output_shape(model: Any) -> tuple:
+def _output_shapes(model: Any) -> list[tuple]:
     try:
         if model.built:
-            shape = model.outputs[0].shape if getattr(model, "outputs", None) else model.output_shape
-            return tuple(shape)
+            if getattr(model, "outputs", None):
+                return [tuple(output.shape) for output in model.outputs]
+            return [tuple(model.output_shape)]
     except Exception:
         pass
     for layer in reversed(getattr(model, "layers", [])):
         units = getattr(layer, "units", None)
         if isinstance(units, int):
-            return (None, units)
-    return (None, 1)
+            return [(None, units)]
+    return [(None, 1)]
+
+
+def _output_shape(model: Any) -> tuple:
+    return _output_shapes(model)[0]
 
 
 class _AfterImport(importlib.abc.MetaPathFinder):
@@ -1052,13 +1509,15 @@ class _AfterImport(importlib.abc.MetaPathFinder):
         return spec
 
 
-def _execute(path: Path, label: str, workdir: Path) -> None:
-    """Run the file as ``__main__``, in its own folder, as ``python file.py`` or "Run all" would."""
+def _execute(path: Path, label: str, workdir: Path) -> list[Failure]:
+    """Run the file as ``__main__``, in its own folder: a ``.py`` as ``python file.py`` would, a notebook cell by
+    cell as Jupyter's "Run All" does with errors allowed (:func:`run_cells`). Returns what failed on the way."""
     module = types.ModuleType("__main__")
     module.__file__ = str(path)
     module.__builtins__ = builtins
     namespace = module.__dict__
-    if path.suffix == ".ipynb" or "get_ipython" in path.read_text(encoding="utf-8", errors="replace"):
+    sources = _sources(path, label)
+    if path.suffix == ".ipynb" or any("get_ipython" in source for _, source in sources):
         namespace["get_ipython"] = lambda: _Shell(namespace)
         namespace["display"] = _display
     saved_main, saved_argv, saved_path = sys.modules.get("__main__"), sys.argv, list(sys.path)
@@ -1068,8 +1527,7 @@ def _execute(path: Path, label: str, workdir: Path) -> None:
     cwd = os.getcwd()
     os.chdir(path.parent)
     try:
-        for cell_label, source in _sources(path, label):
-            exec(compile(source, cell_label, "exec"), namespace)
+        return run_cells(sources, namespace)
     finally:
         os.chdir(cwd)
         sys.path[:] = saved_path
@@ -1080,15 +1538,24 @@ def _execute(path: Path, label: str, workdir: Path) -> None:
 
 def save_model(model: Any, out: Path, task: dict[str, Any]) -> None:
     """What the trusted side gets of a model: its architecture only (``model.json``, the Keras config) when the
-    task says ``save: config`` (structural checks set their own weights), else the whole ``model.keras``."""
+    task says ``save: config`` (structural checks set their own weights), else the whole ``model.keras``.
+
+    ``model.json`` leaves out the compile settings: structure checks never use them, and a loss name Keras does not
+    know (``'binary_crossentrpy'``, noted when compiled) must not void a model whose structure is right."""
     if task.get("save") == "config":
-        (out / "model.json").write_text(model.to_json())
+        config = json.loads(model.to_json())
+        config["compile_config"] = None
+        (out / "model.json").write_text(json.dumps(config))
     else:
         model.save(out / "model.keras")
 
 
 def run_script(task: dict[str, Any], workdir: Path, out: Path) -> None:
-    """Run the task's file as a script, then save the model that best matches the reference as ``model.keras``."""
+    """Run the task's file as a script, then save the model that best matches the reference.
+
+    Errors of the student's code after a model was built are notes; a run that leaves no gradable model (none
+    built, or only empty or unbuildable ones) is an error that quotes the student's own error and line.
+    """
     label = task["file"]
     path = workdir / label
     recorder = Recorder(_Files(workdir, label))
@@ -1096,121 +1563,192 @@ def run_script(task: dict[str, Any], workdir: Path, out: Path) -> None:
     short = ShortCircuit(recorder) if task.get("short_circuit", True) else None
     if short is not None:
         short.install()
-    broke: BaseException | None = None
     try:
-        _execute(path, label, workdir)
-    except SystemExit as exc:
-        if exc.code not in (None, 0):
-            broke = exc
-    except BaseException as exc:
-        broke = exc
+        found = _execute(path, label, workdir)
     finally:
         if short is not None:
             short.uninstall()
         recorder.uninstall()
     candidates = recorder.candidates()
     entry = task.get("entry", "build_model")
-    if not candidates:
-        if broke is not None:
-            raise broke
-        raise LookupError(f"{label} defines no {entry}() function, and run as a script it built no Keras model")
+    chosen, built_note, refused = choose(candidates, task)
+    if chosen is None:
+        raise _no_model(label, entry, candidates, refused, found)
     try:
-        chosen, built_note = choose(candidates, task)
         save_model(chosen.model, out, task)
-    except Exception:
-        if broke is not None:
-            raise broke from None
-        raise
-    notes = [f"ran {label} as a script (it defines no {entry}()); graded the model built at {chosen.where}"
-             + (f" ({len(candidates)} models in the file)" if len(candidates) > 1 else "")]
+    except Exception as exc:
+        raise Feedback(f"the model built at {chosen.where} cannot be saved for checking: {_message(exc)}") from None
+    notes = [f"ran {label} as a script (it defines no {entry}()); graded the model built at {chosen.where}"]
+    if len(candidates) > 1:
+        others = [_short(c.where, label) + (f" ({refused[id(c)].split(':')[0]})" if id(c) in refused else "")
+                  for c in candidates if c is not chosen]
+        notes.append(f"{len(candidates)} models were built; graded the one from {_short(chosen.where, label)}, which "
+                     f"matches the assignment best (also seen: {'; '.join(others)})")
     if built_note:
         notes.append(built_note)
-    if broke is not None:
-        notes.append(f"the script stopped at {_where(broke, recorder.files)} with {_message(broke)}; the model it "
-                     "had built is graded")
+    if found and not found[0].cell:
+        notes.append(f"the script stopped at {_where(found[0].exc, recorder.files)} with {_message(found[0].exc)}; "
+                     "the model it had built is graded")
+    else:
+        notes.extend(failure_notes(found, "its model is graded"))
     notes.extend(_vocabulary_notes(chosen.model))
     info = {"notes": notes, "script": {"where": chosen.where, "models": len(candidates),
                                        "candidates": [{"where": c.where, "compiled": c.compiled} for c in candidates]}}
     (out / "info.json").write_text(json.dumps(info))
 
 
+def _short(where: str, label: str) -> str:
+    """``cell 4, line 2`` or ``line 12`` for a place in the graded file itself (other files keep their name)."""
+    if where.startswith(label + ", cell "):
+        return where[len(label) + 2:]
+    if where.startswith(label + ":"):
+        return "line " + where[len(label) + 1:]
+    return where
+
+
+def _no_model(label: str, entry: str, candidates: list[_Candidate], refused: dict[int, str],
+              found: list[Failure]) -> BaseException:
+    """The error of a script that left nothing to grade: the student's own error first (it is why), then what became
+    of the models it started."""
+    models = [f"the model created at {c.where} {refused[id(c)]}" for c in candidates if id(c) in refused]
+    if found:
+        exc = main_failure(found, "")
+        if models:
+            exc.add_note("; ".join(models[:3]) + " as a result")
+        return exc
+    if models:
+        empty = any(text == "has no layers" for text in refused.values())
+        return Feedback("; ".join(models[:3]) + (": add its layers (model.add(...)) before compiling it" if empty
+                                                 else ""))
+    return Feedback(f"{label} defines no {entry}() function, and run as a script it built no Keras model")
+
+
 def _where(exc: BaseException, files: _Files) -> str:
     if isinstance(exc, SyntaxError) and exc.filename:
-        return f"{files.name(exc.filename)}:{exc.lineno}"
+        return place(files.name(exc.filename), exc.lineno)
     found = "?"
     tb = exc.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if files.owns(filename):
-            found = f"{files.name(filename)}:{tb.tb_lineno}"
+            found = place(files.name(filename), tb.tb_lineno)
         tb = tb.tb_next
     return found
 
 
 def _message(exc: BaseException) -> str:
-    text = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:300]
+    text = (str(exc) if isinstance(exc, Feedback) else f"{type(exc).__name__}: {exc}").strip()
+    text = (text.splitlines() or [""])[0][:300]
     extra = compat.hint(text)
     return f"{text} — {extra}" if extra else text
 
 
-def choose(candidates: list[_Candidate], task: dict[str, Any]) -> tuple[_Candidate, str]:
-    """The candidate closest to the reference fingerprint: fewest failed checks, then closest total parameters.
+def choose(candidates: list[_Candidate], task: dict[str, Any]) -> tuple[_Candidate | None, str, dict[int, str]]:
+    """The candidate that matches the reference best on the full comparison, earliest on ties.
 
-    Unbuilt candidates are built with the assignment's input shape first (as for ``build_model()``). Without a
-    fingerprint, the last compiled model wins.
+    Compared as the trusted checks compare (``_distance``): layer classes, each layer's output shape (which is
+    where ``return_sequences`` shows), parameter counts, the total. Without a fingerprint, the last compiled model
+    wins. A model with no layers, or one that cannot be built with the assignment's input shape, is never chosen:
+    the trusted side would have nothing to check. Returns the chosen one (None if none is usable), the note on
+    building it, and why each refused one was refused (by ``id`` of the candidate).
     """
     reference = task.get("reference") or {}
-    scored = []
+    ranked = bool(reference.get("layers") or reference.get("totals"))
+    scored: list[tuple[tuple, _Candidate]] = []
     notes: dict[int, str] = {}
+    refused: dict[int, str] = {}
     for candidate in candidates:
-        built, text = _ensure_built(candidate.model, task)
+        usable, text = ensure_built(candidate.model, task)
+        if not usable:
+            refused[id(candidate)] = text
+            continue
         if text:
             notes[id(candidate)] = text
-        if not built:
-            scored.append(((9, float("inf"), 0, True, -candidate.order), candidate))
-            continue
-        scored.append(((*_distance(candidate.model, reference), not candidate.compiled, -candidate.order), candidate))
-    scored.sort(key=lambda item: item[0])
-    best = scored[0][1]
-    return best, notes.get(id(best), "")
+        key = (*_distance(candidate.model, reference), candidate.order) if ranked else \
+            (not candidate.compiled, -candidate.order)
+        scored.append((key, candidate))
+    if not scored:
+        return None, "", refused
+    best = min(scored, key=lambda item: item[0])[1]
+    return best, notes.get(id(best), ""), refused
 
 
-def _ensure_built(model: Any, task: dict[str, Any]) -> tuple[bool, str]:
+def ensure_built(model: Any, task: dict[str, Any]) -> tuple[bool, str]:
+    """Make ``model`` gradable: ``(True, note)`` — the note says when the grader built it with the assignment's
+    input shape (as for ``build_model()``) — or ``(False, why not)``, e.g. ``"has no layers"``."""
     import keras
 
-    if model.built and getattr(model, "inputs", None):
-        return True, ""
-    shape = tuple(task.get("batch_shape") or ())
-    if not shape:
-        return False, ""
-    try:
+    if not [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]:
+        return False, "has no layers"
+    note_text = ""
+    if not (model.built and getattr(model, "inputs", None)):
+        shape = tuple(task.get("batch_shape") or ())
+        if not shape:
+            return False, "was never built, and the assignment states no input shape to build it with"
         try:
-            model(keras.Input(batch_shape=shape, dtype=task.get("dtype", "float32")))
-        except Exception:
-            model.build(shape)
+            try:
+                model(keras.Input(batch_shape=shape, dtype=task.get("dtype", "float32")))
+            except Exception:
+                model.build(shape)
+        except Exception as exc:
+            return False, f"cannot be built with the assignment's input shape {shape}: {_message(exc)}"
+        note_text = f"the model was left unbuilt; the grader built it with input shape {shape}"
+    try:
         model.count_params()
-    except Exception:
-        return False, ""
-    return True, f"the model was left unbuilt; the grader built it with input shape {shape}"
+    except Exception as exc:
+        return False, f"cannot be built: {_message(exc)}"
+    return True, note_text
 
 
-def _distance(model: Any, reference: dict[str, Any]) -> tuple[int, float, int]:
-    layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
-    mine = [(type(layer).__name__, int(layer.count_params())) for layer in layers]
-    total = int(model.count_params())
+def _rows(model: Any) -> list[tuple[str, int, tuple | None]]:
+    """(class, parameters, output shape) per layer as the trusted checks see them (harness/checks/layers.py): no
+    InputLayer, and ``Dense`` followed by ``Activation`` is one ``Dense``."""
+    rows: list[tuple[str, int, tuple | None]] = []
+    merged = False
+    previous: Any = None
+    for layer in model.layers:
+        cls = type(layer).__name__
+        if cls == "InputLayer":
+            continue
+        try:
+            shape: tuple | None = tuple(layer.output.shape)
+        except Exception:
+            shape = None
+        if cls == "Activation" and rows and rows[-1][0] == "Dense" and not merged and \
+                getattr(getattr(previous, "activation", None), "__name__", "") == "linear":
+            rows[-1] = (rows[-1][0], rows[-1][1], shape)
+            merged = True
+            continue
+        rows.append((cls, int(layer.count_params()), shape))
+        merged, previous = False, layer
+    return rows
+
+
+def _same_shape(a: tuple, b: tuple) -> bool:
+    return len(a) == len(b) and all(x == y or x is None or y is None for x, y in zip(a, b))
+
+
+def _distance(model: Any, reference: dict[str, Any]) -> tuple[int, int, float]:
+    """How far ``model`` is from the reference fingerprint: (checks that would fail among layer classes, output
+    shapes, parameter counts and the total; layers that differ; |total − the reference's total|)."""
+    mine = _rows(model)
     ref_layers = [(str(c), int(p)) for c, p in reference.get("layers", [])]
+    ref_shapes = [tuple(s) if isinstance(s, (list, tuple)) else None for s in reference.get("shapes", [])]
     totals = [int(t) for t in reference.get("totals", [])]
-    if not ref_layers and not totals:
-        return 0, 0.0, 0
-    matcher = difflib.SequenceMatcher(a=[c for c, _ in mine], b=[c for c, _ in ref_layers], autojunk=False)
-    class_mismatch = param_mismatch = 0
+    total = int(model.count_params())
+    matcher = difflib.SequenceMatcher(a=[r[0] for r in mine], b=[c for c, _ in ref_layers], autojunk=False)
+    classes = shapes = params = 0
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        if op == "equal":
-            param_mismatch += sum(mine[a1 + k][1] != ref_layers[b1 + k][1] for k in range(a2 - a1))
-        else:
-            class_mismatch += max(a2 - a1, b2 - b1)
-    failed = (class_mismatch > 0) + (param_mismatch > 0) + (bool(totals) and total not in totals)
-    return failed, float(abs(total - totals[0])) if totals else 0.0, class_mismatch + param_mismatch
+        if op != "equal":
+            classes += max(a2 - a1, b2 - b1)
+            continue
+        for k in range(a2 - a1):
+            _, count, shape = mine[a1 + k]
+            params += count != ref_layers[b1 + k][1]
+            expected = ref_shapes[b1 + k] if b1 + k < len(ref_shapes) else None
+            shapes += shape is not None and expected is not None and not _same_shape(shape, expected)
+    failed = (classes > 0) + (shapes > 0) + (params > 0) + (bool(totals) and total not in totals)
+    return failed, classes + shapes + params, float(abs(total - totals[0])) if totals else 0.0
 
 
 def _vocabulary_notes(model: Any) -> list[str]:

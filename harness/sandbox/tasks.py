@@ -24,7 +24,7 @@ import sys
 import traceback
 import types
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 
 def _sibling(name: str) -> types.ModuleType:
@@ -56,36 +56,53 @@ def strip_magics(source: str) -> str:
 
 
 def load_student_module(workdir: Path, filename: str) -> types.ModuleType:
-    """Import ``filename`` (a .py or .ipynb in ``workdir``) as a module; sibling modules import as usual."""
+    """Import ``filename`` (a .py or .ipynb in ``workdir``) as a module; sibling modules import as usual.
+
+    An error does not end the import (``scripts.run_cells``): a ``.py`` keeps what it defined before the line that
+    failed, a notebook runs every cell, as Jupyter's "Run All" with errors allowed. :func:`entry_point` then
+    decides whether what failed matters.
+    """
     path = workdir / filename
     name = path.stem
     sys.path.insert(0, str(workdir))
-    if path.suffix == ".ipynb":
-        module = types.ModuleType(name)
-        module.__file__ = str(path)
-        sys.modules[name] = module
-        for label, source in notebook_source(path):
-            exec(compile(source, label, "exec"), module.__dict__)  # running student code is the job
-        return module
-    source = strip_magics(path.read_text(encoding="utf-8"))
     module = types.ModuleType(name)
     module.__file__ = str(path)
     sys.modules[name] = module
-    exec(compile(source, path.name, "exec"), module.__dict__)  # running student code is the job
+    _scripts.run_cells(_scripts._sources(path, path.name), module.__dict__)
     return module
+
+
+def entry_point(module: types.ModuleType, name: str) -> Any:
+    """``module.<name>``, the function graded, as the file defined it; None when it did not define it.
+
+    What failed while the file ran becomes a note when ``name`` was defined anyway (a function at line 10 is graded
+    even if line 80 fails; a notebook cell that raised after it is a note, not a 0). When ``name`` was never
+    defined and something failed, that failure is raised instead: it is the reason, in the student's terms.
+    """
+    found = getattr(module, name, None)
+    failed = _scripts.failures()
+    if callable(found):
+        graded = f"{name}() is graded as the notebook defined it" if failed and failed[0].cell else \
+            f"{name}(), defined before that line, is graded"
+        for text in _scripts.failure_notes(failed, graded):
+            _scripts.note(f"failures:{name}", text)
+        return found
+    if failed:
+        raise _scripts.main_failure(failed, name)
+    return found
 
 
 def where(exc: BaseException, workdir: Path) -> str:
     """``file:line`` of the innermost frame in the student's own files (or the syntax error's line)."""
     if isinstance(exc, SyntaxError) and exc.filename:
-        return f"{Path(exc.filename).name}:{exc.lineno}"
+        return _scripts.place(Path(exc.filename).name, exc.lineno)
     found = ""
     for frame in traceback.extract_tb(exc.__traceback__):
         name = frame.filename
         if name.startswith(str(workdir)):
-            found = f"{Path(name).name}:{frame.lineno}"
+            found = _scripts.place(Path(name).name, frame.lineno)
         elif not os.path.isabs(name) and not name.startswith("<"):
-            found = f"{name}:{frame.lineno}"
+            found = _scripts.place(name, frame.lineno)
     return found
 
 
@@ -100,51 +117,18 @@ _HINTS = (
 
 
 def describe(exc: BaseException, workdir: Path) -> dict[str, str]:
-    text = f"{type(exc).__name__}: {exc}".strip()
+    """``error.json``: the student's own exception as Python names it (``NameError: name 'x' is not defined``), or
+    the grader's :class:`Feedback` text alone; notes added on the way (the other failed cells) follow it."""
+    text = (str(exc) if isinstance(exc, _scripts.Feedback) else f"{type(exc).__name__}: {exc}").strip()
     hint = next((h for key, h in _HINTS if key in text), "") or _scripts.hint(text)
-    return {"type": type(exc).__name__, "message": text.splitlines()[0][:500] if text else "",
-            "where": where(exc, workdir), "hint": hint}
-
-
-class _Quiet:
-    """Short-circuits what tutorial code does at import that grading does not need (training, plots, sleeps)."""
-
-    def __enter__(self) -> Self:
-        import time
-
-        import keras
-
-        self.saved: list[tuple[Any, str, Any]] = []
-
-        def patch(owner: Any, name: str, value: Any) -> None:
-            if hasattr(owner, name):
-                self.saved.append((owner, name, getattr(owner, name)))
-                setattr(owner, name, value)
-
-        def fake_fit(model: Any, *args: Any, **kwargs: Any) -> Any:
-            return keras.callbacks.History()
-
-        patch(keras.Model, "fit", fake_fit)
-        patch(keras.Model, "evaluate", lambda *a, **k: [0.0])
-        patch(time, "sleep", lambda *a, **k: None)
-        try:
-            import matplotlib
-
-            matplotlib.use("Agg")
-            import matplotlib.pyplot as plt
-
-            patch(plt, "show", lambda *a, **k: None)
-        except ImportError:
-            pass
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for owner, name, value in reversed(self.saved):
-            setattr(owner, name, value)
+    hint = "; ".join(filter(None, [hint, *map(str, getattr(exc, "__notes__", None) or [])]))
+    return {"type": type(exc).__name__, "message": (text.splitlines() or [""])[0][:500],
+            "where": where(exc, workdir), "hint": hint[:600]}
 
 
 def _import(task: dict[str, Any], workdir: Path) -> types.ModuleType:
-    with _Quiet():
+    """The student's module, its top-level code run under the same stand-ins as a script (scripts.stand_ins)."""
+    with _scripts.stand_ins(task, workdir):
         return load_student_module(workdir, task["file"])
 
 
@@ -152,23 +136,19 @@ def run_model(task: dict[str, Any], workdir: Path, out: Path) -> None:
     import keras
 
     module = _import(task, workdir)
-    entry = getattr(module, task["entry"], None)
+    entry = entry_point(module, task["entry"])
     if not callable(entry):
-        raise LookupError(f"{task['file']} defines no {task['entry']}() function")
-    with _Quiet():
+        raise _scripts.Feedback(f"{task['file']} defines no {task['entry']}() function")
+    with _scripts.stand_ins(task, workdir):
         model = entry()
     if not isinstance(model, keras.Model):
-        raise TypeError(f"{task['entry']}() returned {type(model).__name__}, expected a keras Model")
-    notes = []
-    if not model.built or not getattr(model, "inputs", None):
-        shape = tuple(task["batch_shape"])
-        try:
-            model(keras.Input(batch_shape=shape, dtype=task["dtype"]))
-        except Exception:  # some models only build() with a shape
-            model.build(shape)
-        notes.append(f"the model was left unbuilt; the grader built it with input shape {shape}")
+        got = "None (is `return model` missing?)" if model is None else f"a {type(model).__name__}"
+        raise _scripts.Feedback(f"{task['entry']}() returned {got}; it must return the Keras model it builds")
+    usable, text = _scripts.ensure_built(model, task)
+    if not usable:  # never hand the trusted checks a model they cannot check
+        raise _scripts.Feedback(f"the model {task['entry']}() returns {text}")
     _scripts.save_model(model, out, task)
-    (out / "info.json").write_text(json.dumps({"notes": notes}))
+    (out / "info.json").write_text(json.dumps({"notes": [text] if text else []}))
 
 
 def _flatten(value: Any, prefix: str, arrays: dict[str, Any]) -> Any:
@@ -189,26 +169,74 @@ def run_function(task: dict[str, Any], workdir: Path, out: Path) -> None:
     import numpy as np
 
     module = _import(task, workdir)
-    function = getattr(module, task["function"], None)
+    function = entry_point(module, task["function"])  # what failed on the way: a note, or the error
     if not callable(function):
-        raise LookupError(f"{task['file']} defines no {task['function']}() function")
+        raise _scripts.Feedback(_missing_function(task, module))
+    extra = _module_arguments(function, module, task)
     arrays: dict[str, Any] = {}
     layout: dict[str, Any] = {}
     errors: dict[str, dict[str, str]] = {}
-    for index, (args, kwargs) in enumerate(task["cases"]):
-        key = f"c{index}"
-        try:
-            with _Quiet():
-                value = function(*args, **kwargs)
+    with _scripts.stand_ins(task, workdir):
+        for index, (args, kwargs) in enumerate(task["cases"]):
+            key = f"c{index}"
+            try:
+                value = function(*args, **kwargs, **extra)
                 if task["output"].startswith("generator:"):
                     value = list(itertools.islice(value, int(task["output"].split(":")[1])))
                     layout[key] = [_flatten(item, f"{key}.{i}", arrays) for i, item in enumerate(value)]
                 else:
                     layout[key] = _flatten(value, key, arrays)
-        except Exception as exc:  # one bad case must not hide the others
-            errors[key] = describe(exc, workdir)
+            except Exception as exc:  # one bad case must not hide the others
+                errors[key] = describe(exc, workdir)
     np.savez(out / "outputs.npz", **arrays)
     (out / "outputs.json").write_text(json.dumps({"layout": layout, "errors": errors}))
+
+
+def _missing_function(task: dict[str, Any], module: types.ModuleType) -> str:
+    """What to write, in the student's terms: the file has top-level code only, or other functions."""
+    name, file = task["function"], Path(task["file"]).name
+    wanted = f"define {task.get('signature') or name + '(...)'}"
+    if task.get("returns"):
+        wanted += f" returning {task['returns']}"
+    defined = [n for n, v in vars(module).items() if isinstance(v, types.FunctionType) and
+               getattr(v, "__module__", None) == module.__name__ and not n.startswith("_")]
+    if not defined:
+        return f"{file} defines no function {name}: its code runs at the top level, and the grader can only call a " \
+               f"function with its test inputs; {wanted}"
+    return f"{file} defines no function {name} (it defines {', '.join(defined[:5])}): {wanted}"
+
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
+
+
+def _module_arguments(function: Any, module: types.ModuleType, task: dict[str, Any]) -> dict[str, Any]:
+    """Values for required parameters the assignment does not pass but the file defines at module level.
+
+    ``seq2dataset(seq, window_size, code2idx)``: the lecture's dictionary passed in rather than read as a global.
+    Called with the module's ``code2idx``, with a note saying so; any other missing parameter stays missing (the
+    call fails and says which).
+    """
+    import inspect
+
+    try:
+        signature = inspect.signature(function)
+        args, kwargs = task["cases"][0] if task["cases"] else ((), {})
+        bound = signature.bind_partial(*args, **kwargs)
+    except (TypeError, ValueError):
+        return {}
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    missing = [p for p in signature.parameters.values() if p.kind in kinds and p.default is p.empty
+               and p.name not in bound.arguments]
+    values = vars(module)
+    if not missing or any(p.name not in values for p in missing):
+        return {}
+    names = list(signature.parameters)
+    places = [f"{p.name} as a {_ORDINALS[i] if (i := names.index(p.name)) < len(_ORDINALS) else f'{i + 1}th'} "
+              "parameter" for p in missing]
+    _scripts.note(f"arguments:{task['function']}", f"{task['function']} takes {' and '.join(places)}; called with "
+                  f"your module-level {', '.join(p.name for p in missing)} (the assignment passes "
+                  f"{len(bound.arguments)} argument{'s' if len(bound.arguments) != 1 else ''})")
+    return {p.name: values[p.name] for p in missing}
 
 
 #: Global Keras state that loading a model may legitimately touch (name counters, caches).
@@ -338,6 +366,7 @@ def run_batch(tasks: list[dict[str, Any]], start: int, workdir: Path, out: Path,
 def run(task: dict[str, Any], workdir: Path, out: Path) -> int:
     """Run one task; exceptions become ``error.json``. Returns the exit status the child should use."""
     try:
+        _sibling("protocol").check_task(task)  # the same declaration the grader checked it against
         _scripts.prepare(task, workdir)  # Keras 2 spellings, the grader's data, IPython stand-ins
         if task["kind"] == "model" and _scripts.is_script(task, workdir):
             _scripts.run_script(task, workdir, out)  # no build_model(): run the file as a script

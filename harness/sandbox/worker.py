@@ -31,23 +31,29 @@ import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
-import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
+import click
+
+from harness.sandbox import protocol
+from harness.sandbox.cgroup import MemoryCgroup, create_memory_cgroup
 from harness.sandbox.limits import Limits
+from harness.sandbox.protocol import ProtocolError, clean_text
 
 HERE = Path(__file__).resolve().parent
+#: Where the worker's memory cgroup appears inside the sandbox.
+CGROUP_TARGET = "/grader-cgroup"
+#: Where a worker's zygote (and bubblewrap) write their stderr, in the worker's folder outside the sandbox.
+STDERR_FILE = "zygote.stderr"
 #: Files of this folder the sandbox gets: the zygote and what it runs. Nothing else of the harness.
-SANDBOX_FILES = ("zygote.py", "tasks.py", "compat.py", "scripts.py", "training_task.py")
+SANDBOX_FILES = ("zygote.py", "tasks.py", "compat.py", "scripts.py", "training_task.py", "protocol.py")
 #: Children run as one uid of this range per worker, claimed with a lock file so that concurrent graders
 #: on one machine never share one (a uid is what the fallback's clean-up kills and RLIMIT_NPROC counts).
 BASE_UID = 61000
 UID_RANGE = 4000
 UID_LOCKS = Path(tempfile.gettempdir()) / "grader-uids"
-MAX_SUBMISSION_BYTES = 50 * 1024 * 1024
 #: Size caps of the sandbox's private tmpfs mounts (they are memory, outside RLIMIT_AS).
 SCRATCH_BYTES = 2 * 1024**3
 SHM_BYTES = 64 * 1024**2
@@ -55,17 +61,28 @@ SHM_BYTES = 64 * 1024**2
 ETC_ENTRIES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "nsswitch.conf", "host.conf", "hosts", "localtime",
                "timezone", "alternatives", "ssl", "ca-certificates", "fonts", "mime.types", "protocols", "services",
                "os-release", "debian_version", "lsb-release", "gai.conf", "python3", "matplotlibrc")
-#: The files a job may leave (see zygote.OUTPUT_FILES) and what each may hold once here.
-OUTPUT_FILES = ("model.keras", "model.json", "info.json", "error.json", "outputs.npz", "outputs.json")
-MAX_JSON_BYTES = 4 * 1024 * 1024
-MAX_ARCHIVE_MEMBERS = 4096
-MAX_UNPACKED_BYTES = 2 * 1024**3
+#: The files a job may leave (see zygote.OUTPUT_FILES); what each may hold is declared in protocol.py.
+OUTPUT_FILES = protocol.OUTPUT_FILES
 #: Seconds a task's preflight (the safe-mode load of its model, see zygote.py) may add to its wall limit.
 PREFLIGHT_S = 60
 
 
 class SandboxUnavailable(RuntimeError):
     """``--require-sandbox`` was given and bubblewrap cannot run here."""
+
+
+class SandboxFailed(SandboxUnavailable, click.ClickException):
+    """The sandbox worker did not start: one line quoting what it said, and the fix.
+
+    A :class:`click.ClickException` so that any command that meets it prints that line and exits 2, with no
+    traceback, wherever the first job happens to start the worker.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        SandboxUnavailable.__init__(self, message)
+        click.ClickException.__init__(self, message)
 
 
 @dataclass
@@ -162,9 +179,17 @@ def _open_to_others(paths: list[Path]) -> bool:
 
 
 def _python_roots() -> list[Path]:
-    roots = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix),
-             Path(sys.executable).resolve().parent.parent}
-    return sorted(p for p in roots if p.exists())
+    """What the sandbox must see of this Python: its prefixes and every site-packages folder on ``sys.path``.
+
+    Each both as named and resolved (a venv reached through a symlink is used by its name, its interpreter
+    link by the real path). Site folders, never other ``sys.path`` entries: an editable install puts the
+    checkout, with ``reference/``, on the path.
+    """
+    named = [Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix),
+             Path(sys.executable).resolve().parent.parent]
+    named += [Path(entry) for entry in sys.path if Path(entry).name in ("site-packages", "dist-packages")]
+    roots = {path for entry in named if entry.is_absolute() for path in (entry, entry.resolve())}
+    return sorted(p for p in roots if p.is_dir())
 
 
 class Worker:
@@ -187,6 +212,8 @@ class Worker:
         # private /root cannot): otherwise its children keep the grader's uid, which docs/security.md states.
         if mode == "bwrap" or (mode == "fallback" and os.geteuid() == 0 and _open_to_others([*_python_roots(), HERE])):
             self.uid, self._uid_lock = _claim_uid(slot)
+        #: Where the kernel counts all of a job's memory, shared memory and tmpfs included (None: nowhere).
+        self.cgroup: MemoryCgroup | None = create_memory_cgroup(slot) if mode in ("bwrap", "fallback") else None
         self.process: subprocess.Popen | None = None
         self.ready: dict[str, Any] = {}
         self._control: int | None = None
@@ -200,6 +227,9 @@ class Worker:
                # numpy's OpenBLAS would start a thread pool at import: the zygote must be single-threaded to fork
                "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         python = [sys.executable, "-s", "-B"]
+        if self.cgroup is not None:
+            env["GRADER_CGROUP_VERSION"] = str(self.cgroup.version)
+            env["GRADER_CGROUP"] = CGROUP_TARGET if self.mode.startswith("bwrap") else str(self.cgroup.path)
         if self.mode.startswith("bwrap"):
             env.update({"GRADER_JOBS": "/jobs", "GRADER_SCRATCH": "/tmp", "GRADER_SCOPE": "pidns",
                         "HOME": "/tmp", "KERAS_HOME": "/tmp/.keras"})
@@ -212,8 +242,11 @@ class Worker:
                         "HOME": str(home),
                         "KERAS_HOME": str(home / ".keras")})
             command = python + [str(HERE / "zygote.py")]
-        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL, pass_fds=(write_end,), env=env, cwd=self.root)
+        # Only trusted code writes here (bwrap, the zygote; a child's stdio is its own pipe): a few lines,
+        # kept in a file outside the sandbox so that a worker that cannot start can say why.
+        with open(self.root / STDERR_FILE, "wb") as stderr:
+            self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                            stderr=stderr, pass_fds=(write_end,), env=env, cwd=self.root)
         os.close(write_end)
         self._control = read_end
         self._buffer = b""
@@ -223,10 +256,30 @@ class Worker:
         if not self.ready:
             message = self._read_message(timeout)
             if message is None or message.get("event") != "ready":
-                raise RuntimeError(f"the sandbox worker did not start ({self.mode}); run with GRADER_SANDBOX=fallback "
-                                   "to compare, and check that TensorFlow imports")
+                raise SandboxFailed(self._start_failure(timeout))
             self.ready = message
         return self.ready
+
+    def _start_failure(self, timeout: float) -> str:
+        """One line: the worker did not start, the last lines it wrote on stderr, and what to do."""
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            pass
+        said = _tail_lines(self.root / STDERR_FILE)
+        if self.process.poll() is None:
+            said = said or f"no answer within {timeout:g} s"
+        else:
+            said = said or f"it exited with status {self.process.returncode} and said nothing"
+        if "No module named" in said:
+            fix = (f"install the grader's dependencies into the Python that runs it ({sys.prefix}): "
+                   "run ./setup.sh")
+        elif self.mode.startswith("bwrap"):
+            fix = (f"check that bubblewrap can run {sys.executable} (`bwrap --ro-bind / / {sys.executable} -c "
+                   "'import tensorflow'`); GRADER_SANDBOX=fallback grades without the sandbox, to compare")
+        else:
+            fix = f"check that `{sys.executable} -c 'import tensorflow'` works"
+        return f"the sandbox worker did not start ({self.mode}): {said!r}. Fix: {fix}"
 
     def close(self) -> None:
         if self.process is not None:
@@ -246,6 +299,8 @@ class Worker:
         if self._uid_lock is not None:
             os.close(self._uid_lock)
             self._uid_lock = None
+        if self.cgroup is not None:
+            self.cgroup.remove()
         shutil.rmtree(self.root, ignore_errors=True)
 
     def __enter__(self) -> Self:
@@ -290,7 +345,7 @@ class Worker:
         job_id = secrets.token_hex(8)
         job = self.jobs / job_id
         copy_submission(submission, job / "sub")
-        (job / "task.pkl").write_bytes(pickle.dumps(list(tasks)))
+        (job / "task.pkl").write_bytes(pickle.dumps([protocol.check_task(task) for task in tasks]))
         (job / "out").mkdir()  # only the zygote writes here, after the job: the child never can
         for path in (job, job / "out", job / "sub", *(job / "sub").rglob("*")):
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
@@ -308,18 +363,23 @@ class Worker:
             # the zygote died: the submission killed it, or it crashed. Start afresh next time.
             self._restart()
             outs = [_fresh_out(job, i) for i in range(len(tasks))]
-            return [Outcome(worker_died=True, out=out, refused=vet_outputs(out)) for out in outs]
+            return [Outcome(worker_died=True, out=out, refused=vet_outputs(out, task.get("kind")))
+                    for out, task in zip(outs, tasks)]
         tainted = reply.get("tainted") or []
         if tainted:  # something of this job could not be wiped: no later job may see it
             self._restart()
         shared = {k: reply.get(k) for k in ("fork_threads", "vm_base_kb", "zygote_id")}
         outcomes = []
         for index, result in enumerate(results):
-            values = {**result, **shared}
+            values = {**result, **shared} if isinstance(result, dict) else {}
             fields = {k: v for k, v in values.items()
                       if k in Outcome.__dataclass_fields__ and k not in ("out", "extra")}
+            try:
+                protocol.check_outcome(fields)
+            except ProtocolError as exc:  # a forged or broken reply: this task's error, with the reason
+                fields = {"worker_error": clean_text(str(exc), 300)}
             outcome = Outcome(**fields, out=_fresh_out(job, index), extra={"tainted": tainted})
-            outcome.refused = list(outcome.refused) + vet_outputs(outcome.out)
+            outcome.refused = list(outcome.refused) + vet_outputs(outcome.out, tasks[index].get("kind"))
             outcomes.append(outcome)
         return outcomes
 
@@ -378,10 +438,18 @@ class Worker:
             mounts.append(("--ro-bind", root, str(root)))
         mounts.append(("--ro-bind", staged, "/grader"))
         mounts.append(("--bind", self.jobs, "/jobs"))
+        if self.cgroup is not None:  # root's files: a child that has changed uid can neither leave nor raise it
+            mounts.append(("--bind", self.cgroup.path, CGROUP_TARGET))
         for index, data in enumerate(self.data_dirs):
             mounts.append(("--ro-bind", data, f"/data/{index}"))
+        # The private filesystems first, every bind after them: a venv, interpreter or data folder under /tmp
+        # (or /dev/shm) is then bound on top of the sandbox's own tmpfs instead of hidden by it. The zygote
+        # wipes /tmp and /dev/shm after each job around those mount points (zygote._wipe_scratch).
+        command += ["--proc", "/proc", "--dev", "/dev",
+                    "--perms", "1777", "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm",
+                    "--perms", "1777", "--size", str(SCRATCH_BYTES), "--tmpfs", "/tmp"]
         targets = {target for _, _, target in mounts}
-        made: set[str] = set()
+        made = {"/proc", "/dev", "/dev/shm", "/tmp"}  # mounted above: never remade
         for _, _, target in mounts:
             for parent in reversed(Path(target).parents):
                 name = str(parent)
@@ -391,10 +459,7 @@ class Worker:
                 command += ["--perms", "0755", "--dir", name]
         for flag, source, target in mounts:
             command += [flag, str(source), target]
-        command += ["--proc", "/proc", "--dev", "/dev",
-                    "--perms", "1777", "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm",
-                    "--perms", "1777", "--size", str(SCRATCH_BYTES), "--tmpfs", "/tmp",
-                    "--remount-ro", "/", "--chdir", "/tmp"]
+        command += ["--remount-ro", "/", "--chdir", "/tmp"]
         return command
 
     def _account_files(self, staged: Path) -> list[tuple[str, Path, str]]:
@@ -412,6 +477,18 @@ class Worker:
             (staged / name).write_text(text)
             mounts.append(("--ro-bind", staged / name, f"/etc/{name}"))
         return mounts
+
+
+def _tail_lines(path: Path, lines: int = 3, limit: int = 600) -> str:
+    """The last non-empty ``lines`` of a file (its last 8 KiB only), as one line safe to print."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(max(0, handle.seek(0, os.SEEK_END) - 8192))
+            text = handle.read().decode(errors="replace")
+    except OSError:
+        return ""
+    kept = [line.strip() for line in text.splitlines() if line.strip()][-lines:]
+    return clean_text(" | ".join(kept), limit)
 
 
 def _fresh_out(job: Path, index: int) -> Path:
@@ -433,76 +510,20 @@ def _unlink(path: Path) -> None:
             pass
 
 
-_INVISIBLE = {0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069}
+def _refusal(exc: ProtocolError) -> str:
+    """How a refused file is listed in ``Outcome.refused``: ``NAME (why)``, ``malformed:`` when its content is."""
+    detail = f"malformed: {exc.detail}" if exc.verb == "is malformed" else exc.detail
+    return f"{exc.name} ({detail})"
 
 
-def clean_text(text: str, limit: int = 2000) -> str:
-    """A string from the sandbox made safe to print: no control characters (terminal escapes), no bidi tricks."""
-    kept = [ch for ch in text if ch in "\n\t" or (unicodedata.category(ch) != "Cc" and ord(ch) not in _INVISIBLE)]
-    return "".join(kept)[:limit]
-
-
-def _clean_json(value: Any, depth: int = 0) -> Any:
-    if depth > 64:
-        raise ValueError("nested too deeply")
-    if isinstance(value, str):
-        return clean_text(value)
-    if isinstance(value, list):
-        return [_clean_json(v, depth + 1) for v in value]
-    if isinstance(value, dict):
-        return {clean_text(str(k), 200): _clean_json(v, depth + 1) for k, v in value.items()}
-    return value
-
-
-def _vet_archive(path: Path, members: str) -> str:
-    """Why a zip from the sandbox may not be opened by the trusted side, or ``""``: bombs, odd names, links."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            if len(infos) > MAX_ARCHIVE_MEMBERS:
-                return f"{len(infos)} archive members"
-            if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
-                return f"it unpacks to more than {MAX_UNPACKED_BYTES // 2**30} GiB"
-            for info in infos:
-                name = info.filename
-                is_link = (info.external_attr >> 16) & 0o170000 == 0o120000
-                if name.startswith("/") or ".." in name.split("/") or "\\" in name or is_link:
-                    return f"archive member {clean_text(name, 80)!r} is a link or leaves the archive"
-            if members == "keras" and "config.json" not in {i.filename for i in infos}:
-                return "it is not a Keras archive (no config.json)"
-            if members == "npz":
-                return _vet_npz(archive, infos)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
-        return f"it is not a readable archive ({clean_text(str(exc), 120)})"
-    return ""
-
-
-def _vet_npz(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> str:
-    """Every array's header must describe no more data than its member holds (np.load allocates by header)."""
-    import numpy as np
-
-    for info in infos:
-        if not info.filename.endswith(".npy"):
-            return f"unexpected member {clean_text(info.filename, 80)!r}"
-        with archive.open(info) as handle:
-            version = np.lib.format.read_magic(handle)
-            if version == (1, 0):
-                shape, _, dtype = np.lib.format.read_array_header_1_0(handle)
-            else:
-                shape, _, dtype = np.lib.format.read_array_header_2_0(handle)
-        if dtype.hasobject:
-            return f"{clean_text(info.filename, 80)} holds Python objects"
-        if int(np.prod(shape, dtype=np.float64)) * dtype.itemsize > info.file_size:
-            return f"{clean_text(info.filename, 80)} declares more data than it holds"
-    return ""
-
-
-def vet_outputs(out: Path) -> list[str]:
+def vet_outputs(out: Path, kind: str | None = None) -> list[str]:
     """Check what a job left before anything trusted reads it; whatever fails is deleted. Returns the reasons.
 
-    Only whitelisted names, only regular single-link files (no symlink, FIFO or device: reading one could
-    block or leak a host file), JSON that parses within bounds (its strings cleaned of terminal escapes),
-    and archives that are neither zip bombs nor ``.npy`` headers that promise more than they hold.
+    Only the names of :data:`protocol.FILES`, only regular single-link files (no symlink, FIFO or device:
+    reading one could block or leak a host file), JSON that parses within bounds and has the declared shape for
+    a task of ``kind`` (its strings then cleaned of terminal escapes), and archives that are neither zip bombs
+    nor ``.npy`` headers that promise more than they hold. Any refusal of these files fails the assignment
+    (:func:`harness.evaluate.failure_reason`).
     """
     refused: list[str] = []
     try:
@@ -512,53 +533,35 @@ def vet_outputs(out: Path) -> list[str]:
     for entry in entries:
         info = entry.lstat()
         name = entry.name
-        if name not in OUTPUT_FILES:
-            refused.append(f"{clean_text(name, 80)} (not an output the grader reads)")
+        spec = protocol.FILES.get(name)
+        try:
+            if spec is None:
+                raise ProtocolError(clean_text(name, 80), "not an output the grader reads", "is refused")
+            if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+                raise ProtocolError(name, "not a regular file", "is refused")
+            if info.st_size > spec.max_bytes:
+                raise ProtocolError(name, f"larger than {spec.max_bytes // 2**20} MiB", "is refused")
+            if spec.format == "json":
+                data = protocol.clean_json(protocol.load_json(entry, kind))
+                entry.write_text(json.dumps(data))
+            else:
+                protocol.check_archive(entry, spec.format)
+        except (ProtocolError, OSError) as exc:
+            refused.append(_refusal(exc) if isinstance(exc, ProtocolError) else f"{name} (unreadable: {exc.strerror})")
             _unlink(entry)
-        elif not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
-            refused.append(f"{name} (not a regular file)")
-            _unlink(entry)
-        elif name.endswith(".json"):
-            why = ""
-            try:
-                if info.st_size > MAX_JSON_BYTES:
-                    why = f"larger than {MAX_JSON_BYTES // 2**20} MiB"
-                else:
-                    data = _clean_json(json.loads(entry.read_bytes()))
-                    entry.write_text(json.dumps(data))
-            except (ValueError, RecursionError, UnicodeDecodeError, OSError) as exc:
-                why = f"not valid JSON ({type(exc).__name__})"
-            if why:
-                refused.append(f"{name} ({why})")
-                _unlink(entry)
-        else:
-            why = _vet_archive(entry, "keras" if name == "model.keras" else "npz")
-            if why:
-                refused.append(f"{name} ({why})")
-                _unlink(entry)
     return refused
 
 
 def copy_submission(source: Path, target: Path) -> None:
-    """Copy a submission's regular files; symlinks and special files are left out, sizes are capped."""
-    total = 0
+    """Copy a submission's regular files, streamed, within :mod:`protocol`'s caps on size, count and depth
+    (the same walk as the grader's content hash); symlinks, special and hidden files are left out.
+    Raises :class:`protocol.SubmissionRefused` (a ``ValueError``) naming the file and the cap."""
     target.mkdir(parents=True)
-    base = source.resolve()
-    for path in sorted(source.rglob("*")):
-        relative = path.relative_to(source)
-        if any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
-            continue
-        if path.is_symlink() or not (path.is_file() or path.is_dir()):
-            continue
-        if not path.resolve().is_relative_to(base):
-            continue
+    for relative, path, size in protocol.walk_submission(source):
         destination = target / relative
-        if path.is_dir():
+        if size < 0:
             destination.mkdir(parents=True, exist_ok=True)
             continue
-        total += path.stat().st_size
-        if total > MAX_SUBMISSION_BYTES:
-            raise ValueError(f"{source}: submission is larger than {MAX_SUBMISSION_BYTES // 2**20} MiB; "
-                             "remove data files and checkpoints from the folder")
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, destination)
+        with open(destination, "xb") as handle:
+            for chunk in protocol.read_chunks(path, size):
+                handle.write(chunk)

@@ -36,6 +36,7 @@ import json
 import os
 import pickle
 import platform
+import re
 import resource
 import select
 import shutil
@@ -66,6 +67,9 @@ SCRATCH = Path(os.environ.get("GRADER_SCRATCH", "/tmp"))
 SCOPE = os.environ.get("GRADER_SCOPE", "pidns")
 #: The fallback also refuses Unix sockets (the host's are reachable there); the sandbox has none to reach.
 DENY_UNIX_SOCKETS = os.environ.get("GRADER_DENY_UNIX") == "1"
+#: The memory cgroup every job runs in (the worker made it; harness/sandbox/cgroup.py), and its version.
+CGROUP = Path(os.environ["GRADER_CGROUP"]) if os.environ.get("GRADER_CGROUP") else None
+CGROUP_VERSION = int(os.environ.get("GRADER_CGROUP_VERSION") or 0)
 #: Names this zygote in every reply: two jobs with the same id ran on the same warm worker.
 ZYGOTE_ID = os.urandom(8).hex()
 KEEP_BYTES = 16 * 1024
@@ -86,13 +90,15 @@ def _reply(control: int, message: dict) -> None:
 
 # -- confinement (runs in the forked child, before any untrusted byte is touched) ----------------------
 
-def _seccomp_program(deny_unix: bool) -> bytes | None:
+def _seccomp_program(deny_unix: bool, deny_memfd: bool = False) -> bytes | None:
     """A classic-BPF seccomp filter for x86-64 (``None`` elsewhere: the filter is then not installed).
 
     Denied with EPERM: sockets other than AF_UNIX (and AF_UNIX too in the fallback), ptrace and
     process_vm_*, kernel keyrings (a per-uid store that outlives processes), new namespaces (unshare,
     setns, clone with CLONE_NEW*), mounts, bpf, perf, userfaultfd, io_uring, module and kexec calls.
     clone3 answers ENOSYS so that libc falls back to clone, whose flags the filter can see.
+    ``deny_memfd`` (no memory cgroup counts for the job): memfd_create answers ENOSYS, as on a kernel
+    without it, since its pages belong to no process the zygote can measure.
     Foreign syscall ABIs (i386 via int 0x80, x32) kill the process.
     """
     if platform.machine() != "x86_64":
@@ -100,7 +106,7 @@ def _seccomp_program(deny_unix: bool) -> bytes | None:
     arch_x86_64, x32_bit = 0xC000003E, 0x40000000
     allow, kill = 0x7FFF0000, 0x80000000
     eperm, enosys = 0x00050000 | errno.EPERM, 0x00050000 | errno.ENOSYS
-    sys_socket, sys_clone, sys_clone3 = 41, 56, 435
+    sys_socket, sys_clone, sys_clone3, sys_memfd_create = 41, 56, 435, 319
     af_unix = 1
     clone_new = 0x7E020080  # CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET|NEWTIME
     denied = (101, 310, 311,            # ptrace, process_vm_readv, process_vm_writev
@@ -119,6 +125,8 @@ def _seccomp_program(deny_unix: bool) -> bytes | None:
     for number in denied:
         prog += [(jeq, 0, 1, number), (ret, 0, 0, eperm)]
     prog += [(jeq, 0, 1, sys_clone3), (ret, 0, 0, enosys)]
+    if deny_memfd:
+        prog += [(jeq, 0, 1, sys_memfd_create), (ret, 0, 0, enosys)]
     prog += [(jeq, 0, 3, sys_clone), (ld, 0, 0, 16), (jset, 0, 1, clone_new), (ret, 0, 0, eperm)]
     # socket(domain, ...): allow AF_UNIX unless denied, refuse everything else.
     prog += [(ld, 0, 0, 0), (jeq, 0, 3 if not deny_unix else 1, sys_socket)]
@@ -132,8 +140,8 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
 
-def _install_seccomp(deny_unix: bool) -> bool:
-    program = _seccomp_program(deny_unix)
+def _install_seccomp(deny_unix: bool, deny_memfd: bool) -> bool:
+    program = _seccomp_program(deny_unix, deny_memfd)
     if program is None:
         return False
     buffer = ctypes.create_string_buffer(program, len(program))
@@ -192,7 +200,58 @@ def _confine(uid: int | None, limits: dict, nproc_base: int) -> None:
     if limits.get("nproc"):
         nproc = nproc_base + int(limits["nproc"])
         resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
-    _install_seccomp(DENY_UNIX_SOCKETS)
+    _install_seccomp(DENY_UNIX_SOCKETS, deny_memfd=CGROUP is None)
+
+
+def _join_cgroup() -> None:
+    """Move this fork into the job's memory cgroup, before it allocates anything and while it may still
+    (the cgroup's files are root's: once the child changes uid it can neither leave nor raise the limit)."""
+    if CGROUP is not None:
+        (CGROUP / "cgroup.procs").write_text("0")
+
+
+class _JobCgroup:
+    """The zygote's side of the job's memory cgroup: the limit, the peak, the OOM kills (v1 or v2 files)."""
+
+    def __init__(self, path: Path, version: int) -> None:
+        self.path, self.version = path, version
+
+    def _write(self, name: str, value: str) -> bool:
+        try:
+            (self.path / name).write_text(value)
+            return True
+        except OSError:
+            return False
+
+    def limit(self, memory_bytes: int) -> None:
+        """Everything the job allocates, swap included, at most ``memory_bytes``."""
+        value = str(memory_bytes)
+        if self.version == 1:
+            # memsw (memory + swap) may never be below the plain limit: set them in the order that keeps it so
+            if not self._write("memory.limit_in_bytes", value):
+                self._write("memory.memsw.limit_in_bytes", value)
+                self._write("memory.limit_in_bytes", value)
+            self._write("memory.memsw.limit_in_bytes", value)
+            self._write("memory.max_usage_in_bytes", "0")
+        else:
+            self._write("memory.max", value)
+            self._write("memory.swap.max", "0")
+            self._write("memory.oom.group", "1")  # an OOM kill takes the whole job, not one of its processes
+
+    def oom_kills(self) -> int:
+        """How many of the cgroup's processes the kernel has killed for its memory limit so far."""
+        name = "memory.oom_control" if self.version == 1 else "memory.events"
+        try:
+            for line in (self.path / name).read_text().splitlines():
+                key, _, value = line.partition(" ")
+                if key == "oom_kill":
+                    return int(value)
+        except (OSError, ValueError):
+            pass
+        return 0
+
+
+JOB_CGROUP = _JobCgroup(CGROUP, CGROUP_VERSION) if CGROUP is not None else None
 
 
 def _private_dir(path: Path, uid: int | None) -> None:
@@ -231,6 +290,7 @@ def _child(job: Path, request: dict, write_end: int, paths: dict[str, Path], npr
     """In the forked child: confine, limit, run the tasks from ``start`` on, exit. Never returns."""
     try:
         _stdio(write_end, keep=(progress, ack))
+        _join_cgroup()
         uid = request.get("uid")
         workdir, home, out = paths["work"], paths["home"], paths["out"]
         shutil.copytree(job / "sub", workdir, symlinks=True)
@@ -275,6 +335,7 @@ def _verifier(models: list[tuple[int, Path]], request: dict, write_end: int, hom
     """
     try:
         _stdio(write_end, keep=(progress,))
+        _join_cgroup()
         uid = request.get("uid")
         _private_dir(home, uid)
         os.chdir(home)
@@ -375,18 +436,47 @@ def _user_tasks(uid: int) -> int:
     return sum(s.get("Threads", 1) for s in map(_status, _proc_pids()) if s.get("Uid") == uid)
 
 
+def _shared_kb() -> int:
+    """Memory in the sandbox's own tmpfs mounts (``/tmp``, ``/dev/shm``) and System V segments, in kB.
+
+    No process's RSS shows a tmpfs file filled with ``write()`` (even unlinked, while open) or a segment
+    nobody attached. Counted only where both are the job's alone: bubblewrap's private mounts and IPC
+    namespace (``pidns``); elsewhere they are the host's.
+    """
+    if SCOPE != "pidns":
+        return 0
+    total = 0
+    for base in (SCRATCH, Path("/dev/shm")):
+        try:
+            info = os.statvfs(base)
+        except OSError:
+            continue
+        total += (info.f_blocks - info.f_bfree) * info.f_frsize
+    try:
+        lines = Path("/proc/sysvipc/shm").read_text().splitlines()
+    except OSError:
+        lines = []
+    header = lines[0].split() if lines else []
+    if "rss" in header:
+        column = header.index("rss")
+        total += sum(int(line.split()[column]) for line in lines[1:] if len(line.split()) > column)
+    return total // 1024
+
+
 class _Memory:
-    """Private memory of all the job's processes together; forks of the zygote share its pages at first."""
+    """Memory of all the job's processes together: private pages (forks of the zygote share its pages at
+    first), mapped shared memory, and what the job holds in the sandbox's tmpfs mounts and System V segments."""
 
     def __init__(self, uid: int | None) -> None:
         me = _status("self")
         self.uid = uid
         self.baseline_anon = me.get("RssAnon", 0)
         self.zygote_vm = me.get("VmSize", 0)
+        self.baseline_shared = _shared_kb()
         self.peak_kb = 0
 
     def sample(self, pids: list[int]) -> int:
-        total = 0
+        total = max(0, _shared_kb() - self.baseline_shared)
         for pid in pids:
             status = _status(pid)
             anon = status.get("RssAnon", 0) + status.get("RssShmem", 0)
@@ -395,6 +485,11 @@ class _Memory:
             total += max(0, anon)
         self.peak_kb = max(self.peak_kb, total)
         return total
+
+
+def _oom_killed(before: int) -> bool:
+    """Whether the kernel killed a process of the job for the cgroup's memory limit since ``before``."""
+    return JOB_CGROUP is not None and JOB_CGROUP.oom_kills() > before
 
 
 def _kill_job(uid: int | None, spare: int | None = None) -> int:
@@ -582,6 +677,7 @@ def _supervise(pid: int, read_end: int, limits: dict, uid: int | None, wall_s: f
     memory_bytes = int(limits["memory_bytes"])
     nproc = int(limits.get("nproc") or 0)
     memory = _Memory(uid)
+    oom_kills = JOB_CGROUP.oom_kills() if JOB_CGROUP is not None else 0
     timed_out = memory_exceeded = nproc_exceeded = False
     processes_peak = 0
     vm_peak = 0
@@ -620,7 +716,7 @@ def _supervise(pid: int, read_end: int, limits: dict, uid: int | None, wall_s: f
             pids = _job_pids(uid)
             processes_peak = max(processes_peak, len(pids))
             nproc_exceeded = bool(nproc) and len(pids) > nproc
-            memory_exceeded = memory.sample(pids) * 1024 > memory_bytes
+            memory_exceeded = memory.sample(pids) * 1024 > memory_bytes or _oom_killed(oom_kills)
         if memory_exceeded or nproc_exceeded or now > deadline:
             timed_out = not (memory_exceeded or nproc_exceeded)
             try:
@@ -630,6 +726,7 @@ def _supervise(pid: int, read_end: int, limits: dict, uid: int | None, wall_s: f
             _, status, rusage = os.wait4(pid, 0)  # reap it here: _kill_job's reaping must not take it
             break
     ended = time.monotonic()
+    memory_exceeded = memory_exceeded or _oom_killed(oom_kills)  # the kernel's kill may be what ended it
     strays = _kill_job(uid)  # before draining: a grandchild holding the pipe could flood it forever
     drain_until = time.monotonic() + 2.0
     while marks.fd is not None and select.select([marks.fd], [], [], 0)[0]:
@@ -751,19 +848,56 @@ def _remove(path: Path) -> None:
         pass
 
 
+def _mount_points() -> set[str]:
+    """Where something is mounted in this sandbox (``/proc/self/mountinfo``, its octal escapes undone)."""
+    points: set[str] = set()
+    try:
+        lines = Path("/proc/self/mountinfo").read_bytes().splitlines()
+    except OSError:
+        return points
+    for line in lines:
+        fields = line.split(b" ")
+        if len(fields) > 4:
+            raw = re.sub(rb"\\([0-7]{3})", lambda m: bytes([int(m.group(1), 8)]), fields[4])
+            points.add(os.fsdecode(raw))
+    return points
+
+
+@functools.cache
+def _kept_in_scratch() -> tuple[frozenset[str], frozenset[str]]:
+    """Mount points inside the scratch tmpfs mounts (the Python environment bound there by the worker), and
+    the folders that lead to them: the wipe keeps both and removes everything else."""
+    bases = (str(SCRATCH), "/dev/shm")
+    mounts = {p for p in _mount_points() if any(p.startswith(base + "/") for base in bases)}
+    leading = {str(parent) for p in mounts for parent in Path(p).parents if parent != Path("/")}
+    return frozenset(mounts), frozenset(leading - mounts)
+
+
+def _clear(base: Path, left: list[str]) -> None:
+    """Remove everything in ``base`` but the mount points the worker put there and the folders above them."""
+    mounts, leading = _kept_in_scratch()
+    try:
+        entries = list(base.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        name = str(entry)
+        if name in mounts:
+            continue
+        if name in leading and entry.is_dir() and not entry.is_symlink():
+            _clear(entry, left)
+            continue
+        _remove(entry)
+        if os.path.lexists(entry):
+            left.append(name)
+
+
 def _wipe_scratch(uid: int | None, job_paths: list[Path]) -> list[str]:
     """Remove what the job left in writable places; returns what could not be removed."""
     left: list[str] = []
     if SCOPE == "pidns":
         for base in (SCRATCH, Path("/dev/shm")):
-            try:
-                entries = list(base.iterdir())
-            except OSError:
-                continue
-            for entry in entries:
-                _remove(entry)
-                if os.path.lexists(entry):
-                    left.append(str(entry))
+            _clear(base, left)
         return left
     for path in job_paths:
         _remove(path)
@@ -846,6 +980,8 @@ def run_job(request: dict) -> dict:
     vm_base_kb = _status("self").get("VmSize", 0)
     # the job's memory comes on top of what it shares with us: TensorFlow, already imported
     limits = {**request["limits"], "address_space": vm_base_kb * 1024 + int(request["limits"]["memory_bytes"])}
+    if JOB_CGROUP is not None:
+        JOB_CGROUP.limit(int(limits["memory_bytes"]))
     request = {**request, "limits": limits}
     uid = request.get("uid")
     job_id = request["id"]
@@ -961,6 +1097,7 @@ def main() -> None:
     _reply(control, {"event": "ready", "import_s": round(time.monotonic() - started, 3), "pid": os.getpid(),
                      "zygote_id": ZYGOTE_ID,
                      "threads": _threads(), "scope": SCOPE, "seccomp": _seccomp_program(False) is not None,
+                     "memory": f"cgroup v{CGROUP_VERSION}" if CGROUP is not None else "sampled",
                      "versions": {"python": sys.version.split()[0], "tensorflow": tf.__version__,
                                   "keras": keras.__version__}})
     owned = int(os.environ["GRADER_UID"]) if os.environ.get("GRADER_UID") else None

@@ -1,0 +1,82 @@
+"""``grader run`` for benchmarks: it grades (``--force``, a store of its own) and proves that it did.
+
+Why: a benchmark that lets ``grader run`` reuse stored results times the results cache, not grading
+(``bench_structure.py`` once reported 1.06× that way; graded, it was 2.2×). Every benchmark that times
+``grader run`` goes through :func:`grader_run`, which regrades into a fresh temporary store, then reads the
+store back: the run recorded every submission of the report, so none was reused, and the report's graded
+assignments (passed, failed or error) are counted, so a benchmark can refuse a run that graded less than it
+claims (a missing file, a skipped assignment).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+GRADED = ("passed", "failed", "error")
+
+
+@dataclass
+class Graded:
+    """One ``grader run``: its wall time, its JSON report, and what the store says it graded."""
+
+    wall_s: float
+    report: dict[str, Any]
+    submissions: int
+    assignments: int
+    reused: int
+
+    def summary(self) -> dict[str, Any]:
+        """The figures a benchmark prints beside its times."""
+        return {"submissions": self.submissions, "assignments_graded": self.assignments, "reused": self.reused}
+
+
+def grader_run(paths: Sequence[str | Path], *args: str, expect_assignments: int | None = None,
+               cwd: Path = ROOT, db: Path | None = None) -> Graded:
+    """Time ``grader run PATHS ARGS --force --db <fresh> --format json``; raise unless it graded what it claims.
+
+    ``expect_assignments``: how many assignments the run must have graded (over all submissions); a run whose
+    report says otherwise, or whose store did not record every submission in this run, raises RuntimeError.
+    ``db``: keep the store there (it must not exist yet); by default it is a temporary file, removed afterwards.
+    """
+    if db is not None and db.exists():
+        raise RuntimeError(f"{db}: exists; a benchmark's store must be fresh")
+    with tempfile.TemporaryDirectory(prefix="grader-bench-") as tmp:
+        db, output = db or Path(tmp) / "grader.sqlite", Path(tmp) / "report.json"
+        command = [sys.executable, "-m", "harness", "run", *map(str, paths), *args, "--force", "--db", str(db),
+                   "--format", "json", "--output", str(output)]
+        started = time.perf_counter()
+        done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+        wall_s = time.perf_counter() - started
+        if done.returncode not in (0, 1) or not output.is_file():
+            raise RuntimeError(f"grader run failed ({done.returncode}): {done.stderr[-2000:]}")
+        report = json.loads(output.read_text(encoding="utf-8"))
+        recorded = _recorded_this_run(db)
+    submissions = report["submissions"]
+    graded = sum(1 for s in submissions for a in s["assignments"] if a["status"] in GRADED)
+    reused = sum(1 for s in submissions if s["path"] not in recorded)
+    if reused:
+        raise RuntimeError(f"{reused} of {len(submissions)} submissions were not graded in this run (reused)")
+    if expect_assignments is not None and graded != expect_assignments:
+        statuses = sorted({a["status"] for s in submissions for a in s["assignments"]})
+        raise RuntimeError(f"graded {graded} assignments, expected {expect_assignments} (statuses: {statuses})")
+    return Graded(wall_s, report, len(submissions), graded, reused)
+
+
+def _recorded_this_run(db: Path) -> set[str]:
+    """The submission paths the store recorded, checking it holds exactly one run (it was created for it)."""
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        runs = [row[0] for row in conn.execute("SELECT id FROM runs")]
+        if len(runs) != 1:
+            raise RuntimeError(f"{db}: {len(runs)} runs in a store made for one")
+        return {row[0] for row in conn.execute("SELECT path FROM results WHERE run_id = ?", (runs[0],))}

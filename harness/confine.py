@@ -1,0 +1,175 @@
+"""Confinement of the grader's checker process (see harness/checker.py and docs/security.md).
+
+The checker builds student models from configs that passed the allow-list (harness/checks/config_gate.py), so
+no student code should ever run in it. This module is the second line, should a Keras gadget slip through the
+gate: once confined, the checker has
+
+- no network: a network namespace of its own (only a loopback that is down) when the grader runs as root,
+  else a seccomp filter (x86-64) that refuses every socket but AF_UNIX;
+- a read-only view of the whole filesystem (root: a mount namespace in which every mount is bind-remounted
+  read-only), with one writable, size-capped tmpfs as its working directory, ``HOME``, ``KERAS_HOME`` and
+  ``TMPDIR``, so nothing can touch the instructor's ``~/.keras``; without root, only the environment and the
+  working directory move there;
+- no capabilities (root: bounding set and effective/permitted sets emptied) and ``no_new_privs``, so the
+  read-only view and the namespaces cannot be undone;
+- stdout pointed at stderr: whatever a load prints cannot break ``--format json``.
+
+:func:`confine` is irreversible and must run before the checker reads any untrusted byte.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import platform
+import struct
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+PR_SET_SECCOMP, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 22, 24, 38
+SECCOMP_MODE_FILTER = 2
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
+#: The checker's only writable place: enough for Keras' config file and a temporary file or two.
+SCRATCH_BYTES = 64 * 1024 * 1024
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+@dataclass
+class Confinement:
+    """What :func:`confine` achieved, for the checker's hello and the tests."""
+
+    scratch: str = ""
+    network: str = "none"  # "namespace", "seccomp" or "none"
+    filesystem: str = "writable"  # "read-only" or "writable"
+    capabilities: bool = False  # True when all were dropped
+    problems: list[str] = field(default_factory=list)
+
+
+def confine(scratch: Path) -> Confinement:
+    """Confine this process to the empty folder ``scratch`` (see the module docstring); returns what held. Never
+    raises for a missing feature: each one the machine refuses is named in :attr:`Confinement.problems`."""
+    done = Confinement(scratch=str(scratch))
+    os.dup2(2, 1)
+    root = os.geteuid() == 0
+    if root and _unshare(CLONE_NEWNET, done, "network namespace"):
+        done.network = "namespace"
+    if root and _unshare(CLONE_NEWNS, done, "mount namespace"):
+        if _read_only_view(done.scratch, done):
+            done.filesystem = "read-only"
+    scratch = done.scratch
+    for name in ("HOME", "KERAS_HOME", "TMPDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"):
+        os.environ[name] = scratch
+    tempfile.tempdir = scratch
+    os.chdir(scratch)
+    if root:
+        done.capabilities = _drop_capabilities(done)
+    if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        done.problems.append(f"no_new_privs: {os.strerror(ctypes.get_errno())}")
+    if done.network != "namespace":
+        if _deny_sockets():
+            done.network = "seccomp"
+        else:
+            done.problems.append("no socket filter for this architecture: the checker keeps the network")
+    return done
+
+
+def _unshare(flags: int, done: Confinement, what: str) -> bool:
+    if _libc.unshare(flags) == 0:
+        return True
+    done.problems.append(f"{what}: {os.strerror(ctypes.get_errno())}")
+    return False
+
+
+def _mount(source: str | None, target: str, kind: str | None, flags: int, data: str | None = None) -> int:
+    def encode(text: str | None) -> bytes | None:
+        return text.encode() if text is not None else None
+
+    if _libc.mount(encode(source), encode(target), encode(kind), ctypes.c_ulong(flags), encode(data)) == 0:
+        return 0
+    return ctypes.get_errno()
+
+
+def _mount_points() -> list[str]:
+    points = []
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        point = line.split()[4]
+        # mountinfo escapes space, tab, newline and backslash as octal
+        points.append(point.encode().decode("unicode_escape").encode("latin-1").decode(errors="replace"))
+    return sorted(set(points), key=lambda p: p.count("/"))
+
+
+def _read_only_view(scratch: str, done: Confinement) -> bool:
+    """Every mount read-only in this (new, private) mount namespace, then a tmpfs on ``scratch``."""
+    failed = _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    if failed:
+        done.problems.append(f"private mounts: {os.strerror(failed)}")
+        return False
+    writable = []
+    for point in _mount_points():
+        try:
+            kept = os.statvfs(point).f_flag & (MS_NOSUID | MS_NODEV | MS_NOEXEC)
+        except OSError:
+            continue  # a mount point hidden under another mount: what covers it is remounted instead
+        if _mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | kept):
+            writable.append(point)
+    failed = _mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, f"size={SCRATCH_BYTES},mode=0700")
+    if failed:
+        done.problems.append(f"scratch tmpfs: {os.strerror(failed)}")
+        return False
+    if writable:
+        done.problems.append(f"left writable: {', '.join(writable[:5])}")
+    return not writable
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def _drop_capabilities(done: Confinement) -> bool:
+    for cap in range(64):
+        if _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 and ctypes.get_errno() == errno.EINVAL:
+            break
+    header = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)
+    if _libc.capset(ctypes.byref(header), (_CapData * 2)()) != 0:
+        done.problems.append(f"capabilities: {os.strerror(ctypes.get_errno())}")
+        return False
+    return True
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+def socket_filter() -> bytes | None:
+    """Classic BPF for x86-64: ``socket()`` of any family but AF_UNIX fails with EPERM; foreign ABIs are killed.
+    (The checker talks to the grader over a socketpair it already holds; it needs no new socket of another kind.)
+    ``None`` on other architectures."""
+    if platform.machine() != "x86_64":
+        return None
+    arch_x86_64, x32_bit, sys_socket, af_unix = 0xC000003E, 0x40000000, 41, 1
+    allow, kill, eperm = 0x7FFF0000, 0x80000000, 0x00050000 | errno.EPERM
+    ld, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
+    program = [(ld, 0, 0, 4), (jeq, 1, 0, arch_x86_64), (ret, 0, 0, kill),
+               (ld, 0, 0, 0), (jge, 0, 1, x32_bit), (ret, 0, 0, kill),
+               (jeq, 0, 3, sys_socket), (ld, 0, 0, 16), (jeq, 1, 0, af_unix), (ret, 0, 0, eperm),
+               (ret, 0, 0, allow)]
+    return b"".join(struct.pack("HBBI", *op) for op in program)
+
+
+def _deny_sockets() -> bool:
+    program = socket_filter()
+    if program is None:
+        return False
+    buffer = ctypes.create_string_buffer(program, len(program))
+    fprog = _SockFprog(len(program) // 8, ctypes.addressof(buffer))
+    return _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) == 0

@@ -1,0 +1,376 @@
+"""Code as students really write it (issue 12), graded through the CLI as ``grader run`` grades a class.
+
+Three students, written for these tests in the styles real course folders have:
+
+- ``notebooks``: scratch cells that do not compile, LilyPond and Markdown pasted into code cells, a cell that
+  raises after the model or function was defined, two models in one notebook, ``build_model()`` in a notebook.
+  Notebooks run as Jupyter's "Run All" with errors allowed: a bad cell is a note, not a 0.
+- ``scripts``: a function at line 10 and an error at line 78, a model whose first ``add()`` raises ``NameError``,
+  an empty ``Sequential``, ``build_model()`` without ``return model``, ``build_model()`` returning an empty model.
+- ``messages``: ``return_sequences`` one way and the other, ``Dense(1)`` + ``Activation('sigmoid')``, and a
+  submission file that is a symbolic link.
+
+One grader run for the whole class keeps this fast; each test reads its assignment from the JSON report.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.sandbox import scripts
+from tests.conftest import by_id, grader
+
+#: Every assignment the three students answer (the others are simply missing for each of them).
+ASSIGNMENTS = ("simple_rnn", "simple_rnn_sequences", "song_mlp", "song_windows", "mnist_mlp", "jena_gru",
+               "reuters_mlp", "imdb_simple_rnn", "imdb_lstm")
+
+CODE2IDX = ("code2idx = {'c4': 0, 'd4': 1, 'e4': 2, 'f4': 3, 'g4': 4, 'a4': 5, 'b4': 6,\n"
+            "            'c8': 7, 'd8': 8, 'e8': 9, 'f8': 10, 'g8': 11, 'a8': 12, 'b8': 13}\n")
+
+
+def notebook(*cells: tuple[str, str]) -> str:
+    """An ``.ipynb`` as Jupyter saves it, from ``(cell_type, source)`` pairs."""
+    out = []
+    for kind, text in cells:
+        cell: dict[str, Any] = {"cell_type": kind, "metadata": {},
+                                "source": textwrap.dedent(text).lstrip("\n").splitlines(keepends=True)}
+        if kind == "code":
+            cell.update(outputs=[], execution_count=None)
+        out.append(cell)
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": out}, ensure_ascii=False)
+
+
+TWO_RNNS = (
+    ("markdown", "# SimpleRNN: 마지막 출력과 전체 시퀀스"),
+    ("code", """
+        from keras.models import Sequential
+        from keras.layers import Embedding, SimpleRNN
+        """),
+    ("code", """
+        model = Sequential()
+        model.add(Embedding(10000, 32))
+        model.add(SimpleRNN(32))
+        model.summary()
+        """),
+    ("markdown", "전체 상태 시퀀스를 반환"),
+    ("code", """
+        model = Sequential()
+        model.add(Embedding(10000, 32))
+        model.add(SimpleRNN(32, return_sequences=True))
+        model.summary()
+        """),
+)
+
+NOTEBOOKS = {
+    "simple_rnn.ipynb": notebook(*TWO_RNNS),
+    "simple_rnn_sequences.ipynb": notebook(*TWO_RNNS),
+    "song_mlp.ipynb": notebook(
+        ("markdown", "# 나비야 MLP"),
+        ("code", "%matplotlib inline\nimport numpy as np\n"),
+        ("code", "x = = 3   # scratch\n"),
+        ("code", "\\relative c' { g8 e8 e4 f8 d8 d4 }\n"),
+        ("code", "## Model\nThe network has *three* Dense layers.\n"),
+        ("code", """
+            from keras.models import Sequential
+            from keras.layers import Dense, Activation
+            model = Sequential()
+            model.add(Dense(128, input_dim=4, activation='relu'))
+            model.add(Dense(128, activation='relu'))
+            model.add(Dense(12, activation='softmax'))
+            model.compile(loss='categorical_crossentropy', optimizer='adam', metrics=['accuracy'])
+            """),
+        ("code", "print(np.mean(np.abs(preds - targets)))\n"),
+    ),
+    "song_windows.ipynb": notebook(
+        ("code", "import numpy as np\n" + CODE2IDX),
+        ("code", "for i in range(3)\n    print(i)\n"),
+        ("code", """
+            def seq2dataset(seq, window_size):
+                dataset = []
+                for i in range(len(seq) - window_size):
+                    subset = seq[i:(i + window_size + 1)]
+                    dataset.append([code2idx[item] for item in subset])
+                return np.array(dataset)
+            """),
+        ("code", "dataset = seq2dataset(seq, window_size=4)\nprint(dataset.shape)\n"),
+    ),
+    "mnist_mlp.ipynb": notebook(
+        ("code", "import keras\nfrom keras import layers\n"),
+        ("code", "print('accuracy:' acc)\n"),
+        ("code", """
+            def build_model():
+                model = keras.Sequential([keras.Input((784,)), layers.Dense(512, activation='relu'),
+                                          layers.Dense(10, activation='softmax')])
+                return model
+            """),
+        ("code", "model = build_model()\nmodel.fit(x_train, y_train, epochs=5)\n"),
+    ),
+}
+
+SCRIPTS = {
+    "song_windows.py": "import numpy as np\n\n" + CODE2IDX + "\n\n# 데이터셋 생성 함수\n\n"
+                       "def seq2dataset(seq, window_size):\n"
+                       "    dataset = []\n"
+                       "    for i in range(len(seq) - window_size):\n"
+                       "        subset = seq[i:(i + window_size + 1)]\n"
+                       "        dataset.append([code2idx[item] for item in subset])\n"
+                       "    return np.array(dataset)\n\n"
+                       + "".join(f"print('epoch {i}')\n" for i in range(62))
+                       + "dataset = seq2dataset(seq, window_size=4)\n",
+    "jena_gru.py": """
+        from keras.models import Sequential
+        from keras import layers
+        from keras.optimizers import RMSprop
+
+        model = Sequential()
+        model.add(layers.GRU(32, input_shape=(None, float_data.shape[-1])))
+        model.add(layers.Dense(1))
+        model.compile(optimizer=RMSprop(), loss='mae')
+        """,
+    "song_mlp.py": """
+        from keras.models import Sequential
+        from keras.layers import Dense
+
+        model = Sequential()
+        model.compile(loss='categorical_crossentropy', optimizer='adam')
+        """,
+    "mnist_mlp.py": """
+        from keras.models import Sequential
+        from keras.layers import Dense
+
+        def build_model():
+            model = Sequential()
+            model.add(Dense(512, activation='relu', input_shape=(784,)))
+            model.add(Dense(10, activation='softmax'))
+        """,
+    "reuters_mlp.py": """
+        from keras.models import Sequential
+
+        def build_model():
+            model = Sequential()
+            return model
+        """,
+}
+
+MESSAGES = {
+    "simple_rnn.py": """
+        from keras.models import Sequential
+        from keras.layers import Embedding, SimpleRNN
+
+        model = Sequential()
+        model.add(Embedding(10000, 32))
+        model.add(SimpleRNN(32, return_sequences=True))
+        """,
+    "simple_rnn_sequences.py": """
+        import keras
+        from keras import layers
+
+        def build_model():
+            return keras.Sequential([keras.Input((None,), dtype='int32'), layers.Embedding(10000, 32),
+                                     layers.SimpleRNN(32)])
+        """,
+    "imdb_simple_rnn.py": """
+        from keras.models import Sequential
+        from keras.layers import Embedding, SimpleRNN, Dense, Activation
+
+        model = Sequential()
+        model.add(Embedding(10000, 32))
+        model.add(SimpleRNN(32))
+        model.add(Dense(1))
+        model.add(Activation('sigmoid'))
+        model.compile(optimizer='rmsprop', loss='binary_crossentropy', metrics=['acc'])
+        """,
+    "lstm_try.py": """
+        import keras
+        from keras import layers
+
+        def build_model():
+            return keras.Sequential([keras.Input((500,)), layers.Embedding(10000, 32), layers.LSTM(32),
+                                     layers.Dense(1, activation='sigmoid')])
+        """,
+}
+
+
+def write(folder: Path, files: dict[str, str]) -> None:
+    folder.mkdir(parents=True)
+    for name, text in files.items():
+        (folder / name).write_text(text if name.endswith(".ipynb") else textwrap.dedent(text).lstrip("\n"),
+                                   encoding="utf-8")
+
+
+class Graded:
+    def __init__(self, report: dict, stderr: str) -> None:
+        self.report = report
+        self.stderr = stderr
+
+    def result(self, student: str, assignment_id: str) -> dict:
+        return by_id(self.report, student)[assignment_id]
+
+    def notes(self, student: str, assignment_id: str) -> str:
+        result = self.result(student, assignment_id)
+        return "\n".join(result.get("notes", []) + result.get("child_notes", []))
+
+    def failures(self, student: str, assignment_id: str) -> str:
+        return "\n".join(c["message"] for c in self.result(student, assignment_id)["checks"] if not c["passed"])
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Graded]:
+    root = tmp_path_factory.mktemp("real_styles")
+    folder = root / "class"
+    write(folder / "notebooks", NOTEBOOKS)
+    write(folder / "scripts", SCRIPTS)
+    write(folder / "messages", MESSAGES)
+    (folder / "messages" / "imdb_lstm.py").symlink_to("lstm_try.py")
+    ids = [arg for i in ASSIGNMENTS for arg in ("-a", i)]
+    done = grader("run", str(folder), *ids, "--jobs", "1", "--db", str(root / "grader.sqlite"), "--format", "json")
+    assert done.stdout.strip(), done.stderr
+    yield Graded(json.loads(done.stdout), done.stderr)
+
+
+def test_the_grader_prints_no_traceback_of_its_own(graded: Graded) -> None:
+    assert "Traceback" not in graded.stderr, graded.stderr[-3000:]
+    for submission in graded.report["submissions"]:
+        for result in submission["assignments"]:
+            text = json.dumps(result)
+            for internal in ("LookupError", "Traceback", "crashed the grader", "max |Δ|"):
+                assert internal not in text, (submission["submission"], result["id"], internal)
+
+
+# -- notebooks run as Jupyter runs them -------------------------------------------------------------------------
+
+def test_scratch_lilypond_and_markdown_cells_do_not_void_the_notebook(graded: Graded) -> None:
+    result = graded.result("notebooks", "song_mlp")
+    assert result["status"] == "passed", (result["reason"], graded.failures("notebooks", "song_mlp"))
+    notes = graded.notes("notebooks", "song_mlp")
+    for cell in ("cell 2 was skipped", "cell 3 was skipped", "cell 4 was skipped"):
+        assert cell in notes
+    assert "graded the model built at song_mlp.ipynb, cell 5, line 3" in notes
+
+
+def test_a_cell_that_raises_after_the_model_is_a_note(graded: Graded) -> None:
+    notes = graded.notes("notebooks", "song_mlp")
+    assert "cell 6 raised NameError: name 'preds' is not defined (line 1)" in notes
+    assert "as Jupyter does" in notes and "code cells are counted from 1" in notes
+
+
+def test_a_function_notebook_with_a_broken_cell_is_graded(graded: Graded) -> None:
+    result = graded.result("notebooks", "song_windows")
+    assert result["status"] == "passed", (result["reason"], graded.failures("notebooks", "song_windows"))
+    notes = graded.notes("notebooks", "song_windows")
+    assert "cell 2 was skipped: it does not compile (SyntaxError: expected ':', line 1)" in notes
+    assert "cell 4 raised NameError: name 'seq' is not defined" in notes and "seq2dataset() is graded" in notes
+
+
+def test_build_model_notebook_with_a_failing_training_cell(graded: Graded) -> None:
+    result = graded.result("notebooks", "mnist_mlp")
+    assert result["status"] == "passed", (result["reason"], graded.failures("notebooks", "mnist_mlp"))
+    notes = graded.notes("notebooks", "mnist_mlp")
+    assert "cell 4 raised NameError: name 'x_train' is not defined" in notes and "cell 2 was skipped" in notes
+
+
+# -- the right model among several ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("assignment_id", "cell", "other"), [("simple_rnn", 2, 3), ("simple_rnn_sequences", 3, 2)])
+def test_two_models_in_one_notebook_the_matching_one_is_graded(graded: Graded, assignment_id: str, cell: int,
+                                                                 other: int) -> None:
+    result = graded.result("notebooks", assignment_id)
+    assert result["status"] == "passed", (result["reason"], graded.failures("notebooks", assignment_id))
+    assert f"2 models were built; graded the one from cell {cell}, line 1, which matches the assignment best " \
+           f"(also seen: cell {other}, line 1)" in graded.notes("notebooks", assignment_id)
+
+
+# -- scripts: what was defined before an error still counts ------------------------------------------------------
+
+def test_function_defined_before_a_failing_line_is_graded(graded: Graded) -> None:
+    result = graded.result("scripts", "song_windows")
+    assert result["status"] == "passed", (result["reason"], graded.failures("scripts", "song_windows"))
+    assert "song_windows.py stopped at line 78 with NameError: name 'seq' is not defined; seq2dataset(), defined " \
+           "before that line, is graded" in graded.notes("scripts", "song_windows")
+
+
+def test_first_add_raising_quotes_the_students_error(graded: Graded) -> None:
+    result = graded.result("scripts", "jena_gru")
+    assert result["status"] == "error"
+    assert result["reason"].startswith("NameError: name 'float_data' is not defined (jena_gru.py:6)")
+    assert "the model created at jena_gru.py:5 has no layers" in result["reason"]
+
+
+def test_empty_models_never_reach_the_checks(graded: Graded) -> None:
+    script = graded.result("scripts", "song_mlp")
+    assert script["status"] == "error"
+    assert script["reason"] == "the model created at song_mlp.py:4 has no layers: add its layers (model.add(...)) " \
+                               "before compiling it"
+    empty = graded.result("scripts", "reuters_mlp")
+    assert empty["status"] == "error" and empty["reason"] == "the model build_model() returns has no layers"
+    none = graded.result("scripts", "mnist_mlp")
+    assert none["status"] == "error"
+    assert none["reason"] == "build_model() returned None (is `return model` missing?); it must return the Keras " \
+                             "model it builds"
+
+
+# -- messages a student can act on -------------------------------------------------------------------------------
+
+def test_return_sequences_named_both_ways(graded: Graded) -> None:
+    assert graded.result("messages", "simple_rnn")["status"] == "failed"
+    whole = graded.failures("messages", "simple_rnn")
+    assert "layer 2 SimpleRNN returns the whole sequence (return_sequences=True); the reference returns only the " \
+           "last output" in whole
+    assert "activation, pooling or padding" not in whole
+    assert graded.result("messages", "simple_rnn_sequences")["status"] == "failed"
+    last = graded.failures("messages", "simple_rnn_sequences")
+    assert "layer 2 SimpleRNN returns only the last output; the reference returns the whole sequence " \
+           "(return_sequences=True)" in last
+
+
+def test_dense_then_activation_is_accepted_with_a_note(graded: Graded) -> None:
+    result = graded.result("messages", "imdb_simple_rnn")
+    assert result["status"] == "passed", (result["reason"], graded.failures("messages", "imdb_simple_rnn"))
+    assert "layer 3 Dense: Dense(1) followed by Activation('sigmoid') is graded as Dense(1, activation='sigmoid')" \
+           in graded.notes("messages", "imdb_simple_rnn")
+
+
+def test_a_symlinked_file_is_refused_by_name(graded: Graded) -> None:
+    result = graded.result("messages", "imdb_lstm")
+    assert result["status"] == "error"
+    assert result["reason"].startswith("imdb_lstm.py is a symbolic link; links are not followed")
+
+
+# -- focused: the pieces, without a grader ----------------------------------------------------------------------
+
+def test_cells_are_numbered_among_code_cells(tmp_path: Path) -> None:
+    path = tmp_path / "nb.ipynb"
+    path.write_text(NOTEBOOKS["song_mlp.ipynb"], encoding="utf-8")
+    labels = [label for label, _ in scripts.notebook_cells(path, "nb.ipynb")]
+    assert labels == [f"nb.ipynb, cell {n}" for n in range(1, 7)]
+    assert scripts.place("nb.ipynb, cell 4", 2) == "nb.ipynb, cell 4, line 2"
+    assert scripts.place("model.py", 12) == "model.py:12"
+
+
+def test_a_broken_notebook_file_is_said_plainly(tmp_path: Path) -> None:
+    path = tmp_path / "nb.ipynb"
+    path.write_text('{"cells": [', encoding="utf-8")
+    with pytest.raises(scripts.Feedback, match="nb.ipynb is not a readable notebook"):
+        scripts.notebook_cells(path, "nb.ipynb")
+
+
+def test_run_cells_goes_on_past_errors_and_keeps_what_was_defined() -> None:
+    namespace: dict[str, Any] = {}
+    try:
+        found = scripts.run_cells([("nb.ipynb, cell 1", "a = 1"), ("nb.ipynb, cell 2", "b = = 2"),
+                                   ("nb.ipynb, cell 3", "c = a + 1\nd = missing"), ("nb.ipynb, cell 4", "e = c + 1")],
+                                  namespace)
+        assert (namespace["a"], namespace["c"], namespace["e"]) == (1, 2, 3) and "d" not in namespace
+        assert [f.sentence() for f in found] == [
+            "cell 2 was skipped: it does not compile (SyntaxError: invalid syntax, line 1)",
+            "cell 3 raised NameError: name 'missing' is not defined (line 2)"]
+        script = scripts.run_cells([("x.py", "def f():\n    return 1\nraise SystemExit(0)\ng = 2")], {})
+        assert script == []  # sys.exit(0) ends a script normally
+    finally:
+        scripts.undo()
