@@ -165,8 +165,9 @@ def failure_reason(outcome: Outcome, limits: Limits) -> str | None:
         except ValueError:
             name = "unknown"
         return f"killed by signal {outcome.signal} ({name})"
-    refused = [r for r in outcome.refused if r.split(" ", 1)[0] in protocol.OUTPUT_FILES]
-    if refused:  # any file the grader reads that failed protocol.py's declaration fails the assignment
+    refused = sorted((r for r in outcome.refused if _fails(r)), key=lambda r: protocol.OUTPUT_FILES.index(
+        r.split(" ", 1)[0]))
+    if refused:  # a file the grader reads that failed protocol.py's declaration fails the assignment
         name, _, why = refused[0].partition(" (")
         if why.startswith("malformed: "):
             return clean_text(f"{name} from the sandbox is malformed: {why[len('malformed: '):].removesuffix(')')}; "
@@ -182,6 +183,15 @@ def failure_reason(outcome: Outcome, limits: Limits) -> str | None:
     if outcome.exit_code not in (0, None):
         return f"exited with status {outcome.exit_code} before finishing"
     return None
+
+
+def _fails(refusal: str) -> bool:
+    """Whether a refused file fails its assignment: any the grader reads, except the ones that only word messages
+    (notes, the error's text) left outside the task's own folder, where the grader never looks for them."""
+    name, _, why = refusal.partition(" (")
+    if name not in protocol.OUTPUT_FILES:
+        return False
+    return not (name in ("info.json", "error.json") and why.startswith("outside its task's folder"))
 
 
 def _child_error(out: Path | None) -> dict[str, str]:

@@ -57,16 +57,16 @@ def test_a_model_is_checked_in_the_checker(checker: Checker, tmp_path: Path) -> 
     assert (result.status, result.params) == ("passed", 322_080), result.reason
 
 
-def test_a_load_that_changes_keras_state_fails_and_the_checker_is_replaced(checker: Checker, tmp_path: Path) -> None:
+def test_a_config_that_names_keras_functions_is_refused_before_keras_sees_it(checker: Checker,
+                                                                             tmp_path: Path) -> None:
     import keras
 
     restarts = checker.restarts
     result = checker.check("simple_rnn", "simple_rnn.py", _outcome(tmp_path / "gadget", _gadget(_config())), LIMITS)
-    assert result.status == "error"
-    assert result.reason == ("its saved model failed the safe-mode load: loading it changes process-wide Keras state "
-                             "(floatx)")
-    assert checker.restarts == restarts + 1
-    assert keras.config.floatx() == "float32"  # this process never loaded it
+    assert (result.status, result.reason) == ("error", "layer 3 'gadget' is a Lambda: layers that carry code are not "
+                                                        "graded (replace it with built-in layers)")
+    assert checker.restarts == restarts  # never loaded: the checker is as clean as before
+    assert keras.config.floatx() == "float32"
     after = checker.check("simple_rnn", "simple_rnn.py", _outcome(tmp_path / "after", _config()), LIMITS)
     assert after.status == "passed", after.reason
 
@@ -80,13 +80,26 @@ def test_a_checker_that_died_between_checks_is_replaced_first(checker: Checker, 
     assert checker.restarts == restarts + 1
 
 
-def test_a_check_that_hangs_fails_that_model_and_the_checker_is_replaced(checker: Checker, tmp_path: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_check_past_the_runs_timeout_fails_that_model_and_the_checker_is_replaced(checker: Checker,
+                                                                                    tmp_path: Path) -> None:
     restarts = checker.restarts
-    monkeypatch.setattr("harness.checker.CHECK_TIMEOUT_S", 0.001)
-    result = checker.check("simple_rnn", "simple_rnn.py", _outcome(tmp_path / "slow", _config()), LIMITS)
-    assert (result.status, result.reason) == ("error", "checking its model took longer than 0.001 s")
+    result = checker.check("simple_rnn", "simple_rnn.py", _outcome(tmp_path / "slow", _config()), Limits(wall_s=0.001))
+    assert (result.status, result.reason) == ("error", "checking its model took longer than 0.001 s (the run's "
+                                                        "--timeout); the grader's checker was replaced")
     assert checker.restarts == restarts + 1
-    monkeypatch.undo()
+    after = checker.check("simple_rnn", "simple_rnn.py", _outcome(tmp_path / "after", _config()), LIMITS)
+    assert after.status == "passed", after.reason
+
+
+def test_a_check_past_the_runs_memory_fails_that_model_and_the_checker_is_replaced(checker: Checker,
+                                                                                   tmp_path: Path) -> None:
+    restarts = checker.restarts
+    tiny = Limits(wall_s=60, memory_bytes=2**20)  # 1 MiB on top of what the checker holds: no model fits
+    result = checker.check("simple_rnn", "simple_rnn.py", _outcome(tmp_path / "big", _config()), tiny)
+    assert result.status == "error"
+    assert result.reason.startswith(("checking its model needed more than 0.000976562 GiB of memory (the run's "
+                                     "--memory); the grader's checker was replaced",
+                                     "checking its model crashed the grader's checker")), result.reason
+    assert checker.restarts == restarts + 1
     after = checker.check("simple_rnn", "simple_rnn.py", _outcome(tmp_path / "after", _config()), LIMITS)
     assert after.status == "passed", after.reason

@@ -55,7 +55,8 @@ def test_help_imports_no_tensorflow(tmp_path: Path) -> None:
 def test_list_reads_the_declared_figures_without_keras(tmp_path: Path) -> None:
     done, modules = imported("list", "--format", "json", tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert not heavy(modules)
+    assert not heavy(modules), ("reading the catalog imported Keras: a reference imports it at module level; "
+                                "write `from harness.catalog.lazy import keras, layers` (see harness/catalog/lazy.py)")
     # only its own command module: the group imports a subcommand when it runs
     assert {m for m in modules if m.startswith("harness.commands.")} == {"harness.commands.list"}
     rows = {row["id"]: row for row in json.loads(done.stdout)["assignments"]}

@@ -229,3 +229,40 @@ def test_uninstall_leaves_keras3_as_it_was() -> None:
         keras.layers.LSTM(4, batch_input_shape=(1, 4, 1))
     assert "keras.utils.np_utils" not in sys.modules
     compat.install()  # the fixture uninstalls again
+
+
+# -- private and removed modules -------------------------------------------------------------------------------
+
+def test_removed_private_modules_map_to_keras3_or_stand_in() -> None:
+    from tensorflow.python.keras.applications import VGG16
+    from keras.engine.topology import Layer
+    from keras.layers.experimental.preprocessing import TextVectorization
+    from keras.wrappers.scikit_learn import KerasClassifier
+
+    assert VGG16 is keras.applications.VGG16 and Layer is keras.layers.Layer
+    assert TextVectorization is keras.layers.TextVectorization
+    assert used("tensorflow.python.keras.applications.VGG16 → keras.applications.VGG16")
+    assert used("KerasClassifier has no Keras 3 equivalent", "fails only if used")
+    with pytest.raises(ImportError, match="KerasClassifier does not exist in Keras 3.*SKLearnClassifier"):
+        KerasClassifier(build_fn=tiny)
+    with pytest.raises(ImportError, match="cannot be used"):
+        class Wrapped(KerasClassifier):  # noqa: F841 - subclassing is a use too
+            pass
+
+
+def test_a_layer_of_tensorflows_private_keras_gets_a_hint() -> None:
+    from tensorflow.python.keras.layers import Dense
+
+    with pytest.raises((TypeError, ValueError)) as raised:
+        keras.Sequential([keras.Input((4,)), Dense(3)])
+    assert "import the same names from keras" in compat.hint(str(raised.value))
+
+
+def test_hdf5_checkpoint_writes_legacy_hdf5_and_h5_is_left_to_keras(tmp_path) -> None:
+    model = tiny()
+    x, y = np.ones((4, 4)), keras.utils.to_categorical([0, 1, 2, 0], 3)
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[keras.callbacks.ModelCheckpoint(str(tmp_path / "best.hdf5"))])
+    assert (tmp_path / "best.hdf5").is_file() and used("Keras 3 refuses a .hdf5 name", "legacy HDF5")
+    compat.clear_notes()
+    assert keras.callbacks.ModelCheckpoint(str(tmp_path / "best.h5")).filepath.endswith("best.h5")
+    assert not compat.notes()  # Keras 3 takes .h5 itself

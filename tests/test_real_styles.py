@@ -374,3 +374,24 @@ def test_run_cells_goes_on_past_errors_and_keeps_what_was_defined() -> None:
         assert script == []  # sys.exit(0) ends a script normally
     finally:
         scripts.undo()
+
+
+def test_choose_takes_the_best_match_earliest_on_ties_and_never_an_empty_model() -> None:
+    import keras
+
+    from harness import evaluate
+    from harness.catalog import load_catalog
+
+    task = evaluate.model_task(load_catalog()["simple_rnn"], "simple_rnn.py", 0)
+
+    def rnn(sequences: bool) -> Any:
+        return keras.Sequential([keras.Input((None,), dtype="int32"), keras.layers.Embedding(10000, 32),
+                                 keras.layers.SimpleRNN(32, return_sequences=sequences)])
+
+    models = [rnn(True), rnn(False), rnn(False), keras.Sequential()]
+    candidates = [scripts._Candidate(model, f"simple_rnn.py:{line}", order)
+                  for order, (model, line) in enumerate(zip(models, (3, 8, 13, 18)))]
+    chosen, _, refused = scripts.choose(candidates, task)
+    assert chosen is candidates[1]  # the same parameters as the first, but only its output shape matches
+    assert refused == {id(candidates[3]): "has no layers"}
+    assert scripts.choose([candidates[3]], task)[0] is None

@@ -126,6 +126,23 @@ class AllowList:
     #: kind → built-in class names accepted in ``{"module": "keras.<kind>", "class_name": ...}``
     classes: dict[str, frozenset[str]]
 
+    def accepts(self, layer: str, argument: str) -> bool:
+        """Whether ``argument`` is one of the layer class's: in an ``__init__`` signature, or (for the few that
+        Keras takes through ``**kwargs``, e.g. LayerNormalization's ``rms_scaling``) in a default instance's
+        ``get_config()``."""
+        return argument in self.layers[layer] or argument in _default_config_keys(layer)
+
+
+@functools.cache
+def _default_config_keys(layer: str) -> frozenset[str]:
+    """The ``get_config()`` keys of a default instance of a built-in layer (none when it needs arguments)."""
+    import keras
+
+    try:
+        return frozenset(getattr(keras.layers, layer)().get_config())
+    except Exception:  # noqa: BLE001 - a class without defaults for every argument: its signature is the list
+        return frozenset()
+
 
 def _init_arguments(cls: type, base: type) -> frozenset[str]:
     names: set[str] = set()
@@ -156,8 +173,8 @@ def keras_allow_list() -> AllowList:
         layers[name] = arguments
 
     def public(registry: dict[str, Any], base: type) -> frozenset[str]:
-        return frozenset(k for k, v in registry.items()
-                         if isinstance(v, type) and issubclass(v, base) and v is not base and k == v.__name__)
+        return frozenset(v.__name__ for v in registry.values()
+                         if isinstance(v, type) and issubclass(v, base) and v is not base)
 
     names = {"activations": frozenset(activations.ALL_OBJECTS_DICT),
              "initializers": frozenset(initializers.ALL_OBJECTS_DICT) - {"Initializer", "initializer"},
@@ -284,7 +301,7 @@ class _Walk:
         self.layers += 1
         if self.layers > self.bounds.max_layers:
             raise ConfigRefused(f"the model has more than {self.bounds.max_layers} layers, the grader's bound "
-                                "(10× the deepest reference model): build it from fewer layers")
+                                "(10× the deepest reference model): build the model from fewer layers")
         if not isinstance(node, dict):
             raise ConfigRefused(f"{where} is a {type(node).__name__}, not a layer")
         cls = node.get("class_name")
@@ -311,7 +328,7 @@ class _Walk:
         if not isinstance(config, dict):
             raise ConfigRefused(f"{where} ({cls}) has no config")
         label = f"{where} ({cls})"
-        unknown = sorted(set(config) - self.allow.layers[cls])
+        unknown = sorted(key for key in config if not self.allow.accepts(cls, key))
         if unknown:
             raise ConfigRefused(f"{label}: {unknown[0][:60]!r} is not an argument of {cls}")
         inner: dict[str, list[int | None]] = {}

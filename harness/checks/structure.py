@@ -72,7 +72,8 @@ def shape_difference(s: LayerView, r: LayerView) -> str:
     """Why ``s``'s output shape differs from reference layer ``r``'s, in the words the student types.
 
     ``layer 2 SimpleRNN returns the whole sequence (return_sequences=True); the reference returns only the last
-    output``, or the settings that change the shape (``padding 'valid', the reference uses 'same'``), or ``""``.
+    output``, or the settings that change the shape (``padding='same', the reference uses padding='valid'``), or
+    ``""``.
     """
     for key in ("return_sequences", "layer.return_sequences"):
         mine, theirs = s.settings.get(key), r.settings.get(key)
@@ -82,7 +83,7 @@ def shape_difference(s: LayerView, r: LayerView) -> str:
                         "the last output")
             return (f"{s.label()} returns only the last output; the reference returns the whole sequence "
                     "(return_sequences=True)")
-    reasons = [f"{key.split('.')[-1]} {_fmt(s.settings[key])}, the reference uses {_fmt(r.settings[key])}"
+    reasons = [f"{key.split('.')[-1]}={s.settings[key]!r}, the reference uses {key.split('.')[-1]}={r.settings[key]!r}"
                for key in _SHAPE_SETTINGS
                if key in s.settings and key in r.settings and s.settings[key] != r.settings[key]]
     return f"{s.label()}: {'; '.join(reasons)}" if reasons else ""
@@ -91,13 +92,23 @@ def shape_difference(s: LayerView, r: LayerView) -> str:
 def check_output_shapes(pairs: list[tuple[LayerView, LayerView]]) -> Check:
     """Output shapes of paired layers; the first that differs is explained, the ones after it follow from it or
     from their own settings."""
-    problems = []
+    problems: list[str] = []
+    following: list[str] = []
+    first: LayerView | None = None
     for s, r in pairs:
         if not (s.output_shape and r.output_shape) or _compatible(s.output_shape, r.output_shape):
             continue
         text = f"{s.label()}: output shape {_shape(s.output_shape)}, expected {_shape(r.output_shape)}"
         why = shape_difference(s, r)
-        problems.append(f"{why} ({text})" if why else text)
+        if why:
+            problems.append(f"{why} ({text})")
+        elif first is not None:
+            following.append(s.label())
+        else:
+            problems.append(text)
+        first = first or s
+    if following:
+        problems.append(f"the output shapes of {', '.join(following)} differ as a result")
     return Check("output_shapes", not problems, "; ".join(problems) or "every output shape matches")
 
 

@@ -71,6 +71,11 @@ def _v2_mount() -> Path | None:
 
 
 def _make(parent: Path, slot: int) -> Path | None:
+    """A new child of ``parent``; first removes those a grader that was killed left behind (empty by now)."""
+    for stale in parent.glob("grader-*-*-*"):
+        pid = stale.name.split("-")[1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            MemoryCgroup(stale, 0).remove()
     child = parent / f"grader-{os.getpid()}-{slot}-{secrets.token_hex(3)}"
     try:
         child.mkdir()

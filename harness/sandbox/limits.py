@@ -15,8 +15,10 @@ class Limits:
 
     ``memory_bytes`` is what the submission may use on top of the warm worker, which has already imported
     TensorFlow (≈ 1.5 GiB of address space that every job shares): each process of the job may map at most
-    the worker's address space plus ``memory_bytes`` (``RLIMIT_AS``), and all the job's processes together
-    may hold at most ``memory_bytes`` of private memory (the zygote watches). ``nproc`` caps the processes
+    the worker's address space plus ``memory_bytes`` (``RLIMIT_AS``), and the job as a whole may hold at most
+    ``memory_bytes``, shared memory included: memfds, tmpfs files, System V segments. Where the grader has
+    a memory cgroup (``harness/sandbox/cgroup.py``) the kernel enforces that; elsewhere the zygote counts
+    what it can see and refuses what it cannot (docs/security.md, "Memory"). ``nproc`` caps the processes
     (threads count too, for ``RLIMIT_NPROC``), ``file_bytes`` any one file, ``cpu_s`` the CPU time of each.
     """
 

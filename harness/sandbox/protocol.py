@@ -297,9 +297,9 @@ def validate(spec: Spec, value: Any, name: str) -> Any:
 # -- the files a job leaves -----------------------------------------------------------------------------------------
 
 #: ``error.json``: a human message for an assignment that failed anyway; never a verdict.
-ERROR = Record({"type": Text(200), "message": Text(4000), "where": Text(1000), "hint": Text(2000)})
+ERROR = Record({"type": Text(200), "message": Text(4000), "where": Text(1000), "hint": Text(8000)})
 #: Notes the grader's own child code writes (which model a script built, Keras 2 equivalences, data served).
-NOTES = ListOf(Text(2000), 64)
+NOTES = ListOf(Text(4000), 200)
 INFO = Record({
     "notes": NOTES,
     "script": Record({"where": Text(1000), "models": Integer(),
@@ -319,7 +319,7 @@ TRAIN_REPORT = Record({
     "stopped": Text(40),
 })
 OUTPUTS_BY_KIND = {"function": FUNCTION_OUTPUTS, "train": TRAIN_REPORT}
-#: ``model.json``: a Keras model config (the allow-list of what it may name is the checker's, harness/modelgate).
+#: ``model.json``: a Keras model config (what it may name is the allow-list of harness/checks/config_gate.py).
 MODEL_CONFIG = Record({"class_name": Text(200), "config": Json(depth=64)}, required=("class_name", "config"),
                       open=True)
 
@@ -504,6 +504,18 @@ def _npy_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> A
     return ArrayHeader(info.filename[:-4], shape, typed.group(1), nbytes)
 
 
+#: A function's arrays may hold this many times what the reference's returns hold, plus a fixed slack: wrong
+#: shapes and dtypes (float64 for float32, a missing reduction) are graded ``failed`` with the difference named;
+#: a gigabyte where the reference returns kilobytes never reaches numpy.
+ARRAY_FACTOR = 16
+ARRAY_SLACK = 1 * MIB
+
+
+def array_budget(reference_bytes: int) -> int:
+    """The bytes a student's ``outputs.npz`` may declare, from the bytes the reference returns on the same cases."""
+    return ARRAY_FACTOR * reference_bytes + ARRAY_SLACK
+
+
 def check_npz(path: Path, budget: int) -> list[ArrayHeader]:
     """``outputs.npz`` checked as an archive, and its arrays together no larger than ``budget`` bytes (the trusted
     side derives it from the reference's own returns), before numpy allocates anything for them."""
@@ -543,7 +555,7 @@ def _size(count: int) -> str:
 # -- messages: the task in, the outcome out ----------------------------------------------------------------------------
 
 #: A relative path inside the submission (no ``..``, not absolute).
-RELATIVE = r"(?!/)(?!.*(^|/)\.\.(/|$))[^\x00]{1,1000}"
+RELATIVE = r"(?s)(?!/)(?!.*(^|/)\.\.(/|$))[^\x00]{1,1000}"
 TASK = Record({
     "kind": Text(20, choices=("model", "function", "train")), "file": Text(1000, pattern=RELATIVE),
     "seed": Integer(-(2**63), 2**63), "entry": Text(200), "function": Text(200), "output": Text(200),
@@ -557,7 +569,8 @@ OUTCOME = Record({
     "output_tail": Text(200_000), "output_bytes": Integer(), "strays_killed": Integer(), "worker_died": Boolean(),
     "worker_error": Text(4000), "memory_exceeded": Boolean(), "nproc_exceeded": Boolean(),
     "processes_peak": Integer(), "vm_peak_kb": Integer(), "peak_memory_kb": Integer(), "vm_base_kb": Integer(),
-    "refused": ListOf(Text(1000), 200), "preflight": Record({"ok": Boolean(), "reason": Nullable(Text(4000))}),
+    "refused": ListOf(Text(1000), 200),
+    "preflight": Record({"ok": Boolean(), "reason": Nullable(Text(4000)), "wall_s": Number(0)}, open=True),
     "fork_threads": Integer(), "zygote_id": Text(64),
 }, open=True)  # keys the worker does not read are dropped there, never used
 
@@ -655,15 +668,3 @@ def read_chunks(path: Path, size: int, chunk: int = 1 << 20) -> Iterator[bytes]:
             yield data
     finally:
         os.close(fd)
-
-
-#: A function's arrays may hold this many times what the reference's returns hold, plus a fixed slack: wrong
-#: shapes and dtypes (float64 for float32, a missing reduction) are graded ``failed`` with the difference named;
-#: a gigabyte where the reference returns kilobytes never reaches numpy.
-ARRAY_FACTOR = 16
-ARRAY_SLACK = 1 * MIB
-
-
-def array_budget(reference_bytes: int) -> int:
-    """The bytes a student's ``outputs.npz`` may declare, from the bytes the reference returns on the same cases."""
-    return ARRAY_FACTOR * reference_bytes + ARRAY_SLACK

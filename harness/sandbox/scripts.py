@@ -6,8 +6,9 @@ model the student's code constructs or compiles (with the line that built it). W
 (``--checks structure``) training, evaluation, prediction, saving, plots and sleeps return at once with
 placeholder results, so the script costs about what ``build_model()`` costs; without it (a later ``--checks
 train``) they run for real. The model that best matches the assignment's reference (``task["reference"]``, a
-fingerprint of layer classes and parameter counts) is saved as ``model.keras``; ``info.json`` says which one and
-where. A script that breaks after building a model still has that model graded, with the error in a note.
+fingerprint of layer classes, output shapes and parameter counts) is saved; ``info.json`` says which one and
+where. A notebook runs cell by cell, each on its own, going on past a cell that fails (:func:`run_cells`); a script
+that breaks after building a model still has that model graded, with the error in a note.
 
 :func:`prepare` runs before any student code, whatever the task: the Keras 2 compatibility layer
 (``compat.py``), the grader's data behind ``keras.datasets.*.load_data`` and the Jena CSV (placeholders with the
@@ -352,13 +353,20 @@ def failures() -> list[Failure]:
     return list(_STATE.get("failures", []))
 
 
+def defining_failure(found: list[Failure], name: str) -> Failure | None:
+    """The failure in a source that defines ``name`` (``def name``, ``class name``, ``name = ...``): the reason
+    ``name`` does not exist, when it does not."""
+    if not name:
+        return None
+    defining = re.compile(rf"^\s*(def|class)\s+{re.escape(name)}\b|^\s*{re.escape(name)}\s*=", re.MULTILINE)
+    return next((f for f in found if defining.search(f.source)), None)
+
+
 def main_failure(found: list[Failure], name: str) -> BaseException:
     """The failure to report when ``name`` (or, with ``""``, the model) never got defined: the one in the source
     that defines it, else the first runtime error, else the first cell that does not compile. The others are added
     as notes to it."""
-    defining = re.compile(rf"^\s*(def|class)\s+{re.escape(name)}\b|^\s*{re.escape(name)}\s*=", re.MULTILINE)
-    chosen = next((f for f in found if name and defining.search(f.source)), None) or \
-        next((f for f in found if f.compiles), found[0])
+    chosen = defining_failure(found, name) or next((f for f in found if f.compiles), found[0])
     others = [f.sentence() for f in found if f is not chosen]
     if others:
         chosen.exc.add_note("also: " + "; ".join(others[:3]) + (f"; and {len(others) - 3} more" if len(others) > 3
@@ -646,8 +654,11 @@ def _jena_zip(served: dict[str, str]) -> str:
     if "jena_zip" not in _STATE:
         import zipfile
 
+        import tempfile
+
         csv = _jena_path(served)
-        path = Path(csv).with_name(JENA_CSV + ".zip")
+        path = Path(tempfile.gettempdir()) / "grader_data" / (JENA_CSV + ".zip")  # beside no served file: read-only
+        path.parent.mkdir(exist_ok=True)
         with _REAL_OPEN(path, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED) as archive:
             archive.write(csv, JENA_CSV)
         _STATE["jena_zip"] = str(path)
@@ -1578,7 +1589,8 @@ def run_script(task: dict[str, Any], workdir: Path, out: Path) -> None:
         save_model(chosen.model, out, task)
     except Exception as exc:
         raise Feedback(f"the model built at {chosen.where} cannot be saved for checking: {_message(exc)}") from None
-    notes = [f"ran {label} as a script (it defines no {entry}()); graded the model built at {chosen.where}"]
+    counted = " (code cells are counted from 1)" if path.suffix == ".ipynb" and not found else ""
+    notes = [f"ran {label} as a script (it defines no {entry}()); graded the model built at {chosen.where}{counted}"]
     if len(candidates) > 1:
         others = [_short(c.where, label) + (f" ({refused[id(c)].split(':')[0]})" if id(c) in refused else "")
                   for c in candidates if c is not chosen]
@@ -1612,7 +1624,7 @@ def _no_model(label: str, entry: str, candidates: list[_Candidate], refused: dic
     of the models it started."""
     models = [f"the model created at {c.where} {refused[id(c)]}" for c in candidates if id(c) in refused]
     if found:
-        exc = main_failure(found, "")
+        exc = main_failure(found, entry)
         if models:
             exc.add_note("; ".join(models[:3]) + " as a result")
         return exc
@@ -1678,7 +1690,10 @@ def ensure_built(model: Any, task: dict[str, Any]) -> tuple[bool, str]:
     input shape (as for ``build_model()``) — or ``(False, why not)``, e.g. ``"has no layers"``."""
     import keras
 
-    if not [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]:
+    def empty() -> bool:
+        return not [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
+
+    if empty() and isinstance(model, keras.Sequential):  # a subclassed model may create its layers in build()
         return False, "has no layers"
     note_text = ""
     if not (model.built and getattr(model, "inputs", None)):
@@ -1693,6 +1708,8 @@ def ensure_built(model: Any, task: dict[str, Any]) -> tuple[bool, str]:
         except Exception as exc:
             return False, f"cannot be built with the assignment's input shape {shape}: {_message(exc)}"
         note_text = f"the model was left unbuilt; the grader built it with input shape {shape}"
+    if empty():
+        return False, "has no layers"
     try:
         model.count_params()
     except Exception as exc:

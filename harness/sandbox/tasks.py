@@ -77,7 +77,8 @@ def entry_point(module: types.ModuleType, name: str) -> Any:
 
     What failed while the file ran becomes a note when ``name`` was defined anyway (a function at line 10 is graded
     even if line 80 fails; a notebook cell that raised after it is a note, not a 0). When ``name`` was never
-    defined and something failed, that failure is raised instead: it is the reason, in the student's terms.
+    defined because the code that defines it failed (a syntax error in its cell, an error on a line before its
+    ``def``), that failure is raised instead: it is the reason, in the student's terms.
     """
     found = getattr(module, name, None)
     failed = _scripts.failures()
@@ -87,7 +88,7 @@ def entry_point(module: types.ModuleType, name: str) -> Any:
         for text in _scripts.failure_notes(failed, graded):
             _scripts.note(f"failures:{name}", text)
         return found
-    if failed:
+    if _scripts.defining_failure(failed, name) is not None:
         raise _scripts.main_failure(failed, name)
     return found
 
@@ -119,7 +120,12 @@ _HINTS = (
 def describe(exc: BaseException, workdir: Path) -> dict[str, str]:
     """``error.json``: the student's own exception as Python names it (``NameError: name 'x' is not defined``), or
     the grader's :class:`Feedback` text alone; notes added on the way (the other failed cells) follow it."""
-    text = (str(exc) if isinstance(exc, _scripts.Feedback) else f"{type(exc).__name__}: {exc}").strip()
+    if isinstance(exc, _scripts.Feedback):
+        text = str(exc).strip()
+    elif isinstance(exc, SyntaxError) and exc.msg:  # its str() repeats the file and line that "where" gives
+        text = f"{type(exc).__name__}: {exc.msg}"
+    else:
+        text = f"{type(exc).__name__}: {exc}".strip()
     hint = next((h for key, h in _HINTS if key in text), "") or _scripts.hint(text)
     hint = "; ".join(filter(None, [hint, *map(str, getattr(exc, "__notes__", None) or [])]))
     return {"type": type(exc).__name__, "message": (text.splitlines() or [""])[0][:500],
@@ -138,6 +144,8 @@ def run_model(task: dict[str, Any], workdir: Path, out: Path) -> None:
     module = _import(task, workdir)
     entry = entry_point(module, task["entry"])
     if not callable(entry):
+        if _scripts.failures():  # a .py that does not parse has no build_model() and is no script either
+            raise _scripts.main_failure(_scripts.failures(), task["entry"])
         raise _scripts.Feedback(f"{task['file']} defines no {task['entry']}() function")
     with _scripts.stand_ins(task, workdir):
         model = entry()
@@ -171,7 +179,12 @@ def run_function(task: dict[str, Any], workdir: Path, out: Path) -> None:
     module = _import(task, workdir)
     function = entry_point(module, task["function"])  # what failed on the way: a note, or the error
     if not callable(function):
-        raise _scripts.Feedback(_missing_function(task, module))
+        failed = _scripts.failures()
+        if not failed:
+            raise _scripts.Feedback(_missing_function(task, module, top_level=True))
+        failure = _scripts.main_failure(failed, task["function"])  # the student's own error, then what to write
+        failure.add_note(_missing_function(task, module, top_level=False))
+        raise failure
     extra = _module_arguments(function, module, task)
     arrays: dict[str, Any] = {}
     layout: dict[str, Any] = {}
@@ -192,17 +205,19 @@ def run_function(task: dict[str, Any], workdir: Path, out: Path) -> None:
     (out / "outputs.json").write_text(json.dumps({"layout": layout, "errors": errors}))
 
 
-def _missing_function(task: dict[str, Any], module: types.ModuleType) -> str:
-    """What to write, in the student's terms: the file has top-level code only, or other functions."""
+def _missing_function(task: dict[str, Any], module: types.ModuleType, top_level: bool) -> str:
+    """What to write, in the student's terms: the file ran top-level code only, or defines other functions."""
     name, file = task["function"], Path(task["file"]).name
     wanted = f"define {task.get('signature') or name + '(...)'}"
     if task.get("returns"):
         wanted += f" returning {task['returns']}"
     defined = [n for n, v in vars(module).items() if isinstance(v, types.FunctionType) and
                getattr(v, "__module__", None) == module.__name__ and not n.startswith("_")]
-    if not defined:
+    if not defined and top_level:
         return f"{file} defines no function {name}: its code runs at the top level, and the grader can only call a " \
                f"function with its test inputs; {wanted}"
+    if not defined:
+        return f"{file} defines no function {name}: {wanted}"
     return f"{file} defines no function {name} (it defines {', '.join(defined[:5])}): {wanted}"
 
 

@@ -13,6 +13,15 @@ Isolation, by mode (see ``docs/security.md``):
   and, when the grader runs as root, a uid of its own. It does NOT hide the filesystem; the grader says so
   on every run and ``--require-sandbox`` refuses it.
 
+Memory: where this machine lets the grader make a memory cgroup (``bwrap`` and ``fallback`` as root), every
+job runs in the worker's own, limited to ``--memory``: shared memory, memfds and tmpfs files count. Without one
+the zygote counts private and mapped memory, the sandbox's own tmpfs and System V segments, and refuses
+``memfd_create`` (see ``docs/security.md``, "Memory").
+
+The sandbox's private ``/tmp`` and ``/dev/shm`` are mounted before anything is bound into it, so a Python
+environment or data folder under ``/tmp`` is bound on top of them rather than hidden (a checkout anywhere
+works). A worker that cannot start says why: its zygote's stderr is kept, and quoted in the error.
+
 Whatever mode, the files a job leaves are vetted here before anything else reads them (:func:`vet_outputs`).
 """
 

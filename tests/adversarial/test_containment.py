@@ -257,15 +257,13 @@ def test_links_and_fifos_where_the_grader_reads_are_refused(graded: Run) -> None
 
 def test_a_model_archive_that_reconfigures_keras_while_loading_never_reaches_the_grader(graded: Run) -> None:
     # Keras 3.15.1 still runs keras.config.set_dtype_policy / set_floatx / keras.utils.set_random_seed named in a
-    # crafted config.json during a safe-mode load. Models are loaded only in the checker process (never in the
-    # grader's own), which fails such an archive and is replaced, so every student checked after it is checked
-    # by a process no such load has touched.
+    # crafted config.json during a safe-mode load. The config's allow-list (harness/checks/config_gate.py) refuses
+    # the Lambda nodes before Keras sees them; behind it stands the checker's state watch
+    # (tests/adversarial/test_config_gate.py).
     result = graded.result("keras_gadget")
     assert (result["status"], result["score"]) == ("error", 0)
-    assert result["reason"].startswith("its saved model failed the safe-mode load: loading it changes "
-                                       "process-wide Keras state"), result["reason"]
-    for changed in ("dtype_policy", "floatx", "global_random_seed"):
-        assert changed in result["reason"]
+    assert result["reason"] == ("layer 3 'gadget0' is a Lambda: layers that carry code are not graded (replace it "
+                                "with built-in layers)"), result["reason"]
     assert graded.result("control_d")["status"] == "passed"
 
 

@@ -31,8 +31,6 @@ from harness.sandbox.cgroup import create_memory_cgroup
 
 HOARDERS = ["memory_memfd", "memory_shm", "memory_tmpfs"]
 GIB = 2**30
-#: What each hoarder tries to hold: more than the limit, so that holding it unnoticed would be a hole.
-HOARD_BYTES = 1536 * 2**20
 MODES = ["sandbox", "sandbox-sampled", "fallback", "fallback-sampled"]
 
 
@@ -154,4 +152,4 @@ def test_memory_held_outside_the_address_space_never_passes(graded: Graded, stud
 
 
 def test_the_grader_itself_never_holds_the_hoard(graded: Graded) -> None:
-    assert 0 < graded.grader_peak_kb * 1024 < HOARD_BYTES, graded.grader_peak_kb
+    assert 0 < graded.grader_peak_kb * 1024 < GIB, f"the grader itself peaked at {graded.grader_peak_kb} kB"
