@@ -40,6 +40,10 @@ from harness.evaluate import StateChanged
 from harness.results import AssignmentResult
 from harness.sandbox import Limits, Outcome
 
+#: Seconds a checker may take to be ready for a model: its start-up (TensorFlow's import, when it is new) and the
+#: reference's build (once per assignment). Neither is the student's doing, so the run's --timeout starts after.
+PREPARE_TIMEOUT_S = 300.0
+
 
 def _forkable() -> bool:
     """Whether this process may fork a checker: one thread, and TensorFlow imported but no op run yet."""
@@ -76,14 +80,20 @@ class Checker:
 
     def check(self, assignment_id: str, file: str, outcome: Outcome, limits: Limits) -> AssignmentResult:
         """Check one model (see :func:`harness.evaluate.evaluate_model`) in the checker process, under the run's
-        ``limits``: ``wall_s`` for the whole check, ``memory_bytes`` for what it may allocate."""
+        ``limits``: ``wall_s`` for loading and checking the model, ``memory_bytes`` for what that may allocate."""
         if self.process is None or not self.process.is_alive():  # gone between two checks: not this model's doing
             self._restart()
         try:
             self.connection.send((assignment_id, file, outcome, limits))
+            if not self.connection.poll(PREPARE_TIMEOUT_S) or self.connection.recv() != "started":
+                raise _NotReady
             if not self.connection.poll(limits.wall_s):
                 raise TimeoutError
             result, poisoned = self.connection.recv()
+        except _NotReady:
+            self._restart()
+            return _failed(assignment_id, file, outcome, f"the grader's checker was not ready in {PREPARE_TIMEOUT_S:g} "
+                           "s (not this model's doing: grade it again); the checker was replaced")
         except TimeoutError:
             self._restart()
             return _failed(assignment_id, file, outcome, f"checking its model took longer than {limits.wall_s:g} s "
@@ -122,6 +132,10 @@ class Checker:
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
             self.scratch = None
+
+
+class _NotReady(Exception):
+    """The checker did not start on a model within :data:`PREPARE_TIMEOUT_S`."""
 
 
 def _failed(assignment_id: str, file: str, outcome: Outcome, reason: str) -> AssignmentResult:
@@ -169,6 +183,8 @@ def serve(connection: Connection, threads: int, scratch: str) -> None:
         if request is None:
             return
         assignment_id, file, outcome, limits = request
+        evaluate.reference_builds(assignment_id)  # the grader's own work: before the student's clock starts
+        connection.send("started")
         vm_kb = _vm_kb()
         if vm_kb:
             soft = vm_kb * 1024 + int(limits.memory_bytes)

@@ -19,6 +19,9 @@ every assignment counting, no deadline. Example::
     [files]
     "week5/17_RNN1_Reuters.py" = "reuters_lstm_100"
 
+    [selfcheck]
+    hide = ["functional"]                  # checks ``harness.check()`` in a student's notebook does not show
+
 The same keys are also accepted under a ``[course]`` table.
 """
 
@@ -58,6 +61,8 @@ class Course:
     late_penalty_per_day: float = 0.0
     assignments: dict[str, AssignmentPolicy] = field(default_factory=dict)
     file_map: dict[str, str] = field(default_factory=dict)
+    #: Check names (harness.checks) the student's self-check neither shows nor scores; the grade still runs them.
+    selfcheck_hide: tuple[str, ...] = ()
     #: Where the policy came from (``None``: built-in defaults).
     source: Path | None = None
 
@@ -182,7 +187,25 @@ def parse_course(data: dict[str, Any], source: Path | None = None) -> Course:
     if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
         raise CourseError(f'{where}: [files] maps "student/file.py" = "assignment_id"')
     course.file_map = {_posix(k): v for k, v in files.items()}
+    course.selfcheck_hide = _hidden_checks(top.get("selfcheck", {}), where)
     return course
+
+
+def _hidden_checks(table: Any, where: str) -> tuple[str, ...]:
+    """``[selfcheck] hide``: a list of known check names (a misspelt one would silently hide nothing)."""
+    from harness.checks import FUNCTION_CHECKS, MODEL_CHECKS
+
+    known = (*MODEL_CHECKS, *FUNCTION_CHECKS)
+    if isinstance(table, dict) and set(table) - {"hide"}:
+        raise CourseError(f"{where}: [selfcheck] knows only hide, got {sorted(set(table) - {'hide'})[0]!r}")
+    hide = table.get("hide", []) if isinstance(table, dict) else None
+    if not isinstance(hide, list) or not all(isinstance(name, str) for name in hide):
+        raise CourseError(f'{where}: [selfcheck] hide must be a list of check names, e.g. hide = ["functional"]')
+    unknown = [name for name in hide if name not in known]
+    if unknown:
+        raise CourseError(f"{where}: [selfcheck] hide names unknown check {unknown[0]!r}; the checks are "
+                          f"{', '.join(known)}")
+    return tuple(dict.fromkeys(hide))
 
 
 def load_course(path: str | Path | None = None) -> Course:

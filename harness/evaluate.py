@@ -127,9 +127,9 @@ def function_contract(assignment_id: str) -> tuple[str, str]:
             returns = f"a generator yielding batches of shapes {' and '.join(str(np.shape(p)) for p in parts)}"
         else:
             returns = f"an array of shape {np.shape(value)}"
-        return signature, f"{returns} for {case.label}" if case.label else returns
+        return signature[:1000], (f"{returns} for {case.label}" if case.label else returns)[:1000]
     except Exception:  # noqa: BLE001 - the wording is a courtesy; the grading does not depend on it
-        return signature, ""
+        return signature[:1000], ""
 
 
 def failure_reason(outcome: Outcome, limits: Limits) -> str | None:
@@ -152,7 +152,7 @@ def failure_reason(outcome: Outcome, limits: Limits) -> str | None:
     if outcome.memory_exceeded or error.get("type") == "MemoryError" or (
             outcome.signal in (signal.SIGKILL, signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS)
             and (near_limit or allocation_failed)):
-        return f"exceeded {limits.describe_memory()} memory"
+        return f"used more than {limits.describe_memory()} of memory, counting shared memory"
     if outcome.nproc_exceeded:
         return f"started more than {limits.nproc} processes"
     if outcome.signal == signal.SIGXCPU:
@@ -240,6 +240,31 @@ def evaluate_model(assignment: ModelAssignment, file: str, outcome: Outcome, lim
     except Exception as exc:  # noqa: BLE001 - any refusal is the submission's problem, said plainly
         return error_result(assignment, file, "its model cannot be loaded safely (Lambda layers and custom classes "
                             f"are not gradable): {str(exc).splitlines()[0][:300]}", outcome)
+    checked = model_checks(assignment, student)
+    return AssignmentResult.from_checks(
+        assignment.id, assignment.points, checked.checks, params=checked.params,
+        expected_params=checked.expected_params, file=file, notes=checked.notes, child_notes=info,
+        architecture=checked.architecture, sandbox=outcome.summary(), timings={"sandbox_s": outcome.wall_s})
+
+
+@dataclass
+class ModelChecks:
+    """What the trusted checks found in one model: the checks, the grader's notes, the figures and the table."""
+
+    checks: list[Check]
+    notes: list[str]
+    params: int
+    expected_params: int
+    architecture: list[dict[str, Any]]
+
+
+def model_checks(assignment: ModelAssignment, student: Any) -> ModelChecks:
+    """The structural and functional checks of a built model against the reference and its accepted variants.
+
+    One function for both places a model is checked: the grader (on the model the sandbox saved, loaded in safe
+    mode) and ``harness.selfcheck`` (on a safe-mode copy of the model in the student's own kernel), so a self-check
+    can never disagree with the grade. The functional check sets weights on ``student``: pass a copy.
+    """
     student_views = views(student)
     total = int(student.count_params())
     builds = reference_builds(assignment.id)
@@ -254,10 +279,8 @@ def evaluate_model(assignment: ModelAssignment, file: str, outcome: Outcome, lim
     with _REFERENCE_LOCK:
         checks.append(functional.check_functional(student, best.model, student_views, best.views,
                                                   assignment.input_dtype))
-    return AssignmentResult.from_checks(
-        assignment.id, assignment.points, checks, params=total, expected_params=builds[0].total, file=file,
-        notes=notes, child_notes=info, architecture=structure.architecture_rows(student_views, best.views),
-        sandbox=outcome.summary(), timings={"sandbox_s": outcome.wall_s})
+    return ModelChecks(checks, notes, total, builds[0].total,
+                       structure.architecture_rows(student_views, best.views))
 
 
 def _structure_checks(student: list[LayerView], build: ReferenceBuild) -> list[Check]:

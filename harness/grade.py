@@ -25,6 +25,7 @@ from harness.results import AssignmentResult, SubmissionResult
 from harness.executors import LocalExecutor, RayExecutor
 from harness.executors import create as create_executor
 from harness.sandbox import Limits, Outcome, Worker, protocol
+from harness.sandbox.worker import SandboxFailed
 from harness.training import TrainJob, TrainSettings
 
 SOURCE_SUFFIXES = (".py", ".ipynb")
@@ -37,9 +38,10 @@ class SubmissionError(ValueError):
 def discover(paths: list[Path], refused: list[str] | None = None) -> list[Path]:
     """Each PATH is a submission folder (it holds .py/.ipynb files) or a folder of submission folders.
 
-    A student folder inside a class folder that is a symbolic link is never graded (it would be graded as
-    whatever it points to, a classmate's folder included), nor one that cannot be read: each such folder gets
-    one line in ``refused`` and the others are graded. A PATH given on the command line is the instructor's.
+    A student folder that is a symbolic link is never graded (it would be graded as whatever it points to, a
+    classmate's folder included): inside a class folder it gets one line in ``refused``, like a folder that cannot
+    be read, and the others are graded; given as PATH it is a :class:`SubmissionError`. A class folder given as
+    PATH is the instructor's, link or not.
     """
     found: list[Path] = []
     for path in paths:
@@ -49,6 +51,10 @@ def discover(paths: list[Path], refused: list[str] | None = None) -> list[Path]:
             raise SubmissionError(f"{path}: is a file; pass the student's folder that holds it")
         try:
             if _is_submission(path):
+                if path.is_symlink():
+                    raise SubmissionError(f"{escape.terminal(path)}: a student folder that is a symbolic link is not "
+                                          f"graded (it would be graded as {escape.terminal(os.readlink(path))}); "
+                                          "pass the folder it points to")
                 found.append(path)
                 continue
             entries = sorted(path.iterdir())
@@ -350,6 +356,8 @@ class Grader:
             try:  # the checker does what the sandbox's preflight would (harness/checker.py)
                 outcomes = worker.run_batch([job.task for job in runs], submission, self.options.limits,
                                             preflight=False)
+            except SandboxFailed:
+                raise  # no worker can start: the run stops once, on the one line that says why
             except Exception as exc:  # noqa: BLE001 - e.g. an oversized submission: these assignments' error
                 outcomes = [exc] * len(runs)
             for number, outcome in zip(pending, outcomes):

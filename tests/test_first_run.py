@@ -1,11 +1,12 @@
 """The README's first command works from a checkout anywhere, and a sandbox that cannot start says why.
 
 The checkout is copied (tracked and untracked-but-not-ignored files, as a clone with the working tree's
-changes) under ``/tmp/<folder with a space>/grader ü``, with a virtual environment of its own there: its
-interpreter link, ``pyvenv.cfg`` and site-packages all live under ``/tmp``, the place the sandbox mounts its
-private tmpfs on. Dependencies are not downloaded: a ``.pth`` file points at the site-packages of the Python
-running the tests, and the copy is installed into the new environment as ``setup.sh`` does (``pip install -e``,
-no dependencies, no build isolation: nothing leaves the machine).
+changes) under ``/tmp/<folder with a space>/grader ü``, with a virtual environment of its own there (``.venv``,
+a symlink to ``/tmp/<folder>/envs/grader venv``): its interpreter link, ``pyvenv.cfg`` and site-packages all
+live under ``/tmp``, the place the sandbox mounts its private tmpfs on. Dependencies are not downloaded: a
+``.pth`` file points at the site-packages of the Python running the tests, and the copy is installed into the
+new environment as ``setup.sh`` does (``pip install -e``, no dependencies, no build isolation: nothing leaves
+the machine).
 """
 
 from __future__ import annotations
@@ -64,7 +65,9 @@ def checkout() -> Path:
             (copy / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, copy / name, follow_symlinks=False)
     base = Path(sys.base_prefix) / "bin" / f"python{sys.version_info.major}.{sys.version_info.minor}"
-    subprocess.run([str(base), "-m", "venv", "--without-pip", str(copy / ".venv")], check=True)
+    venv = outer / "envs" / "grader venv"  # reached through a symlink, as a shared environment often is
+    subprocess.run([str(base), "-m", "venv", "--without-pip", str(venv)], check=True)
+    (copy / ".venv").symlink_to(venv)
     python = copy / ".venv" / "bin" / "python"
     purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
                              capture_output=True, text=True, check=True).stdout.strip()

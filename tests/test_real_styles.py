@@ -5,8 +5,9 @@ Three students, written for these tests in the styles real course folders have:
 - ``notebooks``: scratch cells that do not compile, LilyPond and Markdown pasted into code cells, a cell that
   raises after the model or function was defined, two models in one notebook, ``build_model()`` in a notebook.
   Notebooks run as Jupyter's "Run All" with errors allowed: a bad cell is a note, not a 0.
-- ``scripts``: a function at line 10 and an error at line 78, a model whose first ``add()`` raises ``NameError``,
-  an empty ``Sequential``, ``build_model()`` without ``return model``, ``build_model()`` returning an empty model.
+- ``scripts``: a function at line 10 and an error at line 80, a model whose first ``add()`` raises ``NameError``,
+  an empty ``Sequential``, ``build_model()`` without ``return model``, ``build_model()`` returning an empty model,
+  a notebook exported as ``.py`` whose scratch cell does not compile.
 - ``messages``: ``return_sequences`` one way and the other, ``Dense(1)`` + ``Activation('sigmoid')``, and a
   submission file that is a symbolic link.
 
@@ -114,14 +115,14 @@ NOTEBOOKS = {
 }
 
 SCRIPTS = {
-    "song_windows.py": "import numpy as np\n\n" + CODE2IDX + "\n\n# 데이터셋 생성 함수\n\n"
+    "song_windows.py": "import numpy as np\n\n" + CODE2IDX + "\n\n# 데이터셋 생성 함수\n\n\n"
                        "def seq2dataset(seq, window_size):\n"
                        "    dataset = []\n"
                        "    for i in range(len(seq) - window_size):\n"
                        "        subset = seq[i:(i + window_size + 1)]\n"
                        "        dataset.append([code2idx[item] for item in subset])\n"
                        "    return np.array(dataset)\n\n"
-                       + "".join(f"print('epoch {i}')\n" for i in range(62))
+                       + "".join(f"print('epoch {i}')\n" for i in range(63))
                        + "dataset = seq2dataset(seq, window_size=4)\n",
     "jena_gru.py": """
         from keras.models import Sequential
@@ -156,6 +157,12 @@ SCRIPTS = {
             model = Sequential()
             return model
         """,
+    # a notebook exported with "Download as .py": a scratch cell that does not compile voids nothing
+    "imdb_simple_rnn.py": "#!/usr/bin/env python\n# coding: utf-8\n\n# In[1]:\n\n\n"
+                          "from keras.models import Sequential\nfrom keras.layers import Embedding, SimpleRNN, Dense\n"
+                          "\n\n# In[2]:\n\n\nprint(model.summary()\n\n\n# ## 모델\n\n# In[3]:\n\n\n"
+                          "model = Sequential()\nmodel.add(Embedding(10000, 32))\nmodel.add(SimpleRNN(32))\n"
+                          "model.add(Dense(1, activation='sigmoid'))\n",
 }
 
 MESSAGES = {
@@ -291,8 +298,16 @@ def test_two_models_in_one_notebook_the_matching_one_is_graded(graded: Graded, a
 def test_function_defined_before_a_failing_line_is_graded(graded: Graded) -> None:
     result = graded.result("scripts", "song_windows")
     assert result["status"] == "passed", (result["reason"], graded.failures("scripts", "song_windows"))
-    assert "song_windows.py stopped at line 78 with NameError: name 'seq' is not defined; seq2dataset(), defined " \
+    assert "song_windows.py stopped at line 80 with NameError: name 'seq' is not defined; seq2dataset(), defined " \
            "before that line, is graded" in graded.notes("scripts", "song_windows")
+
+
+def test_an_exported_notebook_runs_as_its_cells(graded: Graded) -> None:
+    result = graded.result("scripts", "imdb_simple_rnn")
+    assert result["status"] == "passed", (result["reason"], graded.failures("scripts", "imdb_simple_rnn"))
+    notes = graded.notes("scripts", "imdb_simple_rnn")
+    assert "graded the model built at imdb_simple_rnn.py, cell 3, line 22" in notes  # In[3]; the file's line 22
+    assert "cell 2 was skipped: it does not compile" in notes
 
 
 def test_first_add_raising_quotes_the_students_error(graded: Graded) -> None:
@@ -395,3 +410,30 @@ def test_choose_takes_the_best_match_earliest_on_ties_and_never_an_empty_model()
     assert chosen is candidates[1]  # the same parameters as the first, but only its output shape matches
     assert refused == {id(candidates[3]): "has no layers"}
     assert scripts.choose([candidates[3]], task)[0] is None
+
+
+def test_linked_files_and_folders_are_named_never_followed(tmp_path: Path) -> None:
+    from harness.grade import assignment_file, linked_file
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "rnn.py").write_text("def build_model():\n    pass\n")
+    folder = tmp_path / "student"
+    folder.mkdir()
+    (folder / "simple_rnn_sequences.py").symlink_to(elsewhere / "rnn.py")
+    (folder / "week5").symlink_to(elsewhere, target_is_directory=True)
+    file_map = {"week5/rnn.py": "reuters_lstm_100"}
+    assert assignment_file(folder, "simple_rnn_sequences") is None
+    assert linked_file(folder, "simple_rnn_sequences") == "simple_rnn_sequences.py"
+    assert assignment_file(folder, "reuters_lstm_100", file_map) is None
+    assert linked_file(folder, "reuters_lstm_100", file_map) == "week5/rnn.py"
+    assert linked_file(folder, "simple_rnn") is None
+
+
+def test_an_nbformat_3_notebook_has_its_code_cells(tmp_path: Path) -> None:
+    path = tmp_path / "old.ipynb"
+    path.write_text(json.dumps({"nbformat": 3, "worksheets": [{"cells": [
+        {"cell_type": "markdown", "source": ["# 2016"]},
+        {"cell_type": "code", "input": ["import keras\n", "model = keras.Sequential()\n"], "outputs": []}]}]}))
+    assert scripts.notebook_cells(path, "old.ipynb") == [("old.ipynb, cell 1",
+                                                          "import keras\nmodel = keras.Sequential()\n")]

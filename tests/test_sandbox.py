@@ -302,10 +302,10 @@ def test_npz_headers_may_not_promise_more_than_they_hold(tmp_path: Path) -> None
 
 @pytest.mark.parametrize(("outcome", "reason"), [
     (Outcome(timed_out=True, signal=9), "timed out after 60 s"),
-    (Outcome(memory_exceeded=True, signal=9), "exceeded 4 GiB memory"),
+    (Outcome(memory_exceeded=True, signal=9), "used more than 4 GiB of memory, counting shared memory"),
     (Outcome(signal=int(signal.SIGABRT), output_tail="terminate called after throwing an instance of "
-             "'std::bad_alloc'"), "exceeded 4 GiB memory"),
-    (Outcome(signal=9, vm_base_kb=1_500_000, vm_peak_kb=1_500_000 + 4 * 2**20 - 10), "exceeded 4 GiB memory"),
+             "'std::bad_alloc'"), "used more than 4 GiB of memory, counting shared memory"),
+    (Outcome(signal=9, vm_base_kb=1_500_000, vm_peak_kb=1_500_000 + 4 * 2**20 - 10), "used more than 4 GiB of memory, counting shared memory"),
     (Outcome(nproc_exceeded=True, signal=9), "started more than 256 processes"),
     (Outcome(signal=9), "killed by signal 9 (SIGKILL)"),
     (Outcome(signal=int(signal.SIGSEGV)), "killed by signal 11 (SIGSEGV)"),

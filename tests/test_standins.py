@@ -369,17 +369,53 @@ FILES = {
 }
 
 
+#: A second student: a correct seq2dataset in a file whose tutorial code then calls a stateful model's predict
+#: without batch_size (real Keras fails there, and so does the stand-in: the function defined before still counts).
+STATEFUL_TAIL = """
+    import numpy as np
+    from keras.models import Sequential
+    from keras.layers import Dense, LSTM
+
+    code2idx = {'c4': 0, 'd4': 1, 'e4': 2, 'f4': 3, 'g4': 4, 'a4': 5, 'b4': 6,
+                'c8': 7, 'd8': 8, 'e8': 9, 'f8': 10, 'g8': 11, 'a8': 12, 'b8': 13}
+    seq = ['g8', 'e8', 'e4', 'f8', 'd8', 'd4', 'c8', 'd8', 'e8', 'f8', 'g8', 'g8', 'g4'] * 5
+
+    def seq2dataset(seq, window_size):
+        dataset = []
+        for i in range(len(seq) - window_size):
+            dataset.append([code2idx[item] for item in seq[i:(i + window_size + 1)]])
+        return np.array(dataset)
+
+    dataset = seq2dataset(seq, 4)
+    x_train = np.reshape(dataset[:, 0:4] / 13.0, (len(dataset), 4, 1))
+    model = Sequential()
+    model.add(LSTM(128, batch_input_shape=(1, 4, 1), stateful=True))
+    model.add(Dense(14, activation='softmax'))
+    model.compile(loss='categorical_crossentropy', optimizer='adam', metrics=['accuracy'])
+    pred = model.predict(x_train)
+"""
+
+
 @pytest.fixture(scope="module")
-def styles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
-    folder = tmp_path_factory.mktemp("styles") / "dana"
-    (folder / "data").mkdir(parents=True)
+def report(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """One grader run: dana (every file above) and eli (STATEFUL_TAIL)."""
+    course = tmp_path_factory.mktemp("styles")
+    dana, eli = course / "dana", course / "eli"
+    (dana / "data").mkdir(parents=True)
+    eli.mkdir()
     for name, text in FILES.items():
-        (folder / name).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    (folder / "data" / "jena_climate_2009_2016.csv").write_text(tiny_jena(30))
+        (dana / name).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    (dana / "data" / "jena_climate_2009_2016.csv").write_text(tiny_jena(30))
+    (eli / "song_windows.py").write_text(textwrap.dedent(STATEFUL_TAIL).lstrip("\n"), encoding="utf-8")
     ids = [name[:-3] for name in FILES]
-    _, report = grade_json(str(folder), *(a for i in ids for a in ("-a", i)), "--jobs", "1",
-                           "--db", str(folder.parent / "grades.sqlite"))
-    return by_id(report)
+    _, graded = grade_json(str(dana), str(eli), *(a for i in ids for a in ("-a", i)), "--jobs", "1",
+                           "--db", str(course / "grades.sqlite"))
+    return graded
+
+
+@pytest.fixture(scope="module")
+def styles(report: dict) -> dict[str, dict]:
+    return by_id(report, "dana")
 
 
 def said(result: dict) -> str:
@@ -450,3 +486,9 @@ def test_inline_code_that_fails_gives_its_error_and_what_to_define(styles: dict[
     assert result["status"] == "error"
     assert "NameError: name 'max_length' is not defined" in result["reason"]
     assert "define one_hot_words(samples, max_length=10) returning an array of shape (2, 10, 11)" in result["reason"]
+
+
+def test_tutorial_code_failing_after_the_function_does_not_void_it(report: dict) -> None:
+    result = by_id(report, "eli")["song_windows"]
+    assert result["status"] == "passed", said(result)
+    assert "stateful with a fixed batch size of 1" in said(result) and "pass batch_size=1" in said(result)

@@ -265,6 +265,8 @@ class _Walk:
         self._scalars({k: v for k, v in inner.items() if k in ("name", "trainable", "build_input_shape",
                                                                "input_layers", "output_layers")}, where)
         layers = inner.get("layers")
+        # a model without an InputLayer is built from the shape it declares, as a layer is from its build_config
+        shape = _declared(config.get("build_config") or {"input_shape": inner.get("build_input_shape")}, shape)
         if not isinstance(layers, list) or not layers:
             raise ConfigRefused(f"{where} lists no layers")
         if depth > self.bounds.max_nesting:
@@ -356,7 +358,7 @@ class _Walk:
                     raise ConfigRefused(f"{label}: quantized layers are not graded")
             else:
                 self._value(value, f"{label}: {key!r}", key)
-        return self._estimate(cls, config, shape, inner, label)
+        return self._estimate(cls, config, _declared(node.get("build_config"), shape), inner, label)
 
     def _functional_input(self, node: Any, shapes: dict[str, list[int | None]], where: str) -> list[int | None] | None:
         """The shape this graph layer receives, from the layers walked before (never from shapes it declares)."""
@@ -571,6 +573,19 @@ class _Walk:
                                                                                            dict) else None
         shown = f" {name[:60]!r}" if isinstance(name, str) else ""
         return f"{parent + ' › ' if parent else ''}layer {index}{shown}"
+
+
+def _declared(build_config: Any, shape: list[int | None] | None) -> list[int | None] | None:
+    """The input shape Keras builds a layer (or model) with: its ``build_config``'s when that is wider than the
+    one the walk tracked (a hostile config may declare any), else the tracked one."""
+    declared = build_config.get("input_shape") if isinstance(build_config, dict) else None
+    if not (isinstance(declared, list) and len(declared) > 1
+            and all(d is None or (isinstance(d, int) and not isinstance(d, bool)) for d in declared)):
+        return shape
+    dims = [d if isinstance(d, int) and d > 0 else None for d in declared[1:]]
+    if not shape or not isinstance(shape[-1], int) or (isinstance(dims[-1], int) and dims[-1] > shape[-1]):
+        return dims
+    return shape
 
 
 def _is_object(value: dict[str, Any]) -> bool:

@@ -96,6 +96,14 @@ def function_cases(assignment: FunctionAssignment) -> tuple[list[Case], list[Cas
 
 def check_function(assignment: FunctionAssignment, fixed: list[Case], drawn: list[Case], out: Path) -> list[Check]:
     values, errors = read_outputs(out)
+    return check_values(assignment, fixed, drawn, values, errors)
+
+
+def check_values(assignment: FunctionAssignment, fixed: list[Case], drawn: list[Case], values: dict[str, Any],
+                 errors: dict[str, dict[str, str]]) -> list[Check]:
+    """The checks on a function's returns, keyed ``c0, c1, …`` over ``[*fixed, *drawn]`` (``errors``: the cases
+    that raised, ``{"message", "where"}``). Shared by the grader (returns read back from the sandbox) and
+    ``harness.selfcheck`` (returns computed in the student's kernel)."""
     keyed = [(f"c{i}", case) for i, case in enumerate([*fixed, *drawn])]
     checks = [_grade(assignment, "fixed_cases", keyed[: len(fixed)], values, errors)]
     if drawn:

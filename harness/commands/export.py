@@ -93,8 +93,8 @@ def _gradescope(results: list[SubmissionResult], output: Path | None, course: Co
     names = {r.path: r.submission for r in results}
     folders, collisions = unique_file_names(names)
     for group in collisions:
-        click.echo("these submissions' names give the same folder name, so each folder says which: "
-                   + ", ".join(f"{terminal(names[k])!r} → {folders[k]}" for k in group), err=True)
+        click.echo("warning: these names clean up to the same folder name, so each got its own: "
+                   + ", ".join(f"{terminal(names[k])!r} → {folders[k]}/" for k in group), err=True)
     written = 0
     for r in results:
         doc = _results_json(r, course, visibility)

@@ -560,7 +560,8 @@ TASK = Record({
     "kind": Text(20, choices=("model", "function", "train")), "file": Text(1000, pattern=RELATIVE),
     "seed": Integer(-(2**63), 2**63), "entry": Text(200), "function": Text(200), "output": Text(200),
     "batch_shape": ListOf(Nullable(Integer(0)), 16), "dtype": Text(40), "short_circuit": Boolean(),
-    "save": Text(20, choices=("keras", "config")), "data": MapOf(Text(4000)),
+    "save": Text(20, choices=("keras", "config")), "data": MapOf(Text(4000)), "signature": Text(1000),
+    "returns": Text(1000),
 }, required=("kind", "file"), open=True)  # cases (arrays), the reference's fingerprint and a recipe: trusted data
 #: The zygote's report of one task (it runs in the jail: a child that took it over could forge it).
 OUTCOME = Record({

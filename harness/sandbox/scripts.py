@@ -4,15 +4,18 @@ A student's file for a model assignment that defines no ``build_model()`` is a t
 data, builds a model, compiles, trains, plots. :func:`run_script` runs it as ``__main__`` and records every Keras
 model the student's code constructs or compiles (with the line that built it). With ``task["short_circuit"]``
 (``--checks structure``) training, evaluation, prediction, saving, plots and sleeps return at once with
-placeholder results, so the script costs about what ``build_model()`` costs; without it (a later ``--checks
-train``) they run for real. The model that best matches the assignment's reference (``task["reference"]``, a
-fingerprint of layer classes, output shapes and parameter counts) is saved; ``info.json`` says which one and
-where. A notebook runs cell by cell, each on its own, going on past a cell that fails (:func:`run_cells`); a script
-that breaks after building a model still has that model graded, with the error in a note.
+placeholder results shaped as Keras returns them (:class:`ShortCircuit`), so the script costs about what
+``build_model()`` costs; without it (a later ``--checks train``) they run for real. The same stand-ins run the
+top-level code of every file the grader imports (:func:`stand_ins`). The model that best matches the
+assignment's reference (``task["reference"]``, a fingerprint of layer classes, output shapes and parameter
+counts) is saved; ``info.json`` says which one and where. A notebook runs cell by cell, each on its own, going on
+past a cell that fails (:func:`run_cells`); a script that breaks after building a model still has that model
+graded, with the error in a note.
 
 :func:`prepare` runs before any student code, whatever the task: the Keras 2 compatibility layer
 (``compat.py``), the grader's data behind ``keras.datasets.*.load_data`` and the Jena CSV (placeholders with the
-real structure unless ``task["data"]`` names served files; test labels never enter the sandbox), and a stand-in
+real structure unless ``task["data"]`` names served files; test labels never enter the sandbox; the CSV and its
+``.zip`` are served by file name wherever the code says they are, :func:`served_name`), and a stand-in
 for ``IPython.display`` when IPython is not installed. :func:`strip_magics` turns notebook magics and shell lines
 into ``pass`` (or the code they wrap), keeping line numbers. :func:`finish` adds the notes to ``info.json``.
 
@@ -235,27 +238,56 @@ def notebook_cells(path: Path, label: str) -> list[tuple[str, str]]:
         raise Feedback(f"{label} is not a readable notebook: its JSON is broken{line}; open it in Jupyter and "
                        "save it again") from None
     raw = notebook.get("cells") if isinstance(notebook, dict) else None
+    if raw is None and isinstance(notebook, dict) and isinstance(notebook.get("worksheets"), list):  # nbformat 3
+        raw = [cell for sheet in notebook["worksheets"] if isinstance(sheet, dict)
+               for cell in (sheet.get("cells") if isinstance(sheet.get("cells"), list) else [])]
     if not isinstance(raw, list):
         raise Feedback(f"{label} is not a notebook Jupyter writes (no list of cells): save it from Jupyter again")
     cells = []
     for cell in raw:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        source = cell.get("source", "")
+        source = cell.get("source", cell.get("input", ""))
         source = "".join(str(s) for s in source) if isinstance(source, list) else str(source)
         cells.append((f"{label}, cell {len(cells) + 1}", strip_magics(source)))
     return cells
 
 
 def _sources(path: Path, label: str) -> list[tuple[str, str]]:
-    """What runs of a file: a notebook's code cells, or a ``.py`` as one source (both with magics stripped)."""
+    """What runs of a file: a notebook's code cells, or a ``.py`` as one source (both with magics stripped).
+
+    A ``.py`` exported from a notebook (``# In[3]:`` or ``# %%`` markers) that does not compile as a whole runs as
+    its cells (:func:`exported_cells`), so a scratch cell's syntax error does not void it, as in the notebook.
+    """
     if path.suffix == ".ipynb":
         return notebook_cells(path, label)
     try:
-        return [(label, strip_magics(path.read_text(encoding="utf-8")))]
+        text = strip_magics(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise Feedback(f"{label} is not UTF-8 text: save it as UTF-8 (most editors offer it under 'Save as')") \
             from None
+    try:
+        compile(text, label, "exec")
+    except (SyntaxError, ValueError):
+        cells = exported_cells(text, label)
+        if len(cells) > 1:
+            return cells
+    return [(label, text)]
+
+
+def exported_cells(text: str, label: str) -> list[tuple[str, str]]:
+    """The cells of a notebook exported as ``.py``, between ``# In[ ]:`` / ``# %%`` markers, numbered from 1 among
+    those holding code (the export's header comments are none). Each is padded with blank lines so that its line
+    numbers are the file's, as the student's editor shows them."""
+    lines = text.split("\n")
+    starts = [0] + [n for n, line in enumerate(lines) if n and _CELL_MARKER.match(line)]
+    cells = []
+    for start, end in zip(starts, [*starts[1:], len(lines)]):
+        chunk = lines[start:end]
+        if all(not line.strip() or line.lstrip().startswith("#") for line in chunk):
+            continue
+        cells.append((f"{label}, cell {len(cells) + 1}", "\n" * start + "\n".join(chunk)))
+    return cells
 
 
 # -- running a file or its cells: errors are findings, not the end --------------------------------------------
@@ -381,8 +413,8 @@ def failure_notes(found: list[Failure], graded: str) -> list[str]:
     if not found[0].cell:  # a .py: one failure, where Python stopped it
         return [f"{found[0].sentence()}; {graded}"]
     listed = "; ".join(f.sentence() for f in found[:4]) + (f"; and {len(found) - 4} more" if len(found) > 4 else "")
-    return [f"{listed} — the notebook ran on past them, as Jupyter does, and {graded} (code cells are counted "
-            "from 1)"]
+    return [f"the notebook ran on past the cells that failed, as Jupyter does, and {graded} (code cells are counted "
+            f"from 1): {listed}"]
 
 
 # -- script or module? ---------------------------------------------------------------------------------------
@@ -392,7 +424,8 @@ def is_script(task: dict[str, Any], workdir: Path) -> bool:
 
     Decided from the source (nothing runs): a ``def``, an assignment or an import of the name counts, so does a
     ``from helper import *`` of a sibling module that binds it. A ``.py`` that does not parse is a module (the
-    import reports the syntax error); a notebook's cells that do not parse are left out, as running it skips them.
+    import reports the syntax error); a notebook's cells (or an exported notebook's) that do not parse are left
+    out, as running it skips them.
     """
     if task.get("kind") != "model" or task.get("mode") == "module":
         return False
@@ -402,11 +435,11 @@ def is_script(task: dict[str, Any], workdir: Path) -> bool:
     except (OSError, ValueError, Feedback):
         return False
     trees = []
-    for _, source in sources:
+    for label, source in sources:
         try:
             trees.append(ast.parse(source))
         except (SyntaxError, ValueError):
-            if path.suffix != ".ipynb":
+            if not _CELL_LABEL.match(label):  # a whole .py that does not parse
                 return False
     entry = task.get("entry", "build_model")
     return not any(_binds(tree, entry, path.parent, workdir) for tree in trees)

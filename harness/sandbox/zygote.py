@@ -232,11 +232,21 @@ class _JobCgroup:
                 self._write("memory.memsw.limit_in_bytes", value)
                 self._write("memory.limit_in_bytes", value)
             self._write("memory.memsw.limit_in_bytes", value)
-            self._write("memory.max_usage_in_bytes", "0")
         else:
             self._write("memory.max", value)
             self._write("memory.swap.max", "0")
             self._write("memory.oom.group", "1")  # an OOM kill takes the whole job, not one of its processes
+
+    def reset_peak(self) -> None:
+        self._write("memory.max_usage_in_bytes" if self.version == 1 else "memory.peak", "0")
+
+    def peak_kb(self) -> int:
+        """The most the cgroup held since :meth:`reset_peak` (page cache included, so only read after a kill)."""
+        try:
+            return int((self.path / ("memory.max_usage_in_bytes" if self.version == 1 else "memory.peak"))
+                       .read_text()) // 1024
+        except (OSError, ValueError):
+            return 0
 
     def oom_kills(self) -> int:
         """How many of the cgroup's processes the kernel has killed for its memory limit so far."""
@@ -677,7 +687,10 @@ def _supervise(pid: int, read_end: int, limits: dict, uid: int | None, wall_s: f
     memory_bytes = int(limits["memory_bytes"])
     nproc = int(limits.get("nproc") or 0)
     memory = _Memory(uid)
-    oom_kills = JOB_CGROUP.oom_kills() if JOB_CGROUP is not None else 0
+    oom_kills = 0
+    if JOB_CGROUP is not None:
+        JOB_CGROUP.reset_peak()
+        oom_kills = JOB_CGROUP.oom_kills()
     timed_out = memory_exceeded = nproc_exceeded = False
     processes_peak = 0
     vm_peak = 0
@@ -726,7 +739,9 @@ def _supervise(pid: int, read_end: int, limits: dict, uid: int | None, wall_s: f
             _, status, rusage = os.wait4(pid, 0)  # reap it here: _kill_job's reaping must not take it
             break
     ended = time.monotonic()
-    memory_exceeded = memory_exceeded or _oom_killed(oom_kills)  # the kernel's kill may be what ended it
+    if _oom_killed(oom_kills):  # the kernel's kill in the job's cgroup (it may be what ended the job)
+        memory_exceeded = True
+        memory.peak_kb = max(memory.peak_kb, JOB_CGROUP.peak_kb())
     strays = _kill_job(uid)  # before draining: a grandchild holding the pipe could flood it forever
     drain_until = time.monotonic() + 2.0
     while marks.fd is not None and select.select([marks.fd], [], [], 0)[0]:

@@ -290,3 +290,24 @@ def test_a_grader_fault_on_one_student_is_that_students_error(tmp_path: Path,
                                    "this)")
     assert recorded == ["a", "b", "c!", "c"]
     assert leftovers(temp) == []
+
+
+def test_a_symlinked_student_folder_named_alone_is_refused_with_exit_2(tmp_path: Path) -> None:
+    alice = _student(tmp_path / "class", "alice")
+    os.symlink(alice, tmp_path / "class" / "mallory")
+    done, report, _ = grade(tmp_path / "class" / "mallory", tmp_path)
+    assert done.returncode == 2 and not report
+    assert "mallory: a student folder that is a symbolic link is not graded" in done.stderr
+
+
+def test_a_model_jobs_malformed_notes_fail_it_even_unvetted(tmp_path: Path) -> None:
+    """The checker reads the notes through the same declaration: a file that skipped vetting fails there too."""
+    from harness import evaluate
+    from harness.sandbox import Limits, Outcome
+
+    (tmp_path / "info.json").write_text(json.dumps({"notes": {"forged": "passed 10/10"}}))
+    (tmp_path / "model.json").write_text("{}")
+    result = evaluate.evaluate_model(load_catalog()["simple_rnn"], "simple_rnn.py", Outcome(exit_code=0, out=tmp_path),
+                                     Limits())
+    assert (result.status, result.reason) == ("error", "info.json from the sandbox is malformed: 'notes' must be a "
+                                              "list of strings; the assignment is not graded")

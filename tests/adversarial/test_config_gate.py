@@ -161,6 +161,10 @@ HOSTILE = {
     "unknown_argument": (_set(2, "function", "get_file"), "'function' is not an argument of SimpleRNN"),
     "billion_units": (_set(2, "units", 10**9), "'units' is 1,000,000,000, beyond any model the course grades"),
     "huge_vocabulary": (_set(1, "input_dim", 10**7), "parameters, the grader's bound (20× the largest reference"),
+    "declared_build_shape": (_append({"module": "keras.layers", "class_name": "Dense", "registered_name": None,
+                                      "config": {"name": "wide", "units": 4096},
+                                      "build_config": {"input_shape": [None, 10**6]}}),
+                             "layer 3 'wide' (Dense): the model has more than"),
     "thousands_of_layers": (_flood(3000), "build the model from fewer layers"),
     "nested_models": (_nest(6), "nests models and wrappers more than 4 deep"),
 }
@@ -293,6 +297,30 @@ def test_the_confined_checker_has_no_network_and_writes_only_its_scratch(tmp_pat
         assert not (scratch / "ok").exists()  # the scratch tmpfs lived in the checker's mount namespace only
     else:
         assert seen["confinement"]["network"] == "seccomp", seen
+
+
+SOCKET_PROBE = textwrap.dedent("""
+    import json, socket
+    from harness import confine
+
+    seen = {"installed": confine._deny_sockets()}
+    for name, family, kind in (("inet", socket.AF_INET, socket.SOCK_STREAM), ("inet6", socket.AF_INET6,
+                               socket.SOCK_DGRAM), ("unix", socket.AF_UNIX, socket.SOCK_STREAM)):
+        try:
+            socket.socket(family, kind).close()
+            seen[name] = "ok"
+        except OSError as exc:
+            seen[name] = exc.errno
+    print(json.dumps(seen))
+""")
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="the filter is x86-64 only")
+def test_without_root_the_checker_refuses_every_socket_but_unix() -> None:
+    done = subprocess.run([sys.executable, "-c", SOCKET_PROBE], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout) == {"installed": True, "inet": 1, "inet6": 1, "unix": "ok"}  # 1: EPERM
 
 
 PAST_THE_GATE = textwrap.dedent("""

@@ -175,15 +175,15 @@ def test_an_infinite_loop_times_out(graded: Run) -> None:
 def test_memory_exhaustion_is_reported_as_memory(graded: Run) -> None:
     result = graded.result("memory_hog")
     assert result["status"] == "error"
-    assert result["reason"] == "exceeded 1 GiB memory", result["reason"]
+    assert result["reason"] == "used more than 1 GiB of memory, counting shared memory", result["reason"]
 
 
 def test_memory_of_all_the_jobs_processes_counts_together(graded: Run) -> None:
     result = graded.result("memory_forks")
     assert result["status"] == "error"
-    assert result["reason"] == "exceeded 1 GiB memory", (result["reason"], result["sandbox"])
+    assert result["reason"] == "used more than 1 GiB of memory, counting shared memory", (result["reason"], result["sandbox"])
     assert result["sandbox"]["memory_exceeded"] is True
-    assert result["sandbox"]["peak_memory_kb"] * 1024 > GIB
+    assert result["sandbox"]["peak_memory_kb"] * 1024 >= GIB
 
 
 def test_a_fork_storm_is_stopped_and_nothing_survives(graded: Run) -> None:

@@ -145,6 +145,7 @@ def test_memory_held_outside_the_address_space_never_passes(graded: Graded, stud
     if expected == "memory":
         assert "1 GiB" in result["reason"] and "memory" in result["reason"], result["reason"]
         assert result["sandbox"]["memory_exceeded"] is True
+        assert result["sandbox"]["peak_memory_kb"] * 1024 >= GIB  # the kernel stops it at the limit, not before
     else:  # the hoard itself failed: the student's own error says how far it got
         assert "PROBE" in result["reason"], result["reason"]
         probe = json.JSONDecoder().raw_decode(result["reason"].split("PROBE ", 1)[1])[0]
