@@ -253,7 +253,7 @@ def notebook_cells(path: Path, label: str) -> list[tuple[str, str]]:
     return cells
 
 
-def _sources(path: Path, label: str) -> list[tuple[str, str]]:
+def file_sources(path: Path, label: str) -> list[tuple[str, str]]:
     """What runs of a file: a notebook's code cells, or a ``.py`` as one source (both with magics stripped).
 
     A ``.py`` exported from a notebook (``# In[3]:`` or ``# %%`` markers) that does not compile as a whole runs as
@@ -431,7 +431,7 @@ def is_script(task: dict[str, Any], workdir: Path) -> bool:
         return False
     path = workdir / task["file"]
     try:
-        sources = _sources(path, task["file"])
+        sources = file_sources(path, task["file"])
     except (OSError, ValueError, Feedback):
         return False
     trees = []
@@ -1560,7 +1560,7 @@ def _execute(path: Path, label: str, workdir: Path) -> list[Failure]:
     module.__file__ = str(path)
     module.__builtins__ = builtins
     namespace = module.__dict__
-    sources = _sources(path, label)
+    sources = file_sources(path, label)
     if path.suffix == ".ipynb" or any("get_ipython" in source for _, source in sources):
         namespace["get_ipython"] = lambda: _Shell(namespace)
         namespace["display"] = _display

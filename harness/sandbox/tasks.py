@@ -44,11 +44,6 @@ def _sibling(name: str) -> types.ModuleType:
 _scripts = _sibling("scripts")
 
 
-def notebook_source(path: Path) -> list[tuple[str, str]]:
-    """The code cells of an ``.ipynb`` as ``(label, source)``, in order, with magics commented out."""
-    return _scripts.notebook_cells(path, path.name)
-
-
 def strip_magics(source: str) -> str:
     """Skip ``%matplotlib inline``, ``!pip install ...``, ``%%`` cell magics and ``get_ipython()`` lines, keeping
     line numbers (see ``scripts.strip_magics``)."""
@@ -68,7 +63,7 @@ def load_student_module(workdir: Path, filename: str) -> types.ModuleType:
     module = types.ModuleType(name)
     module.__file__ = str(path)
     sys.modules[name] = module
-    _scripts.run_cells(_scripts._sources(path, path.name), module.__dict__)
+    _scripts.run_cells(_scripts.file_sources(path, path.name), module.__dict__)
     return module
 
 
