@@ -4,9 +4,10 @@ A student's ``model.keras`` is untrusted data. Loading it, even in Keras' safe m
 functions that change process-wide settings (``keras.config.set_floatx`` and friends), and a crafted file
 can make the loader allocate or crash. So the grader never loads one in its own process:
 
-- the checker loads each model in safe mode, notes Keras' process-wide state before and after, and when
-  anything changed it fails that model, says what changed, and is replaced by a fresh checker, so the
-  next student is checked by a process no model has touched;
+- the checker hands Keras only configs that pass the allow-list of ``checks/config_gate.py`` (built-in layers
+  and objects, bounded sizes: nothing that names code or files); it loads those in safe mode, notes Keras'
+  process-wide state before and after, and when anything changed it fails that model, says what changed, and is
+  replaced by a fresh checker, so the next student is checked by a process no model has touched;
 - it is confined (harness/confine.py): no network, a read-only view of the filesystem with a scratch tmpfs as
   its home, no capabilities; and each check runs under the run's limits, ``--timeout`` (wall clock) and
   ``--memory`` (address space on top of what the checker holds when the check starts). A check that breaches
