@@ -115,6 +115,16 @@ def file_name(text: Any) -> str:
     return name or "submission"
 
 
+def distinct_file_name(text: str) -> str:
+    """A file name for one name when the rest of the set is unknown (a student's artifacts folder): a name that is
+    already safe keeps it, any other gets ``-`` and 8 hex digits of its SHA-256, so ``victim x`` never lands in
+    ``victim_x``'s folder."""
+    name = file_name(text)
+    if name == text:
+        return name
+    return f"{name[:MAX_FILE_NAME - 9]}-{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
+
+
 def unique_file_names(names: Mapping[str, str]) -> tuple[dict[str, str], list[list[str]]]:
     """``{key: file name}`` for ``{key: name}`` (a submission's store key and its name), no two keys sharing a file,
     and the groups of keys whose names collided.

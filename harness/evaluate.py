@@ -234,7 +234,9 @@ def evaluate_model(assignment: ModelAssignment, file: str, outcome: Outcome, lim
     except ConfigRefused as exc:
         return error_result(assignment, file, str(exc), outcome)
     except MemoryError:
-        raise  # the checker's memory limit: it says so and is replaced (harness/checker.py)
+        if load is not None:
+            raise  # the checker's memory limit: it says so and is replaced (harness/checker.py)
+        return error_result(assignment, file, "loading its model ran the grader out of memory", outcome)
     except StateChanged as exc:
         return error_result(assignment, file, f"its saved model failed the safe-mode load: {exc}", outcome)
     except Exception as exc:  # noqa: BLE001 - any refusal is the submission's problem, said plainly

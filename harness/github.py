@@ -30,8 +30,8 @@ SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
 
 def escape_data(text: object) -> str:
     """A workflow command's message: no control characters, and ``%``, CR, LF as GitHub's escapes."""
-    text = escape.plain(text, newlines=True).replace("\t", " ")
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    parts = [escape.plain(part, newlines=True).replace("\t", " ") for part in str(text).split("\r")]
+    return "%0D".join(part.replace("%", "%25").replace("\n", "%0A") for part in parts)
 
 
 def escape_property(text: object) -> str:

@@ -42,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from harness import escape
 from harness.catalog import ModelAssignment, Recipe, Training
 from harness.results import AssignmentResult, Check
 from harness.sandbox import Limits, Outcome
@@ -401,7 +402,7 @@ class Session:
 
         if self.settings.artifacts is None:
             return {}
-        path = Path(self.settings.artifacts) / _safe_name(job.submission) / f"{job.assignment.id}.mid"
+        path = Path(self.settings.artifacts) / escape.distinct_file_name(job.submission) / f"{job.assignment.id}.mid"
         try:
             song.write_midi(song_metrics["full_song"]["notes"], path)
         except Exception as exc:  # feedback extras never fail a grade
@@ -699,10 +700,6 @@ def _error(job: TrainJob, reason: str, outcome: Outcome | None) -> AssignmentRes
                             reason=reason, checks=[Check("trains", False, reason)],
                             sandbox=outcome.summary() if outcome is not None else {},
                             expected_params=job.assignment.total_params)
-
-
-def _safe_name(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip(".") or "submission"
 
 
 # -- calibration -------------------------------------------------------------------------------------------------------

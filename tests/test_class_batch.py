@@ -24,10 +24,11 @@ def test_leaderboard_ranks_the_example_class(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr  # bob fails some
     scores = {s["submission"]: s["score"] for s in json.loads(done.stdout)["submissions"]}
     assert scores["alice"] == 60 and scores["carol"] == 50 and scores["bob"] < scores["carol"]
+    assert scores["dave"] == 30  # three of these six handed in, all correct
     board = grader("leaderboard", "--format", "json", env=env)
     assert board.returncode == 0, board.stderr
     standings = json.loads(board.stdout)["standings"]
-    assert [(row["rank"], row["name"]) for row in standings] == [(1, "alice"), (2, "carol"), (3, "bob")]
+    assert [(row["rank"], row["name"]) for row in standings] == [(1, "alice"), (2, "carol"), (3, "bob"), (4, "dave")]
 
 
 def _recorded(db: Path) -> list[str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from harness import escape
 from harness.bench import DEVICES, BenchError, Settings, bench, store_results, table, workload
 from harness.catalog import ModelAssignment, load_catalog
 from harness.grade import SubmissionError, _is_submission, assignment_file
@@ -82,7 +83,7 @@ def command(path: Path | None, assignments: tuple[str, ...], device: str, runs: 
 
     def progress(line: str) -> None:
         if fmt == "table" or output is not None:
-            click.echo(f"… {line}", err=True)
+            click.echo(f"… {escape.terminal(line)}", err=True)  # names and errors are the student's
 
     with store:
         try:
@@ -90,7 +91,7 @@ def command(path: Path | None, assignments: tuple[str, ...], device: str, runs: 
         except SandboxUnavailable as exc:
             raise click.UsageError(str(exc)) from exc
         store_results(store, report)
-    text = json.dumps(report, indent=2, ensure_ascii=False) if fmt == "json" else table(report)
+    text = json.dumps(report, indent=2, ensure_ascii=False) if fmt == "json" else escape.plain(table(report))
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text + "\n", encoding="utf-8")

@@ -84,7 +84,8 @@ def exit_code(results: list[SubmissionResult]) -> int:
               help="Where dataset files are (repeatable; also $GRADER_DATA, then ~/.keras/datasets).")
 @click.option("--artifacts", type=click.Path(path_type=Path), default=Path("grader-artifacts"), show_default=True,
               help="Training: folder for what students get back (the song models' MIDI files).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "github"]), default="table", show_default=True,
+              help="github: GitHub Actions annotations, and a job summary when $GITHUB_STEP_SUMMARY is set.")
 @click.option("--output", type=click.Path(path_type=Path), help="Write the report here instead of standard output.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Sandboxed workers grading in parallel [default: half the cores (each also keeps a checker "
@@ -169,6 +170,11 @@ def command(paths: tuple[Path, ...], assignments: tuple[str, ...], checks: str, 
         meta["duration_s"] = round(time.time() - started, 3)
     if fmt == "json":
         text = json.dumps(to_json(results, **meta), indent=2, ensure_ascii=False)
+    elif fmt == "github":
+        from harness import github
+
+        text = github.workflow_commands(results)
+        github.write_summary(results)
     elif len(results) > 1 and not verbose:
         text = render.class_summary(results) + escape.plain(training.feedback(results))
     else:
