@@ -4,7 +4,7 @@ Model: ``reference/song_stateful_lstm.py`` (seed 000/002: LSTM(128, stateful=Tru
 adam, categorical cross-entropy, the 50 windows of "나비야". Both runs start from the same weights (seed 0) and
 do the same maths (one Adam step per window, windows in order, states reset every epoch).
 
-``grader``  what ``grader run --checks train`` runs in the sandbox: :func:`harness.sandbox.training_task.
+``grader``  what ``grader run --checks train`` runs in the sandbox: :func:`harness.sandbox.jail.training_task.
             train_stateful_fast` (50 epochs per XLA-compiled graph call), stopping after the first epoch at which
             the model gets every window right (checked inside the graph on the updated model); then the verdict
             as the grader computes it: train accuracy (one-step prediction) and the full song fed back.
@@ -35,7 +35,7 @@ import keras
 import tensorflow as tf
 
 from harness import song
-from harness.sandbox.training_task import train_stateful_fast
+from harness.sandbox.jail.training_task import train_stateful_fast
 from reference.song_stateful_lstm import ASSIGNMENT
 
 SEED_EPOCHS = 2000

@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
-import subprocess
 import sys
-import time
 
+import cpu
 from graded import ROOT, grader_run
 
 #: Import Keras; build each model reference named in argv[1] (comma-separated) and count its parameters, call each
@@ -53,36 +51,31 @@ def model_ids(functions: bool = False) -> list[str]:
     return [i for i, a in load_catalog().items() if functions or a.kind == "model"]
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+def bare(ids: list[str]) -> tuple[float, float, str]:
+    """(wall, CPU seconds, how the CPU was counted) of the bare script."""
+    measured = cpu.run([sys.executable, "-c", BARE, ",".join(ids)], cwd=ROOT, check=True)
+    return measured.wall_s, measured.cpu_s, measured.cpu_source
 
 
-def bare(ids: list[str]) -> tuple[float, float]:
-    """(wall, CPU seconds) of the bare script."""
-    started, cpu = time.perf_counter(), _children_cpu()
-    subprocess.run([sys.executable, "-c", BARE, ",".join(ids)], cwd=ROOT, check=True, capture_output=True)
-    return time.perf_counter() - started, _children_cpu() - cpu
-
-
-def grader(ids: list[str]) -> tuple[float, float]:
-    """(wall, CPU seconds) of ``grader run --force``: the grader, its workers, checkers and sandboxed children."""
-    cpu = _children_cpu()
+def grader(ids: list[str]) -> tuple[float, float, str]:
+    """(wall, CPU seconds, source) of ``grader run --force``: the grader, its workers, checkers and sandboxed jobs."""
     graded = grader_run([SUBMISSION], *[a for i in ids for a in ("-a", i)], expect_assignments=len(ids))
-    return graded.wall_s, _children_cpu() - cpu
+    return graded.wall_s, graded.cpu_s, graded.cpu_source
 
 
 def measure(ids: list[str], rounds: int) -> dict[str, object]:
     checked = grader_run([SUBMISSION], *[a for i in ids for a in ("-a", i)], expect_assignments=len(ids))
-    runs: dict[str, list[tuple[float, float]]] = {"bare": [], "grader": []}
+    runs: dict[str, list[tuple[float, float, str]]] = {"bare": [], "grader": []}
     for _ in range(rounds):  # interleaved, so both see the same machine state
         runs["bare"].append(bare(ids))
         runs["grader"].append(grader(ids))
-    result: dict[str, object] = {"assignments": len(ids), "rounds": rounds, "graded": checked.summary()}
+    result: dict[str, object] = {"assignments": len(ids), "rounds": rounds, "graded": checked.summary(),
+                                 "cpu_source": runs["grader"][0][2]}
     for name, values in runs.items():
-        result[f"{name}_s"] = [round(wall, 3) for wall, _ in values]
-        result[f"{name}_median_s"] = round(statistics.median(wall for wall, _ in values), 3)
-        result[f"{name}_cpu_median_s"] = round(statistics.median(cpu for _, cpu in values), 3)
+        result[f"{name}_s"] = [round(wall, 3) for wall, _, _ in values]
+        result[f"{name}_cpu_s"] = [round(cpu_s, 3) for _, cpu_s, _ in values]
+        result[f"{name}_median_s"] = round(statistics.median(wall for wall, _, _ in values), 3)
+        result[f"{name}_cpu_median_s"] = round(statistics.median(cpu_s for _, cpu_s, _ in values), 3)
     result["ratio"] = round(result["grader_median_s"] / result["bare_median_s"], 3)
     # CPU seconds barely move with other processes' load, wall time does: both are reported
     result["cpu_ratio"] = round(result["grader_cpu_median_s"] / result["bare_cpu_median_s"], 3)
@@ -110,7 +103,8 @@ def main() -> None:
     print(f"{result['assignments']} assignment(s), {options.rounds} rounds interleaved (median): bare script "
           f"{result['bare_median_s']:.2f} s, grader run --force {result['grader_median_s']:.2f} s, "
           f"ratio {result['ratio']:.2f}x (CPU {result['bare_cpu_median_s']:.2f} s vs "
-          f"{result['grader_cpu_median_s']:.2f} s: {result['cpu_ratio']:.2f}x); graded {result['graded']}")
+          f"{result['grader_cpu_median_s']:.2f} s: {result['cpu_ratio']:.2f}x, {result['cpu_source']}); "
+          f"graded {result['graded']}")
     print(json.dumps(result))
 
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import cpu
 
 ROOT = Path(__file__).resolve().parents[1]
 GRADED = ("passed", "failed", "error")
@@ -35,6 +35,9 @@ class Graded:
     submissions: int
     assignments: int
     reused: int
+    #: CPU seconds of the grader and every process it started (see ``cpu.py`` for ``cpu_source``).
+    cpu_s: float = 0.0
+    cpu_source: str = ""
 
     def summary(self) -> dict[str, Any]:
         """The figures a benchmark prints beside its times."""
@@ -55,9 +58,8 @@ def grader_run(paths: Sequence[str | Path], *args: str, expect_assignments: int 
         db, output = db or Path(tmp) / "grader.sqlite", Path(tmp) / "report.json"
         command = [sys.executable, "-m", "harness", "run", *map(str, paths), *args, "--force", "--db", str(db),
                    "--format", "json", "--output", str(output)]
-        started = time.perf_counter()
-        done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
-        wall_s = time.perf_counter() - started
+        measured = cpu.run(command, cwd=cwd)
+        done = measured.done
         if done.returncode not in (0, 1) or not output.is_file():
             raise RuntimeError(f"grader run failed ({done.returncode}): {done.stderr[-2000:]}")
         report = json.loads(output.read_text(encoding="utf-8"))
@@ -70,7 +72,7 @@ def grader_run(paths: Sequence[str | Path], *args: str, expect_assignments: int 
     if expect_assignments is not None and graded != expect_assignments:
         statuses = sorted({a["status"] for s in submissions for a in s["assignments"]})
         raise RuntimeError(f"graded {graded} assignments, expected {expect_assignments} (statuses: {statuses})")
-    return Graded(wall_s, report, len(submissions), graded, reused)
+    return Graded(measured.wall_s, report, len(submissions), graded, reused, measured.cpu_s, measured.cpu_source)
 
 
 def _recorded_this_run(db: Path) -> set[str]:

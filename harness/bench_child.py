@@ -304,7 +304,7 @@ def time_to_accuracy(model: Any, tta: dict[str, Any], recipe: dict[str, Any], se
     import keras
 
     from harness import datasets, training
-    from harness.sandbox.training_task import reset_states
+    from harness.sandbox.jail.training_task import reset_states
 
     started = time.perf_counter()
     try:

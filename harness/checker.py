@@ -18,7 +18,7 @@ can make the loader allocate or crash. So the grader never loads one in its own 
 
 The first checker is forked from the grader, which has read the catalog without importing TensorFlow
 (``catalog/lazy.py``); the checker imports it itself. A grader that imported TensorFlow may still fork while it
-has run no op and started no thread pool (see ``sandbox/zygote.py``); replacements, or a grader that has
+has run no op and started no thread pool (see ``sandbox/jail/zygote.py``); replacements, or a grader that has
 already run TensorFlow ops, start afresh.
 """
 
@@ -72,7 +72,9 @@ class Checker:
         method = "fork" if self.restarts == 0 and _forkable() else "spawn"
         context = multiprocessing.get_context(method)
         ours, theirs = context.Pipe()
-        self.scratch = Path(tempfile.mkdtemp(prefix="grader-checker-"))
+        if self.restarts == 0:
+            _remove_stale_scratch()
+        self.scratch = Path(tempfile.mkdtemp(prefix=f"grader-checker-{os.getpid()}-"))
         self.process = context.Process(target=serve, args=(theirs, self.threads, str(self.scratch)), daemon=True,
                                        name="grader-checker")
         self.process.start()
@@ -135,6 +137,20 @@ class Checker:
             self.scratch = None
 
 
+def _remove_stale_scratch() -> None:
+    """Scratch folders of graders that ended without closing their checkers (killed, say): named by their pid."""
+    for folder in Path(tempfile.gettempdir()).glob("grader-checker-*-*"):
+        pid = folder.name.split("-")[2]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            pass  # alive, under another uid
+
+
 class _NotReady(Exception):
     """The checker did not start on a model within :data:`PREPARE_TIMEOUT_S`."""
 
@@ -193,7 +209,9 @@ def serve(connection: Connection, threads: int, scratch: str) -> None:
         guard = _LoadGuard()
         try:
             result = evaluate.evaluate_model(catalog[assignment_id], file, outcome, limits, load=guard.load)
-        except MemoryError:
+        except Exception as exc:  # noqa: BLE001 - anything else is a crash of the checker, reported as one
+            if not evaluate.out_of_memory(exc):
+                raise
             guard.changed = True  # allocations failed somewhere inside Keras or TensorFlow: start afresh
             result = evaluate.error_result(catalog[assignment_id], file, "checking its model needed more than "
                                            f"{limits.describe_memory()} of memory (the run's --memory); the "
@@ -212,7 +230,7 @@ class _LoadGuard:
 
     def load(self, path: Path) -> Any:
         from harness.evaluate import read_model
-        from harness.sandbox.tasks import keras_state, state_changes
+        from harness.sandbox.jail.tasks import keras_state, state_changes
 
         before = keras_state()
         try:

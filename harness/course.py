@@ -14,7 +14,7 @@ every assignment counting, no deadline. Example::
     points = 10
     counts = true
     deadline = 2026-11-15T23:59:00Z        # overrides the course deadline for this assignment
-    weights = { params = 2, training = 3 } # per-check weights (by check name), default 1
+    weights = { parameters = 2, test_accuracy = 3 }  # per check name (harness.checks, training's), default 1
 
     [files]
     "week5/17_RNN1_Reuters.py" = "reuters_lstm_100"
@@ -96,14 +96,18 @@ class Course:
 
         A naive ``submitted_at`` is taken as UTC, like a naive deadline.
         """
-        deadline = self.deadline_for(assignment_id)
-        if deadline is None or self.late_penalty_per_day <= 0:
+        days = self.days_late(submitted_at, assignment_id)
+        if days == 0 or self.late_penalty_per_day <= 0:
             return 1.0
-        late = (_aware(submitted_at) - deadline).total_seconds()
-        if late <= 0:
-            return 1.0
-        days = math.ceil(late / 86400)
         return max(0.0, round(1.0 - days * self.late_penalty_per_day, 6))
+
+    def days_late(self, submitted_at: datetime, assignment_id: str | None = None) -> int:
+        """*Started* days past the assignment's deadline (0: on time, or no deadline); a minute late is a day."""
+        deadline = self.deadline_for(assignment_id)
+        if deadline is None:
+            return 0
+        late = (_aware(submitted_at) - deadline).total_seconds()
+        return math.ceil(late / 86400) if late > 0 else 0
 
     def assignment_for(self, relative_file: str) -> str | None:
         """The assignment id a student file maps to (``[files]``), matching on POSIX-style relative paths."""

@@ -20,8 +20,9 @@ from harness.checks import functional, functions, structure
 from harness.checks.config_gate import ConfigRefused
 from harness.checks.layers import LayerView, views
 from harness.results import AssignmentResult, Check
-from harness.sandbox import Limits, Outcome, protocol
-from harness.sandbox.protocol import clean_text
+from harness.sandbox import Limits, Outcome
+from harness.sandbox.jail import protocol
+from harness.sandbox.jail.protocol import clean_text
 
 MAX_MODEL_BYTES = protocol.FILES["model.keras"].max_bytes
 #: The functional check sets weights on the shared, cached reference models.
@@ -54,7 +55,7 @@ def reference_builds(assignment_id: str) -> tuple[ReferenceBuild, ...]:
 
 def model_task(assignment: ModelAssignment, file: str, seed: int, *, short_circuit: bool = True,
                data: dict[str, str] | None = None, save: str = "keras") -> dict[str, Any]:
-    """The child's task. A file without ``build_model()`` runs as a script (``sandbox/scripts.py``): with
+    """The child's task. A file without ``build_model()`` runs as a script (``sandbox/jail/scripts.py``): with
     ``short_circuit`` its fit/evaluate/predict/plots return at once; ``reference`` lets it pick, among the models
     the script builds, the one meant for this assignment; ``data`` names served data files (else placeholders);
     ``save``: ``keras`` for the whole model, ``config`` for its architecture only (what structural checks need)."""
@@ -202,6 +203,12 @@ def _child_error(out: Path | None) -> dict[str, str]:
         return {}
 
 
+def out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` is an allocation refused: Python's MemoryError, or TensorFlow's ResourceExhaustedError (what
+    its allocator raises under the checker's address-space limit)."""
+    return isinstance(exc, MemoryError) or type(exc).__name__ == "ResourceExhaustedError"
+
+
 class StateChanged(RuntimeError):
     """Loading a model changed process-wide Keras state; the message says which (see harness/checker.py)."""
 
@@ -233,13 +240,13 @@ def evaluate_model(assignment: ModelAssignment, file: str, outcome: Outcome, lim
         student = (load or read_model)(path)
     except ConfigRefused as exc:
         return error_result(assignment, file, str(exc), outcome)
-    except MemoryError:
-        if load is not None:
-            raise  # the checker's memory limit: it says so and is replaced (harness/checker.py)
-        return error_result(assignment, file, "loading its model ran the grader out of memory", outcome)
     except StateChanged as exc:
         return error_result(assignment, file, f"its saved model failed the safe-mode load: {exc}", outcome)
     except Exception as exc:  # noqa: BLE001 - any refusal is the submission's problem, said plainly
+        if out_of_memory(exc):
+            if load is not None:
+                raise  # the checker's memory limit: it says so and is replaced (harness/checker.py)
+            return error_result(assignment, file, "loading its model ran the grader out of memory", outcome)
         return error_result(assignment, file, "its model cannot be loaded safely (Lambda layers and custom classes "
                             f"are not gradable): {str(exc).splitlines()[0][:300]}", outcome)
     checked = model_checks(assignment, student)
@@ -292,7 +299,7 @@ def _structure_checks(student: list[LayerView], build: ReferenceBuild) -> list[C
 
 
 def _child_info(out: Path | None) -> list[str]:
-    """The notes of the child's ``info.json`` (protocol.INFO); :class:`~harness.sandbox.protocol.ProtocolError` when
+    """The notes of the child's ``info.json`` (protocol.INFO); :class:`~protocol.ProtocolError` when
     it is malformed (that assignment's error), none when it left none."""
     if out is None or not (out / "info.json").is_file():
         return []
@@ -322,7 +329,7 @@ def _reference_bytes(assignment: FunctionAssignment, cases: list[Case]) -> int:
 
 def _check_function_outputs(assignment: FunctionAssignment, cases: list[Case], out: Path) -> None:
     """``outputs.json`` and ``outputs.npz`` as protocol.py declares them, the arrays no larger than the reference's
-    returns allow, before numpy reads them (:class:`~harness.sandbox.protocol.ProtocolError` otherwise)."""
+    returns allow, before numpy reads them (:class:`~harness.sandbox.jail.protocol.ProtocolError` otherwise)."""
     if not (out / "outputs.json").is_file() or not (out / "outputs.npz").is_file():
         return  # nothing to read back: check_function says so
     meta = protocol.load_json(out / "outputs.json", "function")

@@ -10,7 +10,7 @@ thread per slot.
   local worker copies them) and the task dict to a :class:`SandboxActor` on some node of an existing Ray
   cluster; the actor runs a ``Worker`` (the same sandbox) there and returns the ``Outcome`` fields and the
   files the job left, as bytes. The slot writes them to a local temporary folder and vets them again
-  (:func:`~harness.sandbox.worker.vet_outputs`) before the trusted side reads anything, so verdicts are
+  (:func:`~harness.sandbox.host.worker.vet_outputs`) before the trusted side reads anything, so verdicts are
   computed exactly as for a local job. Jobs that want a GPU (``task["gpu"]`` true or ``task["device"] ==
   "gpu"``) run as one-off Ray tasks with ``num_gpus=1``: Ray's scheduler makes them wait for a free GPU
   instead of sharing one.
@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from harness.sandbox import Limits, Outcome, SandboxUnavailable, Worker, detect_mode
-from harness.sandbox.worker import OUTPUT_FILES, PREFLIGHT_S, copy_submission, vet_outputs
+from harness.sandbox.host.worker import OUTPUT_FILES, PREFLIGHT_S, copy_submission, vet_outputs
 
 EXECUTORS = ("local", "ray")
 #: How long a slot waits for a Ray actor to be placed and its zygote to import TensorFlow.

@@ -22,23 +22,14 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import Any
 
+from harness import scoring
 from harness.course import Course
 from harness.escape import csv_row, finite, plain, xml_text
 from harness.leaderboard import assignment_ids, figure
-from harness.results import AssignmentResult, SubmissionResult
+from harness.results import SubmissionResult
 
 FORMATS = ("gradescope", "csv", "junit")
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
-
-
-def _check_points(a: AssignmentResult) -> list[tuple[float, float]]:
-    """(score, max_score) per check: the assignment's points shared by weight like ``from_checks`` does,
-    rounded to cents with the remainder on the last check so the shares add up to ``max_score`` exactly."""
-    total = sum(c.weight for c in a.checks) or 1.0
-    shares = [round(a.max_score * c.weight / total, 2) for c in a.checks]
-    if shares:
-        shares[-1] = round(a.max_score - sum(shares[:-1]), 2)
-    return [(round(share * c.earned, 2), share) for c, share in zip(a.checks, shares)]
 
 
 def _execution_time(result: SubmissionResult) -> int:
@@ -54,11 +45,12 @@ def _execution_time(result: SubmissionResult) -> int:
 def gradescope(result: SubmissionResult, course: Course | None = None, visibility: str = "visible") -> dict[str, Any]:
     """One student's ``results.json`` as a dict.
 
-    Tests are the checks (points shared by weight); an assignment without checks (error, missing,
-    skipped) is one test carrying its reason. The top-level ``score`` is authoritative (it includes any
-    late penalty the pipeline applied); assignments the course marks ``counts = false`` show with
-    ``max_score`` 0 and add nothing. ``ValueError`` (naming the figure) when a score is not a finite number: the
-    JSON would hold ``Infinity``, which Gradescope rejects.
+    Tests are the checks (points shared by weight, :func:`harness.scoring.check_points`, a late penalty taking the
+    same fraction of each, so the tests add up to the top-level ``score``); an assignment without checks (error,
+    missing, skipped) is one test carrying its reason; where a deadline applied, a test of 0 points says when it
+    was submitted, from which source, and what lateness took. Practice assignments (``counts = false`` when
+    graded, or in ``course``) show with ``max_score`` 0 and add nothing. ``ValueError`` (naming the figure) when
+    a score is not a finite number: the JSON would hold ``Infinity``, which Gradescope rejects.
     """
     if visibility not in VISIBILITIES:
         raise ValueError(f"visibility must be one of {', '.join(VISIBILITIES)}")
@@ -66,7 +58,7 @@ def gradescope(result: SubmissionResult, course: Course | None = None, visibilit
     tests: list[dict[str, Any]] = []
     score = 0.0
     for a in result.assignments:
-        counts = course.counts(a.id)
+        counts = scoring.counts(a, course)
         finite(a.score, f"{a.id}: score")
         finite(a.max_score, f"{a.id}: max_score")
         if counts:
@@ -79,12 +71,18 @@ def gradescope(result: SubmissionResult, course: Course | None = None, visibilit
                           "status": "passed" if a.status == "passed" else "failed",
                           "visibility": visibility, "output": output, "tags": tags})
             continue
-        for check, (earned, share) in zip(a.checks, _check_points(a)):
+        for check, (earned, share) in zip(a.checks, scoring.check_points(a)):
             output = plain(check.message or ("passed" if check.passed else "failed"))
             tests.append({"name": f"{a.id}: {check.name}", "score": earned if counts else 0.0,
                           "max_score": share if counts else 0.0,
                           "status": "passed" if check.passed else "failed",
                           "visibility": visibility, "output": output, "tags": tags})
+        if line := scoring.late_sentence(a):
+            late = scoring.late_penalty(a) > 0
+            tests.append({"name": f"{a.id}: submission time", "score": 0.0, "max_score": 0.0,
+                          "status": "failed" if late else "passed", "visibility": visibility,
+                          "output": line + (f" (−{scoring.late_penalty(a):g} points)" if late else ""),
+                          "tags": [*tags, "late"] if late else tags})
     board: list[dict[str, Any]] = []
     accuracies = [v for a in result.assignments if (v := figure(a, "accuracy")) is not None]
     if accuracies:
@@ -118,24 +116,31 @@ def gradebook_csv(results: Sequence[SubmissionResult], course: Course | None = N
     writer.writerow(csv_row(["submission", "total", "max", *ids]))
     for r in sorted(results, key=lambda r: r.submission):
         by_id = {a.id: a for a in r.assignments}
-        counted = [a for a in r.assignments if course.counts(a.id)]
-        total = round(sum(a.score for a in counted), 2)
-        maximum = round(sum(a.max_score for a in counted if a.status != "skipped"), 2)
+        total, maximum = scoring.totals(r, course)
         writer.writerow(csv_row([r.submission, f"{total:g}", f"{maximum:g}",
                                  *[f"{by_id[i].score:g}" if i in by_id else "" for i in ids]]))
     return out.getvalue()
 
 
-def junit_xml(results: Sequence[SubmissionResult]) -> str:
+def junit_xml(results: Sequence[SubmissionResult], course: Course | None = None) -> str:
     """``<testsuites>`` with one ``<testsuite>`` per submission, one ``<testcase>`` per check.
 
     ``classname`` is the assignment id; a failed check is a ``<failure>`` with its message; an assignment
     that errored or is missing without checks is one ``<error>`` testcase; a skipped one is ``<skipped>``.
+    Each suite's ``<properties>`` carry the student's ``score`` and ``max_score`` (:func:`harness.scoring.totals`,
+    what counts, late penalties applied) and a ``submission time <assignment>`` line per assignment a deadline
+    applied to.
     """
     root = ET.Element("testsuites", name="grader")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for r in results:
         suite = ET.SubElement(root, "testsuite", name=xml_text(r.submission))
+        properties = ET.SubElement(suite, "properties")
+        for name, value in zip(("score", "max_score"), scoring.totals(r, course)):
+            ET.SubElement(properties, "property", name=name, value=f"{value:g}")
+        for a in r.assignments:
+            if line := scoring.late_sentence(a):
+                ET.SubElement(properties, "property", name=xml_text(f"submission time {a.id}"), value=xml_text(line))
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         suite_time = 0.0
         for a in r.assignments:

@@ -1,7 +1,7 @@
 """Grading, end to end: discover → run in the sandbox → check against the reference → score.
 
 :class:`Grader` owns the sandboxed workers for a whole batch, so TensorFlow is imported once per worker,
-not once per student (see :mod:`harness.sandbox.zygote`).
+not once per student (see :mod:`harness.sandbox.jail.zygote`).
 """
 
 from __future__ import annotations
@@ -17,15 +17,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness import escape, evaluate, training
+from harness import escape, evaluate, scoring, training
 from harness.checker import Checker
 from harness.catalog import Assignment, Case, ModelAssignment, load_catalog
 from harness.checks import functions
+from harness.course import Course
 from harness.results import AssignmentResult, SubmissionResult
 from harness.executors import LocalExecutor, RayExecutor
 from harness.executors import create as create_executor
-from harness.sandbox import Limits, Outcome, Worker, protocol
-from harness.sandbox.worker import SandboxFailed
+from harness.sandbox import Limits, Outcome, Worker
+from harness.sandbox.jail import protocol
+from harness.sandbox.host.worker import SandboxFailed
 from harness.training import TrainJob, TrainSettings
 
 SOURCE_SUFFIXES = (".py", ".ipynb")
@@ -119,8 +121,8 @@ def _through_link(submission: Path, name: str) -> bool:
 
 def content_hash(submission: Path) -> str:
     """sha256 over the relative paths and bytes of the files the sandbox gets (the same walk as its copy: no
-    links, no hidden files), streamed. Raises :class:`~harness.sandbox.protocol.SubmissionRefused` naming the
-    file and the cap for a folder over :mod:`~harness.sandbox.protocol`'s caps (size, files, depth)."""
+    links, no hidden files), streamed. Raises :class:`~harness.sandbox.jail.protocol.SubmissionRefused` naming the
+    file and the cap for a folder over :mod:`~harness.sandbox.jail.protocol`'s caps (size, files, depth)."""
     digest = hashlib.sha256()
     for relative, path, size in protocol.walk_submission(submission):
         if size < 0:
@@ -140,8 +142,9 @@ class Options:
     jobs: int = 1
     seed: int = 0
     file_map: dict[str, str] = field(default_factory=dict)
-    #: Points per assignment from course.toml; ``None`` keeps the reference's.
-    points: dict[str, float | None] = field(default_factory=dict)
+    #: The instructor's course.toml, applied to every result (harness/scoring.py); ``None``: the catalog's points,
+    #: everything counts, no deadline.
+    course: Course | None = None
     #: ``--checks train|all`` (see harness/training.py): profile, data folders, MIDI folder, live progress.
     training: TrainSettings | None = None
     #: Where sandboxed jobs run (harness/executors.py): ``local`` workers, or ``ray`` at ``address``.
@@ -276,6 +279,8 @@ class Grader:
                     break
                 try:
                     ran.put((index, self._sandbox(submission, ids, worker)))
+                except SandboxFailed as exc:  # no worker can start: not this student's fault, the run stops
+                    ran.put((index, exc))
                 except Exception as exc:  # noqa: BLE001 - the grader's own fault on this submission: its error
                     ran.put((index, self._failed(submission, ids, exc)))
                 except BaseException as exc:  # noqa: BLE001 - handed to the caller, in order
@@ -390,6 +395,7 @@ class Grader:
         result = SubmissionResult(submission=submission.name, path=str(submission),
                                   content_hash=sandboxed.content_hash, sandbox=self.mode,
                                   warnings=[self.warning] if self.warning else [])
+        submitted = self._submitted(submission)
         checker = self._idle_checkers.get()
         try:
             for number, job in enumerate(sandboxed.jobs):
@@ -398,7 +404,7 @@ class Grader:
                     checked = self._evaluate(job, outcome, checker)
                 except Exception as exc:  # noqa: BLE001 - the grader's fault on this assignment: its error, said
                     checked = _error(job.assignment, job.file, _grader_fault(exc))
-                result.assignments.append(self._scaled(checked))
+                result.assignments.append(self._scaled(checked, submitted))
         finally:
             self._idle_checkers.put(checker)
             self._discard(sandboxed)
@@ -416,6 +422,10 @@ class Grader:
                            _grader_fault(exc) if exc is not None else "")
         result = SubmissionResult(submission=submission.name, path=str(submission), sandbox=self.mode,
                                   warnings=[self.warning] if self.warning else [])
+        try:
+            submitted = self._submitted(submission)
+        except Exception:  # noqa: BLE001 - this must not fail: the batch waits for this result
+            submitted = None
         for assignment_id in ids:
             assignment = self.catalog[assignment_id]
             try:
@@ -424,16 +434,22 @@ class Grader:
                 file = assignment_id
             job = _Job(assignment, file, None)
             result.assignments.append(self._scaled(self._evaluate(job, None, None) if file is None else
-                                                   _error(assignment, file, reason)))
+                                                   _error(assignment, file, reason), submitted))
         return result
 
-    def _scaled(self, result: AssignmentResult) -> AssignmentResult:
-        """Apply course.toml's points: the same share of the checks, out of the course's maximum."""
-        points = self.options.points.get(result.id)
-        if points is not None and result.max_score:
-            result.score = round(result.score * points / result.max_score, 2)
-            result.max_score = points
-        return result
+    def _submitted(self, submission: Path) -> scoring.SubmissionTime | None:
+        """When the submission was handed in (timestamp.txt, submission_metadata.json, else the newest file), read
+        only when the course has a deadline: without one nothing depends on it."""
+        course = self.options.course
+        if course is None or not (course.deadline or any(p.deadline for p in course.assignments.values())):
+            return None
+        return scoring.submission_time(submission)
+
+    def _scaled(self, result: AssignmentResult, submitted: scoring.SubmissionTime | None) -> AssignmentResult:
+        """Apply course.toml (points, weights, counts, deadline): :func:`harness.scoring.apply_policy`."""
+        if self.options.course is None:
+            return result
+        return scoring.apply_policy(result, self.options.course, submitted)
 
     def _job_or_error(self, submission: Path, assignment: Assignment) -> _Job:
         """:meth:`_job`, or a job that is that assignment's ``error`` when preparing it fails."""
@@ -443,6 +459,11 @@ class Grader:
             return _Job(assignment, None, None, error=_grader_fault(exc))
 
     def _job(self, submission: Path, assignment: Assignment) -> _Job:
+        """The sandbox job for one assignment. Under ``--checks train`` a model assignment is trained; a function
+        assignment has nothing to train, and its function checks are its whole grade, so it is graded by them under
+        every ``--checks`` (an instructor running ``train`` gets a complete grade, not a gap), and its checks under
+        ``all`` are the same as under ``structure`` and ``train``: ``all`` grades each assignment on the union of
+        the checks the other two run."""
         file = assignment_file(submission, assignment.id, self.options.file_map)
         if file is None:
             link = linked_file(submission, assignment.id, self.options.file_map)
@@ -453,8 +474,6 @@ class Grader:
             prepared = self.training.prepare(submission, assignment, file, evaluate.model_task(assignment, file, seed),
                                              self.options.limits)
             return _Job(assignment, file, prepared.task, limits=prepared.limits, training=prepared)
-        if self.options.checks == "train":  # a function assignment: nothing to train
-            return _Job(assignment, file, None, skip="a function assignment: nothing to train (--checks structure)")
         if isinstance(assignment, ModelAssignment):
             return _Job(assignment, file, evaluate.model_task(assignment, file, seed, save="config"))
         fixed, drawn = functions.function_cases(assignment)
@@ -470,9 +489,6 @@ class Grader:
                                     expected_params=getattr(assignment, "total_params", None))
         if job.training is not None:
             return self.training.evaluate(job.training, outcome, limits)
-        if job.skip:
-            return AssignmentResult(id=assignment.id, status="skipped", max_score=assignment.points, file=job.file,
-                                    reason=job.skip)
         if isinstance(outcome, Exception) or outcome is None:
             return AssignmentResult(id=assignment.id, status="error", max_score=assignment.points, file=job.file,
                                     reason=str(outcome), expected_params=getattr(assignment, "total_params", None))
@@ -538,6 +554,5 @@ class _Job:
     #: Training jobs (harness/training.py): their own limits (the recipe's time budget) and trusted-side state.
     limits: Limits | None = None
     training: TrainJob | None = None
-    skip: str = ""
     #: Why this assignment could not even be prepared (it is then an ``error`` with this reason).
     error: str = ""

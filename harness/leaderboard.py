@@ -28,6 +28,7 @@ from typing import Any
 
 from tabulate import tabulate
 
+from harness import scoring
 from harness.course import Course
 from harness.escape import csv_row, html_text, markdown_text, terminal
 from harness.results import AssignmentResult, SubmissionResult
@@ -98,15 +99,15 @@ def _last_if_none(value: float | None, better: str) -> float:
 
 
 def rank(results: Sequence[SubmissionResult], course: Course | None = None) -> list[Standing]:
-    """The class board: every submission, best first. Assignments that ``course`` says don't count are left out."""
-    course = course or Course()
+    """The class board: every submission, best first, by the stored scores (course policy and late penalties
+    applied when graded, :mod:`harness.scoring`). Practice assignments (graded so, or so in ``course``) are left
+    out."""
     items = []
     for result in results:
-        counted = [a for a in result.assignments if course.counts(a.id)]
+        counted = scoring.counted(result, course)
+        score, max_score = scoring.totals(result, course)
         standing = Standing(
-            rank=0, submission=result.submission, name=result.submission,
-            score=round(sum(a.score for a in counted), 2),
-            max_score=round(sum(a.max_score for a in counted if a.status != "skipped"), 2),
+            rank=0, submission=result.submission, name=result.submission, score=score, max_score=max_score,
             accuracy=_mean(figure(a, "accuracy") for a in counted),
             train_s=_total(figure(a, "train_s") for a in counted),
             passed=sum(a.status == "passed" for a in counted),

@@ -5,14 +5,21 @@ a :class:`SubmissionResult` per student. ``to_json`` gives the documented schema
 
     {"submissions": [{"submission": NAME, "score": S, "max_score": M,
       "assignments": [{"id": ID, "status": "passed|failed|error|missing|skipped", "score": s,
-                       "max_score": m, "params": N, "expected_params": N,
+                       "max_score": m, "params": N, "expected_params": N, "counts": bool,
+                       "late": {"submitted_at": ISO, "source": FILE, "deadline": ISO, "days_late": n,
+                                "factor": f, "penalty": points},
                        "checks": [{"name": ..., "passed": bool, "message": ...}]}]}]}
+
+Scores come from :mod:`harness.scoring` (the one scorer, with the course's policy); ``score`` and ``max_score`` of
+a submission add up what counts.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+from harness.scoring import totals, weighted_score
 
 Status = Literal["passed", "failed", "error", "missing", "skipped"]
 
@@ -59,14 +66,18 @@ class AssignmentResult:
     architecture: list[dict[str, Any]] = field(default_factory=list)
     #: How the child ran: sandbox kind, exit, resource use.
     sandbox: dict[str, Any] = field(default_factory=dict)
+    #: ``False`` for a practice assignment (course.toml ``counts = false``): graded and shown, not added up.
+    counts: bool = True
+    #: The late record :func:`harness.scoring.apply_policy` leaves when a deadline applies: submitted_at, source,
+    #: deadline, days_late, factor, penalty (points taken). Empty: no deadline.
+    late: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_checks(cls, id: str, max_score: float, checks: list[Check], **extra: Any) -> AssignmentResult:
-        """Score = max_score × the weighted share of checks passed; ``passed`` only when every check passed."""
-        total = sum(c.weight for c in checks) or 1.0
-        score = round(max_score * sum(c.weight * c.earned for c in checks) / total, 2)
+        """Score = :func:`harness.scoring.weighted_score`; ``passed`` only when every check passed."""
         status: Status = "passed" if checks and all(c.passed for c in checks) else "failed"
-        return cls(id=id, status=status, max_score=max_score, score=score, checks=checks, **extra)
+        return cls(id=id, status=status, max_score=max_score, score=weighted_score(checks, max_score), checks=checks,
+                   **extra)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -89,11 +100,12 @@ class SubmissionResult:
 
     @property
     def score(self) -> float:
-        return round(sum(a.score for a in self.assignments), 2)
+        """What counts (practice assignments don't), with any late penalty: :func:`harness.scoring.totals`."""
+        return totals(self)[0]
 
     @property
     def max_score(self) -> float:
-        return round(sum(a.max_score for a in self.assignments if a.status != "skipped"), 2)
+        return totals(self)[1]
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -36,6 +36,7 @@ from harness import escape
 from harness.catalog import FunctionAssignment, ModelAssignment, load_catalog
 from harness.course import load_course
 from harness.results import AssignmentResult, Check
+from harness.scoring import apply_policy
 
 __all__ = ["SelfCheck", "check"]
 
@@ -126,22 +127,22 @@ def check(assignment_id: str, obj: Any, *, course: str | Path | None = None) -> 
         raise ValueError(f"unknown assignment {assignment_id!r}{hint}")
     assignment = catalog[assignment_id]
     policy = load_course(course)
-    hidden = [name for name in policy.selfcheck_hide]
     if isinstance(assignment, ModelAssignment):
         checks, notes, error = _check_model(assignment, obj)
     else:
         checks, notes, error = _check_function(assignment, obj)
-    points = policy.points(assignment.id, assignment.points)
-    shown = [c for c in checks if c.name not in hidden]
-    hidden = [name for name in hidden if any(c.name == name for c in checks)]
+    seconds = round(time.perf_counter() - started, 3)
     if error:
-        return SelfCheck(assignment.id, False, 0.0, points, notes=notes, error=error,
-                         seconds=round(time.perf_counter() - started, 3))
-    graded = AssignmentResult.from_checks(assignment.id, points, shown)
+        return SelfCheck(assignment.id, False, 0.0, policy.points(assignment.id), notes=notes, error=error,
+                         seconds=seconds)
+    shown = [c for c in checks if c.name not in policy.selfcheck_hide]
+    hidden = [c.name for c in checks if c.name in policy.selfcheck_hide]
+    # the grader's one scorer, with the course's points and weights (no deadline: nothing was handed in)
+    graded = apply_policy(AssignmentResult.from_checks(assignment.id, assignment.points, shown), policy)
     if not shown:
         notes.append("every check of this assignment is hidden from self-check by your instructor")
-    return SelfCheck(assignment.id, graded.status == "passed", graded.score, points, shown, notes, hidden,
-                     seconds=round(time.perf_counter() - started, 3))
+    return SelfCheck(assignment.id, graded.status == "passed", graded.score, graded.max_score, shown,
+                     [*notes, *graded.notes], hidden, seconds=seconds)
 
 
 def _check_model(assignment: ModelAssignment, obj: Any) -> tuple[list[Check], list[str], str]:
@@ -152,7 +153,7 @@ def _check_model(assignment: ModelAssignment, obj: Any) -> tuple[list[Check], li
 
     from harness.checks.config_gate import ConfigRefused
     from harness.evaluate import model_checks, read_model
-    from harness.sandbox.scripts import ensure_built
+    from harness.sandbox.jail.scripts import ensure_built
 
     model = obj
     if not isinstance(model, keras.Model) and callable(model):
@@ -162,7 +163,9 @@ def _check_model(assignment: ModelAssignment, obj: Any) -> tuple[list[Check], li
         return [], [], f"{assignment.id} is a model assignment: pass the Keras model (or build_model), not {got}"
     unsafe = "its model cannot be loaded safely (Lambda layers and custom classes are not gradable): "
     try:
-        student = keras.saving.deserialize_keras_object(json.loads(model.to_json()), safe_mode=True)
+        config = json.loads(model.to_json())
+        config["compile_config"] = None  # as the sandbox saves it: a misspelt loss does not void the structure
+        student = keras.saving.deserialize_keras_object(config, safe_mode=True)
     except Exception as exc:  # noqa: BLE001 - what the grader's safe-mode load refuses, said the same way
         return [], [], unsafe + _first_line(exc)
     usable, note = ensure_built(student, {"batch_shape": list(assignment.batch_shape),
@@ -187,7 +190,7 @@ def _check_model(assignment: ModelAssignment, obj: Any) -> tuple[list[Check], li
 def _check_function(assignment: FunctionAssignment, function: Any) -> tuple[list[Check], list[str], str]:
     """The function called on the grader's cases, its returns turned into arrays as the sandbox turns them."""
     from harness.checks import functions
-    from harness.sandbox import tasks
+    from harness.sandbox.jail import tasks
 
     if not callable(function):
         return [], [], (f"{assignment.id} is a function assignment: pass the function {assignment.function} itself, "
@@ -221,7 +224,7 @@ def _module_arguments(function: Any, assignment: FunctionAssignment, cases: list
     module-level values), with the function's own globals as the module: the notebook's ``code2idx``."""
     from types import SimpleNamespace
 
-    from harness.sandbox import tasks
+    from harness.sandbox.jail import tasks
 
     module = SimpleNamespace(**getattr(function, "__globals__", {}))
     task = {"function": assignment.function, "cases": [(c.args, c.kwargs) for c in cases[:1]]}

@@ -184,8 +184,8 @@ def score_song(notes: Sequence[str], mode: str = "full_song", real: Sequence[str
 
 # ``stateful_layers``/``reset_states`` (Keras 3 has no ``model.reset_states()``) and the fast trainer are one
 # implementation, shared with the sandboxed child that trains the students' song models
-# (harness/sandbox/training_task.py imports nothing from the harness, so they live there).
-from harness.sandbox.training_task import (  # noqa: E402, F401 - re-exported
+# (harness/sandbox/jail/training_task.py imports nothing from the harness, so they live there).
+from harness.sandbox.jail.training_task import (  # noqa: E402, F401 - re-exported
     TrainLog,
     reset_states,
     stateful_layers,
@@ -409,7 +409,7 @@ def read_midi_notes(path: str | Path) -> list[tuple[int, int]]:
 # ----------------------------------------------------------------------------------------------- training
 
 
-# :func:`train_stateful_fast` (imported above from harness/sandbox/training_task.py) trains a batch-1 stateful
+# :func:`train_stateful_fast` (imported above from harness/sandbox/jail/training_task.py) trains a batch-1 stateful
 # model like the seeds' loop, many epochs per XLA-compiled graph call.
 
 #: Measured with ``benchmarks/bench_song_train.py`` (see also ``benchmarks/bench_song.py``):

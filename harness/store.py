@@ -125,6 +125,11 @@ MIGRATIONS: list[list[str]] = [
     [
         "ALTER TABLE assignments ADD COLUMN child_notes TEXT NOT NULL DEFAULT '[]'",
     ],
+    # 5: the course policy applied when graded (harness/scoring.py): practice or counted, and the late record.
+    [
+        "ALTER TABLE assignments ADD COLUMN counts INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE assignments ADD COLUMN late TEXT NOT NULL DEFAULT '{}'",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -315,11 +320,11 @@ class Store:
             row = self.conn.execute(
                 """INSERT INTO assignments (result_id, position, assignment, status, score, max_score, params,
                                             expected_params, file, reason, notes, metrics, timings, architecture,
-                                            sandbox, child_notes)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                            sandbox, child_notes, counts, late)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (result_id, position, a.id, a.status, a.score, a.max_score, a.params, a.expected_params, a.file,
                  a.reason, _dumps(a.notes), _dumps(a.metrics), _dumps(a.timings), _dumps(a.architecture),
-                 _dumps(a.sandbox), _dumps(a.child_notes)),
+                 _dumps(a.sandbox), _dumps(a.child_notes), int(a.counts), _dumps(a.late)),
             ).lastrowid
             self.conn.executemany(
                 "INSERT INTO checks (assignment_row, position, name, passed, message, weight, credit)"
@@ -431,6 +436,7 @@ class Store:
                 metrics={**bench.get(a["assignment"], {}), **json.loads(a["metrics"])},
                 timings=json.loads(a["timings"]),
                 architecture=json.loads(a["architecture"]), sandbox=json.loads(a["sandbox"]),
+                counts=bool(a["counts"]), late=json.loads(a["late"]),
             ))
         return SubmissionResult(
             submission=row["submission"], path=row["path"], assignments=assignments,

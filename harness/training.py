@@ -2,10 +2,11 @@
 
 Trust (see ``docs/security.md``): the trusted side loads the dataset (:mod:`harness.datasets`), keeps the test
 split, and writes only the training split (``train.npz``) into a per-run folder that the sandbox mounts read-only
-(``/data/0``). The child (:mod:`harness.sandbox.training_task`) builds the student's model as a structure job
+(``/data/0``). The child (:mod:`harness.sandbox.jail.training_task`) builds the student's model as a structure job
 does, trains it with the assignment's recipe under a time budget and saves ``model.keras`` and ``outputs.json``
 (the history, for the curves). Here that model is loaded in Keras' safe mode and evaluated on the held-out test
-split (``model.predict`` in this process). What the child reports never decides anything.
+split (``model.predict`` in this process). What the child reports never decides anything. Function assignments
+have nothing to train: under ``--checks train`` they are graded by their function checks (``Grader._job``).
 
 Profiles (``--profile``):
 
@@ -489,7 +490,7 @@ def fingerprint(dataset: Any, train_arrays: dict[str, np.ndarray]) -> dict[str, 
 
 def score_model(model: Any, x: np.ndarray, y: np.ndarray, metric: str) -> float:
     """Accuracy (binary: sigmoid > 0.5; else argmax) or MAE of ``model`` on ``(x, y)``, computed here."""
-    from harness.sandbox.training_task import fit_inputs, fixed_batch_size
+    from harness.sandbox.jail.training_task import fit_inputs, fixed_batch_size
 
     x = fit_inputs(model, x, [])
     batch = fixed_batch_size(model)
@@ -640,14 +641,14 @@ def child_report(out: Path | None) -> dict[str, Any]:
 
 def child_report_notes(report: dict[str, Any]) -> list[str]:
     """The notes the training run wrote itself: the student's code could have written them (``child_notes``)."""
-    from harness.sandbox.worker import clean_text
+    from harness.sandbox.host.worker import clean_text
 
     notes = report.get("notes")
     return [clean_text(str(n), 300) for n in notes][:10] if isinstance(notes, list) else []
 
 
 def report_notes(report: dict[str, Any]) -> list[str]:
-    from harness.sandbox.worker import clean_text
+    from harness.sandbox.host.worker import clean_text
 
     notes: list[str] = []
     error = report.get("training_error")

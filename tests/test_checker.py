@@ -94,8 +94,10 @@ def test_a_check_past_the_runs_timeout_fails_that_model_and_the_checker_is_repla
 def test_a_check_past_the_runs_memory_fails_that_model_and_the_checker_is_replaced(checker: Checker,
                                                                                    tmp_path: Path) -> None:
     restarts = checker.restarts
-    tiny = Limits(wall_s=60, memory_bytes=2**20)  # 1 MiB on top of what the checker holds: no model fits
-    result = checker.check("simple_rnn", "simple_rnn.py", _outcome(tmp_path / "big", _config()), tiny)
+    tiny = Limits(wall_s=60, memory_bytes=2**20)  # 1 MiB on top of what the checker holds
+    big = _config()
+    big["config"]["layers"][1]["config"]["input_dim"] = 200_000  # 51 MB of fresh weights: never fits in 1 MiB
+    result = checker.check("simple_rnn", "simple_rnn.py", _outcome(tmp_path / "big", big), tiny)
     assert result.status == "error"
     assert result.reason.startswith(("checking its model needed more than 0.000976562 GiB of memory (the run's "
                                      "--memory); the grader's checker was replaced",

@@ -17,7 +17,7 @@ from harness.checks import functional, structure  # noqa: E402
 from harness.checks.layers import views  # noqa: E402
 from harness.evaluate import failure_reason  # noqa: E402
 from harness.sandbox import Limits, Outcome  # noqa: E402
-from harness.sandbox.tasks import strip_magics  # noqa: E402
+from harness.sandbox.jail.tasks import strip_magics  # noqa: E402
 
 
 def seq(*stack: keras.layers.Layer, shape: tuple = (None,), dtype: str = "int32") -> keras.Model:
@@ -96,7 +96,8 @@ def test_total_accepts_a_declared_variant_with_its_note() -> None:
 
 @pytest.mark.parametrize(("outcome", "reason"), [
     (Outcome(timed_out=True), "timed out after 60 s"),
-    (Outcome(signal=signal.SIGKILL, max_rss_kb=4 * 1024 * 1024), "used more than 4 GiB of memory, counting shared memory"),
+    (Outcome(signal=signal.SIGKILL, max_rss_kb=4 * 1024 * 1024),
+     "used more than 4 GiB of memory, counting shared memory"),
     (Outcome(signal=signal.SIGKILL, max_rss_kb=1000), "killed by signal 9 (SIGKILL)"),
     (Outcome(worker_died=True), "the submission killed the grading worker"),
     (Outcome(exit_code=0), None),

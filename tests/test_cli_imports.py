@@ -98,7 +98,7 @@ PROBE = """
 import json, os, sys
 from click.testing import CliRunner
 from harness import checker
-from harness.sandbox import worker
+from harness.sandbox.host import worker
 
 started = []
 

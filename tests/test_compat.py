@@ -1,4 +1,4 @@
-"""The Keras 2 compatibility layer (``harness/sandbox/compat.py``): each shim gives the Keras 2 spelling its Keras 3
+"""The Keras 2 compatibility layer (``sandbox/jail/compat.py``): each shim gives the Keras 2 spelling its Keras 3
 meaning and records a note naming the equivalence; what has no modern meaning gets a hint naming the modern spelling.
 
 The layer runs in the sandboxed child; here it is installed in-process around each test and removed after it.
@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from harness.sandbox import compat
+from harness.sandbox.jail import compat
 
 
 @pytest.fixture(autouse=True)

@@ -142,6 +142,6 @@ def test_ray_job_files_are_vetted_again_here(tmp_path: Path) -> None:
                   "sub/info.json": b"{}"}, tmp_path / "out", flat=True)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["model.keras"]
     assert not (tmp_path / "escape").exists()
-    from harness.sandbox.worker import vet_outputs
+    from harness.sandbox.host.worker import vet_outputs
 
     assert any("model.keras" in r for r in vet_outputs(tmp_path / "out"))

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from harness.sandbox import scripts
+from harness.sandbox.jail import scripts
 from tests.conftest import by_id, grader
 
 #: Every assignment the three students answer (the others are simply missing for each of them).

@@ -33,7 +33,7 @@ from harness import evaluate
 from harness.catalog import load_catalog
 from harness.checks import functions
 from harness.sandbox import Limits, Outcome, SandboxUnavailable, Worker, detect_mode
-from harness.sandbox.worker import clean_text, vet_outputs
+from harness.sandbox.host.worker import clean_text, vet_outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 ALICE = ROOT / "submissions" / "alice"
@@ -305,7 +305,8 @@ def test_npz_headers_may_not_promise_more_than_they_hold(tmp_path: Path) -> None
     (Outcome(memory_exceeded=True, signal=9), "used more than 4 GiB of memory, counting shared memory"),
     (Outcome(signal=int(signal.SIGABRT), output_tail="terminate called after throwing an instance of "
              "'std::bad_alloc'"), "used more than 4 GiB of memory, counting shared memory"),
-    (Outcome(signal=9, vm_base_kb=1_500_000, vm_peak_kb=1_500_000 + 4 * 2**20 - 10), "used more than 4 GiB of memory, counting shared memory"),
+    (Outcome(signal=9, vm_base_kb=1_500_000, vm_peak_kb=1_500_000 + 4 * 2**20 - 10),
+     "used more than 4 GiB of memory, counting shared memory"),
     (Outcome(nproc_exceeded=True, signal=9), "started more than 256 processes"),
     (Outcome(signal=9), "killed by signal 9 (SIGKILL)"),
     (Outcome(signal=int(signal.SIGSEGV)), "killed by signal 11 (SIGSEGV)"),

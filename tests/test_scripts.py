@@ -1,4 +1,4 @@
-"""Scripts and notebooks graded as students write them (``harness/sandbox/scripts.py``).
+"""Scripts and notebooks graded as students write them (``harness/sandbox/jail/scripts.py``).
 
 A file for a model assignment without ``build_model()`` runs as a script in the sandbox; the model it builds is
 graded. These tests grade real submission folders through the sandboxed worker, as ``grader run`` does: carol
@@ -28,7 +28,7 @@ from harness.course import load_course
 from harness.grade import Grader, Options
 from harness.results import AssignmentResult
 from harness.sandbox import Limits, Worker
-from harness.sandbox.scripts import is_script, strip_magics
+from harness.sandbox.jail.scripts import is_script, strip_magics
 
 ROOT = Path(__file__).resolve().parents[1]
 CAROL = ROOT / "submissions" / "carol"

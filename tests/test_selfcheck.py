@@ -126,7 +126,8 @@ def test_self_check_agrees_with_grader_run() -> None:
     graded = by_id(report)
     bob = ROOT / "submissions" / "bob"
     for assignment_id, name in (("imdb_lstm", "build_model"), ("gru_forward", "gru_forward")):
-        mine = check(assignment_id, getattr(_module(bob / f"{assignment_id}.py"), name))
+        mine = check(assignment_id, getattr(_module(bob / f"{assignment_id}.py"), name),
+                     course=ROOT / "submissions" / "course.toml")  # the one `grader run submissions/bob` reads
         theirs = graded[assignment_id]
         assert mine.status == theirs["status"] == "failed"
         assert mine.score == theirs["score"]

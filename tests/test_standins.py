@@ -1,4 +1,4 @@
-"""One set of stand-ins for every assignment (``harness/sandbox/scripts.py``): what a student's own ``fit``,
+"""One set of stand-ins for every assignment (``harness/sandbox/jail/scripts.py``): what a student's own ``fit``,
 ``evaluate`` and ``predict`` return while the grader checks structure has the types, keys, lengths and shapes real
 Keras returns; data files are served wherever the code says they are; a function with the lecture's dictionary as a
 third parameter is called with the file's own; a file with top-level code only is told what to define.
@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from harness.evaluate import function_contract
-from harness.sandbox import scripts
+from harness.sandbox.jail import scripts
 from tests.conftest import by_id, grade_json
 
 JENA_HEADER = ('"Date Time","p (mbar)","T (degC)","Tpot (K)","Tdew (degC)","rh (%)","VPmax (mbar)","VPact (mbar)",'

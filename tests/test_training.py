@@ -17,7 +17,7 @@ import pytest
 
 from harness import training
 from harness.catalog import Recipe, Training
-from harness.sandbox.training_task import effective_recipe
+from harness.sandbox.jail.training_task import effective_recipe
 from tests.conftest import ROOT, by_id, grade_json, grader
 
 SHARED = Path(os.environ.get("GRADER_SHARED_DATASETS")
@@ -307,7 +307,7 @@ def test_the_jena_generator_recipe_trains_with_the_childs_code(tmp_path: Path) -
     """The Jena path (the seeds' generators, validation steps) on a real hourly series in the Jena layout."""
     keras = pytest.importorskip("keras")
     from harness import datasets
-    from harness.sandbox import training_task
+    from harness.sandbox.jail import training_task
     from tests.test_datasets import _seattle_as_jena_csv
 
     _seattle_as_jena_csv(tmp_path)

@@ -35,7 +35,8 @@ from harness.store import StoreError, open_store
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
               help="Results store [default: $GRADER_DB or ./grader.sqlite].")
 @click.option("--course", "course_path", type=click.Path(exists=True, path_type=Path),
-              help="course.toml, or its folder (which assignments count).")
+              help="course.toml, or its folder (which assignments count; points, weights and deadlines are applied "
+                   "when grading).")
 @click.option("--visibility", type=click.Choice(VISIBILITIES), default="visible", show_default=True,
               help="Gradescope: when students see the tests.")
 def command(fmt: str, output: Path | None, submissions: tuple[str, ...], db: Path | None, course_path: Path | None,
@@ -55,7 +56,7 @@ def command(fmt: str, output: Path | None, submissions: tuple[str, ...], db: Pat
         if not _gradescope(results, output, course, visibility, single=len(submissions) == 1):
             raise SystemExit(1)
         return
-    text = gradebook_csv(results, course) if fmt == "csv" else junit_xml(results)
+    text = gradebook_csv(results, course) if fmt == "csv" else junit_xml(results, course)
     _write(text, output)
 
 

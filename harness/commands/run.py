@@ -9,15 +9,15 @@ from pathlib import Path
 
 import click
 
-from harness import __version__, escape, render, training
+from harness import __version__, escape, render, scoring, training
 from harness.catalog import load_catalog
 from harness.course import COURSE_FILE, CourseError, load_course
 from harness.executors import EXECUTORS, ExecutorError, default_jobs
 from harness.grade import Grader, Options, SubmissionError, content_hash, discover
 from harness.results import SubmissionResult, to_json
 from harness.sandbox import Limits, SandboxUnavailable, detect_mode
-from harness.sandbox.limits import parse_size
-from harness.sandbox.protocol import SubmissionRefused
+from harness.sandbox.host.limits import parse_size
+from harness.sandbox.jail.protocol import SubmissionRefused
 from harness.store import StoreError, open_store
 
 
@@ -139,15 +139,15 @@ def command(paths: tuple[Path, ...], assignments: tuple[str, ...], checks: str, 
     except (SandboxUnavailable, ExecutorError) as exc:
         raise click.UsageError(str(exc)) from exc
     try:
-        ids = [i for i in _ids(assignments) if course.counts(i)]
+        ids = _ids(assignments)  # practice assignments (counts = false) are graded too, and not added up
     except click.BadParameter:
         grader.__exit__(None, None, None)
         raise
-    options.points = {i: course.points(i, None) for i in ids}
+    options.course = course
     unchanged = {} if force else {path: _hash(path) for path in submissions}
     #: What a stored result must have been graded with to be reused: checks, seed, limits, sandbox, assignments.
     scope = ",".join([checks, f"seed={seed}", f"limits={limits}", f"sandbox={mode}",
-                      *sorted(ids)])
+                      f"policy={scoring.policy_key(course, ids)}", *sorted(ids)])
     if checks != "structure":  # training results also depend on the profile
         scope += f",profile={profile}"
     unchanged = {p: h for p, h in unchanged.items() if h and store.is_current(str(p), h, __version__, scope)}

@@ -1,4 +1,4 @@
-"""What crosses the sandbox boundary is checked against harness/sandbox/protocol.py, and one student never stops a
+"""What crosses the sandbox boundary is checked against harness/sandbox/jail/protocol.py, and one student never stops a
 class: hostile files from the child, folders over the caps and symlinked student folders, graded in one
 ``grader run`` beside correct students, asserted from the outside (exit code, JSON report, verdicts, the store's
 run row, the grader's temp folder).
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from harness.catalog import load_catalog
-from harness.sandbox import protocol
+from harness.sandbox.jail import protocol
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = Path(__file__).resolve().parent / "submissions"
@@ -186,7 +186,7 @@ def test_a_submission_named_alone_that_is_over_a_cap_exits_1_with_json(tmp_path:
 # -- the protocol itself ---------------------------------------------------------------------------------------------
 
 def test_every_file_of_the_protocol_is_validated_with_a_reason_naming_the_key(tmp_path: Path) -> None:
-    from harness.sandbox.worker import vet_outputs
+    from harness.sandbox.host.worker import vet_outputs
 
     out = tmp_path / "out"
     out.mkdir()
@@ -235,7 +235,7 @@ def test_tasks_are_checked_on_both_sides() -> None:
 def test_the_submission_walk_caps_files_and_never_follows_links(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from harness.grade import content_hash
-    from harness.sandbox.worker import copy_submission
+    from harness.sandbox.host.worker import copy_submission
 
     student = _student(tmp_path, "s")
     os.symlink("/etc/passwd", student / "passwd.py")

@@ -181,7 +181,8 @@ def test_memory_exhaustion_is_reported_as_memory(graded: Run) -> None:
 def test_memory_of_all_the_jobs_processes_counts_together(graded: Run) -> None:
     result = graded.result("memory_forks")
     assert result["status"] == "error"
-    assert result["reason"] == "used more than 1 GiB of memory, counting shared memory", (result["reason"], result["sandbox"])
+    assert result["reason"] == "used more than 1 GiB of memory, counting shared memory", (result["reason"],
+                                                                                          result["sandbox"])
     assert result["sandbox"]["memory_exceeded"] is True
     assert result["sandbox"]["peak_memory_kb"] * 1024 >= GIB
 

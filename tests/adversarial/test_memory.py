@@ -27,7 +27,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from hostile_class import CONTROLS, ROOT, build_class, bwrap_available, kill_survivors
 
-from harness.sandbox.cgroup import create_memory_cgroup
+from harness.sandbox.host.cgroup import create_memory_cgroup
 
 HOARDERS = ["memory_memfd", "memory_shm", "memory_tmpfs"]
 GIB = 2**30

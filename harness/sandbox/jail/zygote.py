@@ -67,7 +67,7 @@ SCRATCH = Path(os.environ.get("GRADER_SCRATCH", "/tmp"))
 SCOPE = os.environ.get("GRADER_SCOPE", "pidns")
 #: The fallback also refuses Unix sockets (the host's are reachable there); the sandbox has none to reach.
 DENY_UNIX_SOCKETS = os.environ.get("GRADER_DENY_UNIX") == "1"
-#: The memory cgroup every job runs in (the worker made it; harness/sandbox/cgroup.py), and its version.
+#: The memory cgroup every job runs in (the worker made it; harness/sandbox/host/cgroup.py), and its version.
 CGROUP = Path(os.environ["GRADER_CGROUP"]) if os.environ.get("GRADER_CGROUP") else None
 CGROUP_VERSION = int(os.environ.get("GRADER_CGROUP_VERSION") or 0)
 #: Names this zygote in every reply: two jobs with the same id ran on the same warm worker.

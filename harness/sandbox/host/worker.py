@@ -46,18 +46,17 @@ from typing import Any, Self
 
 import click
 
-from harness.sandbox import protocol
-from harness.sandbox.cgroup import MemoryCgroup, create_memory_cgroup
-from harness.sandbox.limits import Limits
-from harness.sandbox.protocol import ProtocolError, clean_text
+from harness.sandbox.jail import protocol
+from harness.sandbox.host.cgroup import MemoryCgroup, create_memory_cgroup
+from harness.sandbox.host.limits import Limits
+from harness.sandbox.jail.protocol import ProtocolError, clean_text
 
-HERE = Path(__file__).resolve().parent
+#: What the sandbox gets of the harness: the ``jail`` package, as a whole, and nothing else.
+JAIL = Path(__file__).resolve().parents[1] / "jail"
 #: Where the worker's memory cgroup appears inside the sandbox.
 CGROUP_TARGET = "/grader-cgroup"
 #: Where a worker's zygote (and bubblewrap) write their stderr, in the worker's folder outside the sandbox.
 STDERR_FILE = "zygote.stderr"
-#: Files of this folder the sandbox gets: the zygote and what it runs. Nothing else of the harness.
-SANDBOX_FILES = ("zygote.py", "tasks.py", "compat.py", "scripts.py", "training_task.py", "protocol.py")
 #: Children run as one uid of this range per worker, claimed with a lock file so that concurrent graders
 #: on one machine never share one (a uid is what the fallback's clean-up kills and RLIMIT_NPROC counts).
 BASE_UID = 61000
@@ -219,7 +218,7 @@ class Worker:
         self._uid_lock: int | None = None
         # The fallback drops to a uid of its own only where one can still run this Python (a pyenv under a
         # private /root cannot): otherwise its children keep the grader's uid, which docs/security.md states.
-        if mode == "bwrap" or (mode == "fallback" and os.geteuid() == 0 and _open_to_others([*_python_roots(), HERE])):
+        if mode == "bwrap" or (mode == "fallback" and os.geteuid() == 0 and _open_to_others([*_python_roots(), JAIL])):
             self.uid, self._uid_lock = _claim_uid(slot)
         #: Where the kernel counts all of a job's memory, shared memory and tmpfs included (None: nowhere).
         self.cgroup: MemoryCgroup | None = create_memory_cgroup(slot) if mode in ("bwrap", "fallback") else None
@@ -250,7 +249,7 @@ class Worker:
                         "GRADER_SCOPE": "uid" if self.uid is not None else "tree", "GRADER_UID": str(self.uid or ""),
                         "HOME": str(home),
                         "KERAS_HOME": str(home / ".keras")})
-            command = python + [str(HERE / "zygote.py")]
+            command = python + [str(JAIL / "zygote.py")]
         # Only trusted code writes here (bwrap, the zygote; a child's stdio is its own pipe): a few lines,
         # kept in a file outside the sandbox so that a worker that cannot start can say why.
         with open(self.root / STDERR_FILE, "wb") as stderr:
@@ -432,9 +431,8 @@ class Worker:
             command += ["--unshare-user"]
         staged = self.root / "grader"
         staged.mkdir(exist_ok=True)
-        for name in SANDBOX_FILES:
-            if (HERE / name).is_file():
-                shutil.copy2(HERE / name, staged / name)
+        for module in JAIL.glob("*.py"):  # a copy readable by the job's uid, whatever the checkout's permissions
+            shutil.copy2(module, staged / module.name)
         mounts: list[tuple[str, Path | str, str]] = []
         for system in ("/usr", "/bin", "/lib", "/lib64", "/lib32", "/libx32", "/sbin"):
             if Path(system).exists():

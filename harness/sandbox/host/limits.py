@@ -17,7 +17,7 @@ class Limits:
     TensorFlow (≈ 1.5 GiB of address space that every job shares): each process of the job may map at most
     the worker's address space plus ``memory_bytes`` (``RLIMIT_AS``), and the job as a whole may hold at most
     ``memory_bytes``, shared memory included: memfds, tmpfs files, System V segments. Where the grader has
-    a memory cgroup (``harness/sandbox/cgroup.py``) the kernel enforces that; elsewhere the zygote counts
+    a memory cgroup (``harness/sandbox/host/cgroup.py``) the kernel enforces that; elsewhere the zygote counts
     what it can see and refuses what it cannot (docs/security.md, "Memory"). ``nproc`` caps the processes
     (threads count too, for ``RLIMIT_NPROC``), ``file_bytes`` any one file, ``cpu_s`` the CPU time of each.
     """
