@@ -63,7 +63,8 @@ def student_line(assignment: AssignmentResult) -> int | None:
     not map onto the file GitHub shows)."""
     if not assignment.file or not assignment.file.endswith(".py"):
         return None
-    place = re.compile(rf"(?<![\w/.-]){re.escape(Path(assignment.file).name)}:(\d{{1,7}})\b")
+    names = dict.fromkeys([assignment.file, Path(assignment.file).name])  # week5/x.py, or x.py in a traceback
+    place = re.compile(rf"(?<![\w/.-])(?:{'|'.join(map(re.escape, names))}):(\d{{1,7}})\b")
     texts = [assignment.reason, *(c.message for c in assignment.checks if not c.passed), *assignment.notes,
              *assignment.child_notes]
     for text in texts:

@@ -75,6 +75,8 @@ def test_line_is_given_only_where_the_grader_placed_it() -> None:
     assert student_line(a) == 12
     a.reason = "NameError: mentions other_x.py:5 only"
     assert student_line(a) is None
+    a.file, a.reason = "week5/x.py", "ran week5/x.py as a script; graded the model built at week5/x.py:35"
+    assert student_line(a) == 35
     a.file, a.reason = "x.ipynb", "cell 3 raised NameError (x.ipynb, cell 3, line 2)"
     assert student_line(a) is None
 
