@@ -3,8 +3,8 @@
 carol's files are tutorial scripts and notebooks (data loading, a 2000-epoch stateful loop, fit, evaluate,
 predict, plots); alice's files define ``build_model()`` for the same assignments. Both are graded with
 ``grader run --checks structure`` end to end (fresh process, sandboxed workers, trusted-side checks); the ratio
-is carol's time over alice's (goal: at most 1.2). CPU seconds are compared too, the grader process's own plus every
-sandboxed job's (``cpu_s``): on a shared machine they barely move with the load, wall time does. The sum of the
+is carol's time over alice's (goal: at most 1.2). CPU seconds are compared too, of every process of the run
+(``cpu.py``): on a shared machine they barely move with the load, wall time does. The sum of the
 sandboxed jobs' wall times isolates what running the scripts costs in the child.
 
 Run either way (both time the two commands side by side, interleaved):
@@ -35,18 +35,22 @@ def _children_cpu() -> float:
 
 
 def grade(student: str, ids: tuple[str, ...], jobs: int = 1) -> tuple[float, float, float]:
-    """``grader run submissions/STUDENT`` → (wall seconds, CPU seconds of the grader process and of the sandboxed
-    jobs, sum of the sandboxed jobs' wall_s)."""
+    """``grader run submissions/STUDENT`` → (wall seconds, CPU seconds of every process of the run, sum of the
+    sandboxed jobs' wall_s). Where no cgroup counts the CPU (``cpu.py``), the grader's waited-for children and each
+    sandboxed job's own ``cpu_s`` are added instead."""
     cpu = _children_cpu()
     graded = grader_run([ROOT / "submissions" / student], "--course", str(COURSE), "-j", str(jobs),
                         *[a for i in ids for a in ("-a", i)], expect_assignments=len(ids))
-    elapsed, cpu = graded.wall_s, _children_cpu() - cpu
+    cpu = _children_cpu() - cpu
     assignments = graded.report["submissions"][0]["assignments"]
     failed = [a["id"] for a in assignments if a["status"] != "passed"]
     if failed:
         raise RuntimeError(f"{student}: {failed} did not pass; the comparison needs every model graded")
-    jobs_cpu = sum(a.get("sandbox", {}).get("cpu_s", 0.0) for a in assignments)
-    return elapsed, cpu + jobs_cpu, sum(a.get("sandbox", {}).get("wall_s", 0.0) for a in assignments)
+    if graded.cpu_source == "cgroup":
+        cpu = graded.cpu_s
+    else:
+        cpu += sum(a.get("sandbox", {}).get("cpu_s", 0.0) for a in assignments)
+    return graded.wall_s, cpu, sum(a.get("sandbox", {}).get("wall_s", 0.0) for a in assignments)
 
 
 def test_script_grading(benchmark) -> None:

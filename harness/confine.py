@@ -10,8 +10,14 @@ gate: once confined, the checker has
   read-only), with one writable, size-capped tmpfs as its working directory, ``HOME``, ``KERAS_HOME`` and
   ``TMPDIR``, so nothing can touch the instructor's ``~/.keras``; without root, only the environment and the
   working directory move there;
+- a uid of its own (root: claimed by the grader like a sandbox job's, ``harness/sandbox/host/worker.py``), so it
+  can neither signal the grader nor read what the grader keeps private, such as the jobs' output folders (the
+  grader reads the validated files and sends them over the pipe). Where the Python or the checkout lies under a
+  folder other uids cannot search (a pyenv under a private ``/root``), that folder is covered by an empty tmpfs in
+  the checker's mount namespace into which only those paths are bound; where even that cannot be done, the
+  checker keeps the grader's uid and :attr:`Confinement.problems` says why;
 - no capabilities (root: bounding set and effective/permitted sets emptied) and ``no_new_privs``, so the
-  read-only view and the namespaces cannot be undone;
+  read-only view, the namespaces and the uid cannot be undone;
 - stdout pointed at stderr: whatever a load prints cannot break ``--format json``.
 
 :func:`confine` is irreversible and must run before the checker reads any untrusted byte.
@@ -23,6 +29,7 @@ import ctypes
 import errno
 import os
 import platform
+import stat
 import struct
 import tempfile
 from dataclasses import dataclass, field
@@ -48,27 +55,40 @@ class Confinement:
     network: str = "none"  # "namespace", "seccomp" or "none"
     filesystem: str = "writable"  # "read-only" or "writable"
     capabilities: bool = False  # True when all were dropped
+    uid: int = -1  # the uid it runs as in the end
     problems: list[str] = field(default_factory=list)
 
 
-def confine(scratch: Path) -> Confinement:
+def confine(scratch: Path, uid: int | None = None, needs: tuple[Path, ...] = ()) -> Confinement:
     """Confine this process to the empty folder ``scratch`` (see the module docstring); returns what held. Never
-    raises for a missing feature: each one the machine refuses is named in :attr:`Confinement.problems`."""
+    raises for a missing feature: each one the machine refuses is named in :attr:`Confinement.problems`.
+
+    ``uid`` (root only): the uid (and gid) to end as; ``needs``: the folders it must still read as that uid (its
+    Python, the checkout), made reachable in its mount namespace when other uids cannot search their way there.
+    """
     done = Confinement(scratch=str(scratch))
     os.dup2(2, 1)
     root = os.geteuid() == 0
+    if not root:
+        uid = None
     if root and _unshare(CLONE_NEWNET, done, "network namespace"):
         done.network = "namespace"
     if root and _unshare(CLONE_NEWNS, done, "mount namespace"):
-        if _read_only_view(done.scratch, done):
+        if _read_only_view(done.scratch, done, uid, needs):
             done.filesystem = "read-only"
+    if uid is not None and not _open_to_others(needs):
+        done.problems.append(f"the checker keeps the grader's uid: other uids cannot reach {_closed(needs)}")
+        uid = None
     scratch = done.scratch
+    if uid is not None and os.stat(scratch).st_uid != uid:  # no tmpfs of its own: the folder itself is handed over
+        os.chown(scratch, uid, uid)
     for name in ("HOME", "KERAS_HOME", "TMPDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"):
         os.environ[name] = scratch
     tempfile.tempdir = scratch
     os.chdir(scratch)
     if root:
-        done.capabilities = _drop_capabilities(done)
+        done.capabilities = _drop_capabilities(done, uid)
+    done.uid = os.getuid()
     if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         done.problems.append(f"no_new_privs: {os.strerror(ctypes.get_errno())}")
     if done.network != "namespace":
@@ -104,12 +124,15 @@ def _mount_points() -> list[str]:
     return sorted(set(points), key=lambda p: p.count("/"))
 
 
-def _read_only_view(scratch: str, done: Confinement) -> bool:
-    """Every mount read-only in this (new, private) mount namespace, then a tmpfs on ``scratch``."""
+def _read_only_view(scratch: str, done: Confinement, uid: int | None, needs: tuple[Path, ...]) -> bool:
+    """Every mount read-only in this (new, private) mount namespace, then a tmpfs on ``scratch`` (owned by ``uid``
+    when given, after ``needs`` were made reachable by it)."""
     failed = _mount(None, "/", None, MS_REC | MS_PRIVATE)
     if failed:
         done.problems.append(f"private mounts: {os.strerror(failed)}")
         return False
+    if uid is not None:
+        _make_reachable(needs, done)
     writable = []
     for point in _mount_points():
         try:
@@ -118,13 +141,57 @@ def _read_only_view(scratch: str, done: Confinement) -> bool:
             continue  # a mount point hidden under another mount: what covers it is remounted instead
         if _mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | kept):
             writable.append(point)
-    failed = _mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, f"size={SCRATCH_BYTES},mode=0700")
+    owner = f",uid={uid},gid={uid}" if uid is not None else ""
+    failed = _mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, f"size={SCRATCH_BYTES},mode=0700{owner}")
     if failed:
         done.problems.append(f"scratch tmpfs: {os.strerror(failed)}")
         return False
     if writable:
         done.problems.append(f"left writable: {', '.join(writable[:5])}")
     return not writable
+
+
+def _closed(paths: tuple[Path, ...]) -> Path | None:
+    """The first folder on the way to one of ``paths`` that other uids cannot search."""
+    for path in paths:
+        for folder in (*reversed(path.parents), path):
+            try:
+                if not os.stat(folder).st_mode & stat.S_IXOTH:
+                    return folder
+            except OSError:
+                return folder
+    return None
+
+
+def _open_to_others(paths: tuple[Path, ...]) -> bool:
+    return _closed(paths) is None
+
+
+def _make_reachable(needs: tuple[Path, ...], done: Confinement) -> None:
+    """Cover each folder that blocks the way to one of ``needs`` with an empty tmpfs (searchable by all, hiding
+    the rest of it: ``/root``, say) and bind only the needed paths back into it. Runs in the private mount
+    namespace before the read-only remount, which then covers these mounts too."""
+    while (blocked := _closed(needs)) is not None:
+        inside = sorted({p.resolve() for p in needs if p.resolve().is_relative_to(blocked) and p.resolve() != blocked})
+        if not inside:
+            done.problems.append(f"{blocked} itself cannot be read by other uids")
+            return
+        kept = [p for p in inside if not any(p != q and p.is_relative_to(q) for q in inside)]
+        handles = [os.open(p, os.O_PATH | os.O_DIRECTORY) for p in kept]  # reachable once the tmpfs hides them
+        try:
+            failed = _mount("tmpfs", str(blocked), "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+            if failed:
+                done.problems.append(f"cover of {blocked}: {os.strerror(failed)}")
+                return
+            for path, handle in zip(kept, handles):
+                path.mkdir(parents=True, exist_ok=True)
+                failed = _mount(f"/proc/self/fd/{handle}", str(path), None, MS_BIND | MS_REC)
+                if failed:
+                    done.problems.append(f"binding {path}: {os.strerror(failed)}")
+                    return
+        finally:
+            for handle in handles:
+                os.close(handle)
 
 
 class _CapHeader(ctypes.Structure):
@@ -135,10 +202,18 @@ class _CapData(ctypes.Structure):
     _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
 
 
-def _drop_capabilities(done: Confinement) -> bool:
+def _drop_capabilities(done: Confinement, uid: int | None) -> bool:
+    """Empty the bounding set, become ``uid`` (and its gid, no other group) when given, then empty the rest."""
     for cap in range(64):
         if _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 and ctypes.get_errno() == errno.EINVAL:
             break
+    if uid is not None:
+        try:
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+        except OSError as exc:
+            done.problems.append(f"uid {uid}: {exc.strerror}")
     header = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)
     if _libc.capset(ctypes.byref(header), (_CapData * 2)()) != 0:
         done.problems.append(f"capabilities: {os.strerror(ctypes.get_errno())}")

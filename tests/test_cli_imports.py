@@ -97,8 +97,7 @@ def test_store_commands_import_no_tensorflow(args: tuple[str, ...], store: Path,
 PROBE = """
 import json, os, sys
 from click.testing import CliRunner
-from harness import checker
-from harness.sandbox.host import worker
+from harness import checker, sandbox
 
 started = []
 
@@ -109,7 +108,7 @@ def noting(name, start):
             start(self)
     return wrapper
 
-worker.Worker.start = noting("worker", worker.Worker.start)
+sandbox.Worker.start = noting("worker", sandbox.Worker.start)
 checker.Checker.start = noting("checker", checker.Checker.start)
 from harness.cli import main
 
