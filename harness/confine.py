@@ -76,12 +76,16 @@ def confine(scratch: Path, uid: int | None = None, needs: tuple[Path, ...] = ())
     if root and _unshare(CLONE_NEWNS, done, "mount namespace"):
         if _read_only_view(done.scratch, done, uid, needs):
             done.filesystem = "read-only"
-    if uid is not None and not _open_to_others(needs):
-        done.problems.append(f"the checker keeps the grader's uid: other uids cannot reach {_closed(needs)}")
+    if uid is not None and (closed := _closed(needs)) is not None:
+        done.problems.append(f"the checker keeps the grader's uid: other uids cannot reach {closed}")
         uid = None
     scratch = done.scratch
     if uid is not None and os.stat(scratch).st_uid != uid:  # no tmpfs of its own: the folder itself is handed over
-        os.chown(scratch, uid, uid)
+        try:
+            os.chown(scratch, uid, uid)
+        except OSError as exc:
+            done.problems.append(f"the checker keeps the grader's uid: its scratch: {exc.strerror}")
+            uid = None
     for name in ("HOME", "KERAS_HOME", "TMPDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"):
         os.environ[name] = scratch
     tempfile.tempdir = scratch
@@ -161,10 +165,6 @@ def _closed(paths: tuple[Path, ...]) -> Path | None:
             except OSError:
                 return folder
     return None
-
-
-def _open_to_others(paths: tuple[Path, ...]) -> bool:
-    return _closed(paths) is None
 
 
 def _make_reachable(needs: tuple[Path, ...], done: Confinement) -> None:

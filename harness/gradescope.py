@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,6 +41,26 @@ def submission_folder(folder: Path) -> Path:
     return inner[0] if len(inner) == 1 else folder
 
 
+def _trusted_time(root: Path, submission: Path) -> None:
+    """Make Gradescope's own ``submission_metadata.json`` (beside the submission, where Gradescope writes it) the
+    submission time the deadline is judged by. The student uploads the submission folder, so a ``timestamp.txt`` or
+    ``submission_metadata.json`` inside it is theirs to forge: both are replaced (the container is thrown away after
+    this run). Without Gradescope's file the newest file's time is used, as everywhere."""
+    from harness.scoring import METADATA_FILE, TIMESTAMP_FILE
+
+    if not submission.is_dir():
+        return
+    for name in (TIMESTAMP_FILE, METADATA_FILE):
+        forged = submission / name
+        if forged.is_symlink() or forged.is_file():
+            forged.unlink()
+        elif forged.is_dir():
+            shutil.rmtree(forged)
+    trusted = root / METADATA_FILE
+    if trusted.is_file() and not trusted.is_symlink():
+        (submission / METADATA_FILE).write_bytes(trusted.read_bytes()[:64 * 1024])
+
+
 def failed(message: str, visibility: str) -> dict[str, Any]:
     """results.json for a submission that could not be graded at all: 0 points and the reason."""
     return {"score": 0.0, "output": plain(message), "visibility": visibility, "stdout_visibility": "hidden",
@@ -56,6 +77,7 @@ def autograde(root: Path, course: Path | None, visibility: str = "visible", chec
 
     policy = load_course(course) if course else None
     submission = submission_folder(root / "submission")
+    _trusted_time(root, submission)
     with tempfile.TemporaryDirectory(prefix="grader-autograder-") as work:
         db = Path(work) / "grader.sqlite"
         command = [sys.executable, "-m", "harness", "run", str(submission), "--db", str(db), "--checks", checks,

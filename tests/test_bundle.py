@@ -148,3 +148,20 @@ def test_bundle_refuses_a_bad_course_file(tmp_path: Path) -> None:
     done = grader("bundle", "gradescope", "--course", "course.toml", cwd=tmp_path)
     assert done.returncode == 2 and "unknown check 'nope'" in done.stderr
     assert not (tmp_path / "autograder.zip").exists()
+
+
+def test_the_deadline_is_judged_by_gradescopes_time_not_the_students_files(tmp_path: Path) -> None:
+    """Gradescope writes submission_metadata.json beside the submission; a timestamp.txt the student uploads is
+    theirs to forge and is not believed."""
+    (tmp_path / "course.toml").write_text('deadline = 2026-11-20T23:59:00Z\nlate_penalty_per_day = 0.1\n')
+    done = grader("bundle", "gradescope", "--output", "autograder.zip", "-a", "rnn_forward", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    root = tmp_path / "autograder"
+    root.mkdir()
+    (root / "submission_metadata.json").write_text('{"created_at": "2026-11-22T10:00:00.000000-00:00"}')
+    done, doc = autograde(tmp_path / "autograder.zip", root, {
+        "rnn_forward.py": ALICE / "rnn_forward.py", "timestamp.txt": "2026-11-01 10:00:00.000000 UTC"})
+    assert done.returncode == 0, done.stderr
+    validate(doc)
+    points = load_catalog()["rnn_forward"].points
+    assert doc["score"] == pytest.approx(points * 0.8)  # 2 started days late, as Gradescope's own time says
