@@ -9,9 +9,12 @@ can make the loader allocate or crash. So the grader never loads one in its own 
   process-wide state before and after, and when anything changed it fails that model, says what changed, and is
   replaced by a fresh checker, so the next student is checked by a process no model has touched;
 - it is confined (harness/confine.py): no network, a read-only view of the filesystem with a scratch tmpfs as
-  its home, no capabilities; and each check runs under the run's limits, ``--timeout`` (wall clock) and
-  ``--memory`` (address space on top of what the checker holds when the check starts). A check that breaches
-  one, crashes the checker or hangs fails that model with the reason, and the checker is replaced;
+  its home, a uid of its own when the grader runs as root (so it can signal no process of the grader's, and
+  cannot read the jobs' private output folders: the grader reads the files a check needs, validated by
+  ``sandbox/jail/protocol.py``, and sends them over the pipe), no capabilities; and each check runs under the
+  run's limits, ``--timeout`` (wall clock) and ``--memory`` (address space on top of what the checker holds
+  when the check starts). A check that breaches one, crashes the checker or hangs fails that model with the
+  reason, and the checker is replaced;
 - it runs beside the sandbox: while it checks student k, the sandbox already runs student k+1, so a
   class uses two cores even with ``--jobs 1``, and with several workers the checks do not queue behind one
   interpreter lock.
@@ -24,6 +27,7 @@ already run TensorFlow ops, start afresh.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import multiprocessing
 import os
@@ -37,13 +41,23 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+import harness
+import reference
+from harness.confine import SCRATCH_BYTES
 from harness.evaluate import StateChanged
 from harness.results import AssignmentResult
 from harness.sandbox import Limits, Outcome
+from harness.sandbox.host.worker import _claim_uid, _python_roots
+from harness.sandbox.jail import protocol
+from harness.sandbox.jail.zygote import _kill_as
 
 #: Seconds a checker may take to be ready for a model: its start-up (TensorFlow's import, when it is new) and the
 #: reference's build (once per assignment). Neither is the student's doing, so the run's --timeout starts after.
 PREPARE_TIMEOUT_S = 300.0
+#: The files of a job's output folder that a model check reads, and the most of each the grader sends: they are
+#: written to the checker's scratch (``model.keras``, which a structure task does not ask for, gets half of it).
+SENT_FILES = {name: min(protocol.FILES[name].max_bytes, SCRATCH_BYTES // 2)
+              for name in ("model.json", "model.keras", "info.json", "error.json")}
 
 
 def _forkable() -> bool:
@@ -67,6 +81,10 @@ class Checker:
         self.restarts = 0
         #: The checker's home; inside its mount namespace a tmpfs covers it, so here it stays empty.
         self.scratch: Path | None = None
+        #: The checker's own uid (root only), claimed like a sandbox job's so that no other grader's checker or
+        #: job shares it, and kept across replacements; the lock file descriptor that keeps it ours.
+        self.uid: int | None = None
+        self._uid_lock: int | None = None
 
     def start(self) -> None:
         method = "fork" if self.restarts == 0 and _forkable() else "spawn"
@@ -74,9 +92,11 @@ class Checker:
         ours, theirs = context.Pipe()
         if self.restarts == 0:
             _remove_stale_scratch()
+        if self.uid is None and os.geteuid() == 0:
+            self.uid, self._uid_lock = _claim_uid(0)
         self.scratch = Path(tempfile.mkdtemp(prefix=f"grader-checker-{os.getpid()}-"))
-        self.process = context.Process(target=serve, args=(theirs, self.threads, str(self.scratch)), daemon=True,
-                                       name="grader-checker")
+        self.process = context.Process(target=serve, args=(theirs, self.threads, str(self.scratch), self.uid),
+                                       daemon=True, name="grader-checker")
         self.process.start()
         theirs.close()
         self.connection = ours
@@ -84,10 +104,15 @@ class Checker:
     def check(self, assignment_id: str, file: str, outcome: Outcome, limits: Limits) -> AssignmentResult:
         """Check one model (see :func:`harness.evaluate.evaluate_model`) in the checker process, under the run's
         ``limits``: ``wall_s`` for loading and checking the model, ``memory_bytes`` for what that may allocate."""
+        try:
+            files = _read_files(outcome.out)
+        except (OSError, protocol.ProtocolError) as exc:
+            return _failed(assignment_id, file, outcome, protocol.clean_text(f"{exc}; the assignment is not graded",
+                                                                             400))
         if self.process is None or not self.process.is_alive():  # gone between two checks: not this model's doing
             self._restart()
         try:
-            self.connection.send((assignment_id, file, outcome, limits))
+            self.connection.send((assignment_id, file, dataclasses.replace(outcome, out=None), limits, files))
             if not self.connection.poll(PREPARE_TIMEOUT_S) or self.connection.recv() != "started":
                 raise _NotReady
             if not self.connection.poll(limits.wall_s):
@@ -114,11 +139,20 @@ class Checker:
 
     def _restart(self) -> None:
         if self.process is not None:
-            self.close()
+            self._stop()
             self.restarts += 1
         self.start()
 
     def close(self) -> None:
+        """Stop the checker and give its uid back."""
+        self._stop()
+        if self._uid_lock is not None:
+            os.close(self._uid_lock)
+            self._uid_lock = None
+            self.uid = None
+
+    def _stop(self) -> None:
+        """End the checker process and anything it left running under its uid (a breach may have forked)."""
         if self.connection is not None:
             try:
                 self.connection.send(None)  # a forked checker holds a copy of our end: no EOF would come
@@ -132,9 +166,20 @@ class Checker:
                 self.process.kill()
                 self.process.join()
             self.process = None
+            if self.uid is not None:
+                _kill_as(self.uid)
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
             self.scratch = None
+
+
+def _read_files(out: Path | None) -> dict[str, bytes]:
+    """The files of :data:`SENT_FILES` that a job left, read by the grader (never following a link, bounded), so
+    the checker, under its own uid, never needs the job's folder."""
+    if out is None:
+        return {}
+    return {name: protocol.read_bounded(out / name, limit) for name, limit in SENT_FILES.items()
+            if (out / name).is_file() and not (out / name).is_symlink()}
 
 
 def _remove_stale_scratch() -> None:
@@ -162,13 +207,14 @@ def _failed(assignment_id: str, file: str, outcome: Outcome, reason: str) -> Ass
     return evaluate.error_result(load_catalog()[assignment_id], file, reason, outcome)
 
 
-def serve(connection: Connection, threads: int, scratch: str) -> None:
+def serve(connection: Connection, threads: int, scratch: str, uid: int | None = None) -> None:
     """The checker's loop: a request at a time, until the grader closes the pipe or a check breaches its limits
-    or changes Keras' process-wide state (then the grader replaces it)."""
+    or changes Keras' process-wide state (then the grader replaces it). ``uid``: the checker's own (root only)."""
     from harness.confine import confine
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle: it closes us
-    confine(Path(scratch))
+    needs = (*_python_roots(), Path(harness.__file__).resolve().parent, Path(reference.__file__).resolve().parent)
+    confine(Path(scratch), uid, needs)
     keras_config = sys.modules.get("keras.src.backend.config")
     if keras_config is not None and hasattr(keras_config, "_KERAS_DIR"):
         # a forked checker inherited the grader's Keras, which resolved its home (get_file's default) at import
@@ -199,7 +245,8 @@ def serve(connection: Connection, threads: int, scratch: str) -> None:
             return
         if request is None:
             return
-        assignment_id, file, outcome, limits = request
+        assignment_id, file, outcome, limits, files = request
+        outcome.out = _write_files(Path(scratch), files)
         evaluate.reference_builds(assignment_id)  # the grader's own work: before the student's clock starts
         connection.send("started")
         vm_kb = _vm_kb()
@@ -220,6 +267,16 @@ def serve(connection: Connection, threads: int, scratch: str) -> None:
         connection.send((result, guard.changed))
         if guard.changed:
             return
+
+
+def _write_files(scratch: Path, files: dict[str, bytes]) -> Path:
+    """The job's files as the grader sent them, in a fresh folder of the scratch: what the checks read."""
+    folder = scratch / "job"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return folder
 
 
 class _LoadGuard:

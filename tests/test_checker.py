@@ -7,6 +7,7 @@ these tests need no sandbox; ``tests/adversarial`` drives the same path through 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from harness.catalog import load_catalog
 from harness.checker import Checker
 from harness.sandbox import Limits, Outcome
+from tests.conftest import by_id, grade_json
 
 LIMITS = Limits(wall_s=60)
 
@@ -105,3 +107,35 @@ def test_a_check_past_the_runs_memory_fails_that_model_and_the_checker_is_replac
     assert checker.restarts == restarts + 1
     after = checker.check("simple_rnn", "simple_rnn.py", _outcome(tmp_path / "after", _config()), LIMITS)
     assert after.status == "passed", after.reason
+
+
+def _status(pid: int) -> dict[str, list[str]]:
+    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return {key: value.split() for key, _, value in (line.partition(":") for line in lines)}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a uid of its own needs root (CAP_SETUID); else it keeps the grader's")
+def test_the_checker_runs_under_a_uid_of_its_own_without_capabilities(checker: Checker, tmp_path: Path) -> None:
+    outcome = _outcome(tmp_path / "ok", _config())
+    outcome.out.chmod(0o700)  # private to the grader, like a job's output folder
+    result = checker.check("simple_rnn", "simple_rnn.py", outcome, LIMITS)
+    assert result.status == "passed", result.reason  # it graded the model.json the grader read and sent
+    status = _status(checker.process.pid)
+    real, effective, saved, _ = (int(uid) for uid in status["Uid"])
+    assert real == effective == saved == checker.uid != os.getuid()
+    assert {int(gid) for gid in status["Gid"]} == {checker.uid}
+    assert status["Groups"] == []
+    assert int(status["CapEff"][0], 16) == int(status["CapPrm"][0], 16) == int(status["CapBnd"][0], 16) == 0
+    assert status["NoNewPrivs"] == ["1"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a uid of its own needs root (CAP_SETUID); else it keeps the grader's")
+def test_the_class_is_graded_by_a_checker_of_another_uid(tmp_path: Path) -> None:
+    """alice and bob through the CLI: the checker, under its own uid, reads no job folder yet grades as before."""
+    _, report = grade_json("submissions/alice", "submissions/bob", "-a", "simple_rnn", "-a", "imdb_lstm", "--jobs",
+                           "1", "--db", str(tmp_path / "grader.sqlite"))
+    assert by_id(report, "alice")["simple_rnn"]["status"] == "passed", by_id(report, "alice")["simple_rnn"]
+    bob = by_id(report, "bob")["imdb_lstm"]
+    assert bob["status"] == "failed"
+    assert any("layer 2 LSTM: 24,832 parameters, expected 8,320 (64 units instead of 32)" in check["message"]
+               for check in bob["checks"] if not check["passed"]), bob["checks"]

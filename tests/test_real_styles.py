@@ -437,3 +437,53 @@ def test_an_nbformat_3_notebook_has_its_code_cells(tmp_path: Path) -> None:
         {"cell_type": "code", "input": ["import keras\n", "model = keras.Sequential()\n"], "outputs": []}]}]}))
     assert scripts.notebook_cells(path, "old.ipynb") == [("old.ipynb, cell 1",
                                                           "import keras\nmodel = keras.Sequential()\n")]
+
+
+# -- a function under a respelled name (H11's sample of real code: ``Seq2Dataset`` in a 나비야 MLP script) -----
+
+RESPELLED_BODY = """
+    import numpy as np
+
+    {code2idx}
+    def {name}(seq, window_size):
+        dataset = []
+        for i in range(len(seq) - window_size{cut}):
+            subset = seq[i:(i + window_size + 1)]
+            dataset.append([code2idx[item] for item in subset])
+        return np.array(dataset)
+    """
+
+
+def respelled(name: str, cut: str = "") -> str:
+    return RESPELLED_BODY.format(code2idx=CODE2IDX.replace("\n", "\n    "), name=name, cut=cut)
+
+
+@pytest.fixture(scope="module")
+def respelled_class(tmp_path_factory: pytest.TempPathFactory) -> Graded:
+    root = tmp_path_factory.mktemp("respelled")
+    folder = root / "class"
+    write(folder / "capitalised", {"song_windows.py": respelled("Seq2Dataset")})
+    write(folder / "capitalised_wrong", {"song_windows.py": respelled("Seq2Dataset", cut=" - 1")})
+    write(folder / "two_spellings", {"song_windows.py": respelled("Seq2Dataset") + respelled("seq2_dataset")})
+    done = grader("run", str(folder), "-a", "song_windows", "--jobs", "1", "--db", str(root / "grader.sqlite"),
+                  "--format", "json")
+    assert done.stdout.strip(), done.stderr
+    return Graded(json.loads(done.stdout), done.stderr)
+
+
+def test_a_capitalised_function_name_is_graded_with_a_note(respelled_class: Graded) -> None:
+    result = respelled_class.result("capitalised", "song_windows")
+    assert result["status"] == "passed", (result["reason"], respelled_class.failures("capitalised", "song_windows"))
+    assert "names the function Seq2Dataset, the assignment seq2dataset" in respelled_class.notes(
+        "capitalised", "song_windows")
+
+
+def test_a_respelled_name_still_gets_its_values_checked(respelled_class: Graded) -> None:
+    result = respelled_class.result("capitalised_wrong", "song_windows")
+    assert result["status"] == "failed", result["reason"]
+
+
+def test_two_respellings_are_not_guessed_between(respelled_class: Graded) -> None:
+    result = respelled_class.result("two_spellings", "song_windows")
+    assert result["status"] == "error"
+    assert "defines no function seq2dataset (it defines Seq2Dataset, seq2_dataset)" in result["reason"]

@@ -18,25 +18,54 @@ _SIZE_SETTINGS = ("units", "filters", "kernel_size", "input_dim", "output_dim", 
 
 
 def align(student: list[LayerView], reference: list[LayerView]) -> tuple[list[tuple[LayerView, LayerView]], list[str]]:
-    """Pair layers of the same class in order; describe the ones missing, extra or of another class."""
-    matcher = difflib.SequenceMatcher(a=[v.cls for v in student], b=[v.cls for v in reference], autojunk=False)
+    """Pair layers of the same class in order; describe the ones missing, extra or of another class.
+
+    Layers that also agree on their main settings are paired first, so that in ``Dense(512) → Dense(512) →
+    Dense(10, softmax)`` against ``Dense(512) → Dense(10, softmax)`` the extra layer named is the second
+    ``Dense(512)``, not the output layer (as the class names alone would have it); what is left between those
+    pairs is then aligned by class.
+    """
     pairs: list[tuple[LayerView, LayerView]] = []
     problems: list[str] = []
-    for op, s1, s2, r1, r2 in matcher.get_opcodes():
+    fine = difflib.SequenceMatcher(a=[_key(v) for v in student], b=[_key(v) for v in reference], autojunk=False)
+    for op, s1, s2, r1, r2 in fine.get_opcodes():
         if op == "equal":
             pairs.extend(zip(student[s1:s2], reference[r1:r2]))
-        elif op == "replace" and s2 - s1 == r2 - r1:
+        else:
+            _align_classes(student, reference, (s1, s2), (r1, r2), pairs, problems)
+    if not student:
+        problems.append("the model has no layers")
+    return pairs, problems
+
+
+def _key(view: LayerView) -> tuple[Any, ...]:
+    settings = view.settings
+    return (view.cls, repr(settings.get("units")), repr(settings.get("filters")), repr(settings.get("activation")))
+
+
+def _align_classes(student: list[LayerView], reference: list[LayerView], span: tuple[int, int],
+                   ref_span: tuple[int, int], pairs: list[tuple[LayerView, LayerView]], problems: list[str]) -> None:
+    """Align ``student[span]`` with ``reference[ref_span]`` by class name alone (the labels keep their places)."""
+    base, ref_base = span[0], ref_span[0]
+    matcher = difflib.SequenceMatcher(a=[v.cls for v in student[span[0]:span[1]]],
+                                      b=[v.cls for v in reference[ref_span[0]:ref_span[1]]], autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        s1, s2, r1, r2 = base + a1, base + a2, ref_base + b1, ref_base + b2
+        if op == "equal":
+            pairs.extend(zip(student[s1:s2], reference[r1:r2]))
+        elif op == "replace" and s2 - s1 == r2 - r1 and not _weights_only_one_side(student[s1:s2], reference[r1:r2]):
             for s, r in zip(student[s1:s2], reference[r1:r2]):
                 problems.append(f"{s.label()}: expected {r.cls} here (reference layer {r.index})")
-        else:
+        else:  # a Dropout where the reference has a Dense is an extra layer and a missing one, not a swap
             for r in reference[r1:r2]:
                 after = f" after {student[s1 - 1].label()}" if s1 > 0 else " at the start"
                 problems.append(f"missing {r.cls} (reference layer {r.index}){after}")
             for s in student[s1:s2]:
                 problems.append(f"{s.label()}: extra layer, the reference has no {s.cls} here")
-    if not student:
-        problems.append("the model has no layers")
-    return pairs, problems
+
+
+def _weights_only_one_side(student: list[LayerView], reference: list[LayerView]) -> bool:
+    return any((s.params == 0) != (r.params == 0) for s, r in zip(student, reference))
 
 
 def _why_params(s: LayerView, r: LayerView) -> str:

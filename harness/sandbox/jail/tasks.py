@@ -174,6 +174,8 @@ def run_function(task: dict[str, Any], workdir: Path, out: Path) -> None:
     module = _import(task, workdir)
     function = entry_point(module, task["function"])  # what failed on the way: a note, or the error
     if not callable(function):
+        function = _respelled(task, module)
+    if not callable(function):
         failed = _scripts.failures()
         if not failed:
             raise _scripts.Feedback(_missing_function(task, module, top_level=True))
@@ -214,6 +216,26 @@ def _missing_function(task: dict[str, Any], module: types.ModuleType, top_level:
     if not defined:
         return f"{file} defines no function {name}: {wanted}"
     return f"{file} defines no function {name} (it defines {', '.join(defined[:5])}): {wanted}"
+
+
+def _respelled(task: dict[str, Any], module: types.ModuleType) -> Any:
+    """The file's one function named like the assignment's but for case and underscores, with a note; else None.
+
+    ``Seq2Dataset`` for ``seq2dataset`` is the lecture's function under a capitalised name: a patient grader calls
+    it and says so, rather than scoring a correct function 0. Two or more such names are ambiguous: none is taken.
+    """
+    name = task["function"]
+    wanted = name.replace("_", "").lower()
+    found = [(n, v) for n, v in vars(module).items() if isinstance(v, types.FunctionType) and n != name
+             and getattr(v, "__module__", None) == module.__name__ and n.replace("_", "").lower() == wanted]
+    if len(found) != 1:
+        return None
+    spelled, function = found[0]
+    _scripts.note(f"respelled:{name}", f"your file names the function {spelled}, the assignment {name}: {spelled} "
+                  f"is graded (Python names are case-sensitive: code that calls {name}() would not find it)")
+    for text in _scripts.failure_notes(_scripts.failures(), f"{spelled}(), defined before that line, is graded"):
+        _scripts.note(f"failures:{name}", text)
+    return function
 
 
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
