@@ -214,17 +214,20 @@ def serve(connection: Connection, threads: int, scratch: str, uid: int | None = 
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle: it closes us
     needs = (*_python_roots(), Path(harness.__file__).resolve().parent, Path(reference.__file__).resolve().parent)
-    confine(Path(scratch), uid, needs)
-    keras_config = sys.modules.get("keras.src.backend.config")
-    if keras_config is not None and hasattr(keras_config, "_KERAS_DIR"):
-        # a forked checker inherited the grader's Keras, which resolved its home (get_file's default) at import
-        keras_config._KERAS_DIR = scratch  # noqa: SLF001
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ["CUDA_VISIBLE_DEVICES"] = "-1"  # checks run on the CPU: no GPU memory taken from training
     from harness.quiet import import_keras
 
+    # Imported before the confinement: Keras' import reaches matplotlib, whose config and cache folders the
+    # confined uid cannot create; nothing a student sends has been read yet.
     import_keras()  # the grader itself imports no TensorFlow (harness/catalog/lazy.py): silence its start-up
     import tensorflow as tf
+
+    confine(Path(scratch), uid, needs)
+    keras_config = sys.modules.get("keras.src.backend.config")
+    if keras_config is not None and hasattr(keras_config, "_KERAS_DIR"):
+        # Keras resolved its home (get_file's default) at import: point it at the scratch
+        keras_config._KERAS_DIR = scratch  # noqa: SLF001
 
     from harness import evaluate
     from harness.catalog import load_catalog

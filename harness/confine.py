@@ -67,6 +67,8 @@ def confine(scratch: Path, uid: int | None = None, needs: tuple[Path, ...] = ())
     Python, the checkout), made reachable in its mount namespace when other uids cannot search their way there.
     """
     done = Confinement(scratch=str(scratch))
+    # Resolved before any mount: a covered folder hides the links (a ``.venv`` link) that led through it.
+    needs = tuple(sorted({p.resolve() for p in needs if p.exists()}))
     os.dup2(2, 1)
     root = os.geteuid() == 0
     if not root:
@@ -80,6 +82,8 @@ def confine(scratch: Path, uid: int | None = None, needs: tuple[Path, ...] = ())
         done.problems.append(f"the checker keeps the grader's uid: other uids cannot reach {closed}")
         uid = None
     scratch = done.scratch
+    if uid is None and root and os.stat(scratch).st_uid != 0:  # a tmpfs made for the uid it no longer drops to
+        os.chown(scratch, 0, 0)
     if uid is not None and os.stat(scratch).st_uid != uid:  # no tmpfs of its own: the folder itself is handed over
         try:
             os.chown(scratch, uid, uid)
@@ -172,12 +176,16 @@ def _make_reachable(needs: tuple[Path, ...], done: Confinement) -> None:
     the rest of it: ``/root``, say) and bind only the needed paths back into it. Runs in the private mount
     namespace before the read-only remount, which then covers these mounts too."""
     while (blocked := _closed(needs)) is not None:
-        inside = sorted({p.resolve() for p in needs if p.resolve().is_relative_to(blocked) and p.resolve() != blocked})
+        inside = sorted({p for p in needs if p.is_relative_to(blocked) and p != blocked})
         if not inside:
             done.problems.append(f"{blocked} itself cannot be read by other uids")
             return
         kept = [p for p in inside if not any(p != q and p.is_relative_to(q) for q in inside)]
-        handles = [os.open(p, os.O_PATH | os.O_DIRECTORY) for p in kept]  # reachable once the tmpfs hides them
+        try:
+            handles = [os.open(p, os.O_PATH | os.O_DIRECTORY) for p in kept]  # reachable once the tmpfs hides them
+        except OSError as exc:
+            done.problems.append(f"keeping {exc.filename} reachable: {exc.strerror}")
+            return
         try:
             failed = _mount("tmpfs", str(blocked), "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
             if failed:

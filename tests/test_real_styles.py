@@ -454,6 +454,30 @@ RESPELLED_BODY = """
     """
 
 
+#: DLwP 6.3 as a script, with the data read from the ``.zip`` it downloads; ``{read}`` sets ``data``.
+JENA_ZIP = """
+    import os
+    import numpy as np
+    from keras.models import Sequential
+    from keras import layers
+
+    fname = os.path.join('D:\\Downloads\\jena_climate', 'jena_climate_2009_2016.csv.zip')
+    {read}
+    lines = data.split('\\n')
+    header = lines[0].split(',')
+    float_data = np.zeros((len(lines) - 1, len(header) - 1))
+    lookback, step = 1440, 6
+
+    model = Sequential()
+    model.add(layers.Flatten(input_shape=(lookback // step, float_data.shape[-1])))
+    model.add(layers.Dense(32, activation='relu'))
+    model.add(layers.Dense(1))
+    """
+ZIP_AS_TEXT = "f = open(fname)\n    data = f.read()\n    f.close()"
+ZIP_READ_RIGHT = ("import zipfile\n    with zipfile.ZipFile(fname) as archive:\n"
+                  "        data = archive.read('jena_climate_2009_2016.csv').decode()")
+
+
 def respelled(name: str, cut: str = "") -> str:
     return RESPELLED_BODY.format(code2idx=CODE2IDX.replace("\n", "\n    "), name=name, cut=cut)
 
@@ -465,8 +489,10 @@ def respelled_class(tmp_path_factory: pytest.TempPathFactory) -> Graded:
     write(folder / "capitalised", {"song_windows.py": respelled("Seq2Dataset")})
     write(folder / "capitalised_wrong", {"song_windows.py": respelled("Seq2Dataset", cut=" - 1")})
     write(folder / "two_spellings", {"song_windows.py": respelled("Seq2Dataset") + respelled("seq2_dataset")})
-    done = grader("run", str(folder), "-a", "song_windows", "--jobs", "1", "--db", str(root / "grader.sqlite"),
-                  "--format", "json")
+    write(folder / "zip_as_text", {"jena_dense.py": JENA_ZIP.format(read=ZIP_AS_TEXT)})
+    write(folder / "zip_read_right", {"jena_dense.py": JENA_ZIP.format(read=ZIP_READ_RIGHT)})
+    done = grader("run", str(folder), "-a", "song_windows", "-a", "jena_dense", "--jobs", "1",
+                  "--db", str(root / "grader.sqlite"), "--format", "json")
     assert done.stdout.strip(), done.stderr
     return Graded(json.loads(done.stdout), done.stderr)
 
@@ -487,3 +513,83 @@ def test_two_respellings_are_not_guessed_between(respelled_class: Graded) -> Non
     result = respelled_class.result("two_spellings", "song_windows")
     assert result["status"] == "error"
     assert "defines no function seq2dataset (it defines Seq2Dataset, seq2_dataset)" in result["reason"]
+
+
+# -- which layer is the extra one (H11's sample: book MLPs with a second hidden Dense and Dropouts) -------------
+
+def _mlp(*stack: Any) -> list:
+    """The views the structure checks compare, of an MLP on flattened MNIST pixels."""
+    import keras
+
+    from harness.checks.layers import views
+
+    return views(keras.Sequential([keras.Input((784,)), *stack]))
+
+
+def test_an_extra_hidden_layer_is_named_not_the_output_layer() -> None:
+    from keras import layers
+
+    from harness.checks import structure
+    reference = _mlp(layers.Dense(512, activation="relu"), layers.Dense(10, activation="softmax"))
+    student = _mlp(layers.Dense(512, activation="relu"), layers.Dropout(0.2), layers.Dense(512, activation="relu"),
+                   layers.Dropout(0.2), layers.Dense(10, activation="softmax"))
+    pairs, problems = structure.align(student, reference)
+    assert "layer 3 Dense: extra layer, the reference has no Dense here" in problems
+    assert [(s.index, r.index) for s, r in pairs] == [(1, 1), (5, 2)]
+    check = structure.check_layers(student, reference)
+    assert not check.passed and "layer 5" not in check.message
+
+
+def test_a_dropout_in_place_of_a_dense_is_extra_and_missing_not_a_swap() -> None:
+    from keras import layers
+
+    from harness.checks import structure
+    reference = _mlp(layers.Dense(64, activation="relu"), layers.Dense(32, activation="relu"), layers.Dense(10))
+    student = _mlp(layers.Dense(64, activation="relu"), layers.Dropout(0.5), layers.Dense(10))
+    message = structure.check_layers(student, reference).message
+    assert "missing Dense (reference layer 2) after layer 1 Dense" in message
+    assert "layer 2 Dropout: extra layer" in message
+
+
+def test_a_stack_of_rnns_names_the_sequence_returning_ones_as_extra() -> None:
+    import keras
+    from keras import layers
+
+    from harness.checks import structure
+    from harness.checks.layers import views
+
+    def rnn(*stack: Any) -> list:
+        return views(keras.Sequential([keras.Input((None,), dtype="int32"), layers.Embedding(100, 8), *stack]))
+
+    reference = rnn(layers.SimpleRNN(8))
+    student = rnn(layers.SimpleRNN(8, return_sequences=True), layers.SimpleRNN(8, return_sequences=True),
+                  layers.SimpleRNN(8))
+    pairs, problems = structure.align(student, reference)
+    assert [(s.index, r.index) for s, r in pairs] == [(1, 1), (4, 2)]
+    assert problems == [f"layer {i} SimpleRNN: extra layer, the reference has no SimpleRNN here" for i in (2, 3)]
+
+
+def test_the_zip_opened_as_text_is_named_as_the_cause(respelled_class: Graded) -> None:
+    result = respelled_class.result("zip_as_text", "jena_dense")
+    assert result["status"] == "error"
+    assert "reads the zip archive as text" in result["reason"] and "jena_dense.py:" in result["reason"]
+
+
+def test_the_zip_read_as_an_archive_is_served(respelled_class: Graded) -> None:
+    result = respelled_class.result("zip_read_right", "jena_dense")
+    assert result["status"] == "passed", (result["reason"], respelled_class.failures("zip_read_right", "jena_dense"))
+
+
+def test_a_different_network_still_has_its_output_layer_compared() -> None:
+    from keras import layers
+
+    from harness.checks import structure
+
+    reference = _mlp(layers.Dense(512, activation="relu"), layers.Dense(10, activation="softmax"))
+    student = _mlp(layers.Dense(100, activation="relu"), layers.Dense(50, activation="relu"),
+                   layers.Dense(12, activation="relu"), layers.Dense(10, activation="sigmoid"))
+    pairs, problems = structure.align(student, reference)
+    assert [(s.index, r.index) for s, r in pairs] == [(1, 1), (4, 2)]
+    assert problems == [f"layer {i} Dense: extra layer, the reference has no Dense here" for i in (2, 3)]
+    settings = structure.check_settings(pairs, student, reference)
+    assert "layer 4 Dense: activation sigmoid, the reference uses softmax" in settings.message

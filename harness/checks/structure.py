@@ -28,7 +28,11 @@ def align(student: list[LayerView], reference: list[LayerView]) -> tuple[list[tu
     pairs: list[tuple[LayerView, LayerView]] = []
     problems: list[str] = []
     fine = difflib.SequenceMatcher(a=[_key(v) for v in student], b=[_key(v) for v in reference], autojunk=False)
-    for op, s1, s2, r1, r2 in fine.get_opcodes():
+    opcodes = fine.get_opcodes()
+    if _output_layers_unpaired(opcodes, student, reference):  # a different network: still compare output layers
+        pairs, problems = align(student[:-1], reference[:-1])
+        return [*pairs, (student[-1], reference[-1])], problems
+    for op, s1, s2, r1, r2 in opcodes:
         if op == "equal":
             pairs.extend(zip(student[s1:s2], reference[r1:r2]))
         else:
@@ -38,9 +42,24 @@ def align(student: list[LayerView], reference: list[LayerView]) -> tuple[list[tu
     return pairs, problems
 
 
+def _output_layers_unpaired(opcodes: list[tuple[str, int, int, int, int]], student: list[LayerView],
+                            reference: list[LayerView]) -> bool:
+    """Both last layers are of one class, and the settings-aware alignment paired neither of them with anything.
+
+    ``Dense(100) → Dense(50) → … → Dense(10, sigmoid)`` against ``Dense(512) → Dense(10, softmax)``: the output
+    layers are compared with each other (sigmoid instead of softmax), and the hidden ones in between are named
+    extra, rather than ``Dense(50)`` being compared with the output layer.
+    """
+    if len(student) < 2 or len(reference) < 2 or student[-1].cls != reference[-1].cls:
+        return False
+    paired_student = {i for op, s1, s2, _, _ in opcodes if op == "equal" for i in range(s1, s2)}
+    paired_reference = {i for op, _, _, r1, r2 in opcodes if op == "equal" for i in range(r1, r2)}
+    return len(student) - 1 not in paired_student and len(reference) - 1 not in paired_reference
+
+
 def _key(view: LayerView) -> tuple[Any, ...]:
     settings = view.settings
-    return (view.cls, repr(settings.get("units")), repr(settings.get("filters")), repr(settings.get("activation")))
+    return (view.cls, *(repr(settings.get(k)) for k in ("units", "filters", "activation", "return_sequences")))
 
 
 def _align_classes(student: list[LayerView], reference: list[LayerView], span: tuple[int, int],

@@ -724,6 +724,14 @@ def served_name(file: Any, exists: Any = os.path.exists) -> str | None:
     return name
 
 
+def _zip_as_text(file: Any) -> ValueError:
+    """DLwP's ``open(fname)`` on the ``.zip`` it downloads: the read fails on any machine with a
+    ``UnicodeDecodeError`` that does not say why; say why, in the student's terms."""
+    return ValueError(f"open({os.fspath(file)!r}) reads the zip archive as text, which fails on any machine "
+                      f"(UnicodeDecodeError); unzip it and open {JENA_CSV}, or read it with "
+                      f"pd.read_csv(..., compression='zip') or zipfile")
+
+
 def _install_files(served: dict[str, str]) -> None:
     """``open`` / ``io.open`` (``pd.read_csv``, ``np.loadtxt``, ``Path.read_text``, ``zipfile``), ``os.path.exists``
     / ``isfile`` and ``Path.exists`` / ``is_file`` answer a served file's name with the grader's copy."""
@@ -742,6 +750,9 @@ def _install_files(served: dict[str, str]) -> None:
         return path
 
     def grader_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        mode = args[0] if args else kwargs.get("mode", "r")
+        if isinstance(mode, str) and "b" not in mode and served_name(file, real_exists) == JENA_CSV + ".zip":
+            raise _zip_as_text(file)
         return real_open(redirect(file), *args, **kwargs)
 
     def grader_exists(path: Any) -> bool:
