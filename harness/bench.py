@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.catalog import ModelAssignment, Training
+from harness.errors import InputError
 
 DEVICES = ("cpu", "gpu")
 #: Per-run figures, in display order: (key, label, better).
@@ -57,7 +58,7 @@ MAX_SAMPLES = 4096
 CHILD_TIMEOUT_S = 1800.0
 
 
-class BenchError(ValueError):
+class BenchError(InputError):
     """An assignment cannot be benchmarked (no training recipe, not a model); the message says why."""
 
 

@@ -21,10 +21,6 @@ from harness import __version__
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
-class UsageError(click.UsageError):
-    """Bad input from the user: exit 2 with one line naming what and what to do."""
-
-
 def command_names() -> list[str]:
     """The subcommands: the public modules of :mod:`harness.commands`, by name."""
     import harness.commands as package

@@ -33,13 +33,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
+from harness.errors import InputError
 
 COURSE_FILE = "course.toml"
 DEFAULT_POINTS = 10.0
 DEFAULT_NAME = "Keras course"
 
 
-class CourseError(ValueError):
+class CourseError(InputError):
     """``course.toml`` is malformed; the message names the file and the key."""
 
 

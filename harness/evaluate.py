@@ -214,9 +214,8 @@ class StateChanged(RuntimeError):
 
 
 def error_result(assignment: Assignment, file: str, reason: str, outcome: Outcome) -> AssignmentResult:
-    return AssignmentResult(id=assignment.id, status="error", max_score=assignment.points, file=file, reason=reason,
-                            checks=[Check("runs", False, reason)], sandbox=outcome.summary(),
-                            expected_params=getattr(assignment, "total_params", None))
+    """The student's code ran and the grader cannot use what it left: a failed ``runs`` check saying why."""
+    return AssignmentResult.error(assignment, file, reason, check="runs", sandbox=outcome.summary())
 
 
 def evaluate_model(assignment: ModelAssignment, file: str, outcome: Outcome, limits: Limits,
@@ -225,7 +224,7 @@ def evaluate_model(assignment: ModelAssignment, file: str, outcome: Outcome, lim
     the checker process passes one that also watches Keras' process-wide state."""
     reason = failure_reason(outcome, limits)
     try:
-        info = _child_info(outcome.out)
+        info = child_info(outcome.out)
     except protocol.ProtocolError as exc:
         reason = reason or f"{exc}; the assignment is not graded"
     path = next((outcome.out / name for name in ("model.json", "model.keras")
@@ -298,7 +297,7 @@ def _structure_checks(student: list[LayerView], build: ReferenceBuild) -> list[C
             structure.check_parameters(pairs), structure.check_settings(pairs, student, build.views)]
 
 
-def _child_info(out: Path | None) -> list[str]:
+def child_info(out: Path | None) -> list[str]:
     """The notes of the child's ``info.json`` (protocol.INFO); :class:`~protocol.ProtocolError` when
     it is malformed (that assignment's error), none when it left none."""
     if out is None or not (out / "info.json").is_file():
@@ -343,7 +342,7 @@ def evaluate_function(assignment: FunctionAssignment, file: str, fixed: list[Cas
     if reason is not None:
         return error_result(assignment, file, reason, outcome)
     try:
-        child_notes = _child_info(outcome.out)
+        child_notes = child_info(outcome.out)
         _check_function_outputs(assignment, [*fixed, *drawn], outcome.out)
         checks = functions.check_function(assignment, fixed, drawn, outcome.out)
     except protocol.ProtocolError as exc:

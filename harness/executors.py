@@ -11,9 +11,7 @@ thread per slot.
   cluster; the actor runs a ``Worker`` (the same sandbox) there and returns the ``Outcome`` fields and the
   files the job left, as bytes. The slot writes them to a local temporary folder and vets them again
   (:func:`~harness.sandbox.host.worker.vet_outputs`) before the trusted side reads anything, so verdicts are
-  computed exactly as for a local job. Jobs that want a GPU (``task["gpu"]`` true or ``task["device"] ==
-  "gpu"``) run as one-off Ray tasks with ``num_gpus=1``: Ray's scheduler makes them wait for a free GPU
-  instead of sharing one.
+  computed exactly as for a local job.
 
 Every node of the cluster needs this package installed (``pip install 'grader[ray]'``) and, for a sandboxed
 (not ``fallback``) run, bubblewrap; the grader asks the cluster which sandbox mode it gets.
@@ -29,10 +27,11 @@ import threading
 import time
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from harness.sandbox import Limits, Outcome, SandboxUnavailable, Worker, detect_mode
 from harness.sandbox.host.worker import OUTPUT_FILES, PREFLIGHT_S, copy_submission, vet_outputs
+from harness.errors import SetupError
 
 EXECUTORS = ("local", "ray")
 #: How long a slot waits for a Ray actor to be placed and its zygote to import TensorFlow.
@@ -41,30 +40,8 @@ RAY_READY_TIMEOUT_S = 300.0
 RAY_JOB_SLACK_S = 300.0
 
 
-class ExecutorError(RuntimeError):
+class ExecutorError(SetupError):
     """The executor cannot be used as asked (Ray missing, no address, cluster unreachable); says what to do."""
-
-
-class Slot(Protocol):
-    """What :class:`harness.grade.Grader` needs of a job slot (a local ``Worker`` is one)."""
-
-    mode: str
-
-    def start(self) -> None: ...
-
-    def wait_ready(self, timeout: float = 120.0) -> dict[str, Any]: ...
-
-    def run(self, task: dict[str, Any], submission: Path, limits: Limits) -> Outcome: ...
-
-    def run_batch(self, tasks: list[dict[str, Any]], submission: Path, limits: Limits,
-                  preflight: bool = True) -> list[Outcome]: ...
-
-    def close(self) -> None: ...
-
-
-def wants_gpu(task: dict[str, Any] | None) -> bool:
-    """Whether a sandboxed job should be scheduled on a GPU (training tasks of GPU assignments set this)."""
-    return bool(task) and (bool(task.get("gpu")) or task.get("device") == "gpu")
 
 
 def create(executor: str = "local", address: str | None = None,
@@ -140,12 +117,10 @@ def _collect_outputs(out: Path | None) -> dict[str, bytes]:
     return found
 
 
-def _worker_options(options: dict[str, Any], gpu: bool) -> dict[str, Any]:
-    """Keyword arguments this node's ``Worker`` accepts (``gpu=True`` only where it knows the flag)."""
+def _worker_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments this node's ``Worker`` accepts."""
     accepted = inspect.signature(Worker.__init__).parameters
     chosen = {k: v for k, v in options.items() if k in accepted}
-    if gpu and "gpu" in accepted:
-        chosen["gpu"] = True
     if "data_dirs" in chosen:
         chosen["data_dirs"] = tuple(Path(d) for d in chosen["data_dirs"])
     return chosen
@@ -160,8 +135,7 @@ def _run_packed(worker: Worker, task: dict[str, Any], submission: Path, limits: 
 def _reply(outcome: Outcome, started: float) -> dict[str, Any]:
     """What travels back to the grader of one job: the outcome's fields, its files, where and when it ran."""
     return {"outcome": outcome.summary(), "files": _collect_outputs(outcome.out), "started": started,
-            "ended": time.time(), "node": _node(), "pid": os.getpid(),
-            "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES")}
+            "ended": time.time(), "node": _node(), "pid": os.getpid()}
 
 
 def signature(submission: Path) -> tuple:
@@ -202,7 +176,7 @@ class SandboxActor:
     def __init__(self, slot: int, require_sandbox: bool, threads: int, worker_options: dict[str, Any]) -> None:
         _normal_priority()
         self.mode = detect_mode(require_sandbox)
-        self.worker = Worker(slot, self.mode, threads=threads, **_worker_options(worker_options, gpu=False))
+        self.worker = Worker(slot, self.mode, threads=threads, **_worker_options(worker_options))
         self.worker.start()
         #: The submission of the previous job, unpacked (a submission's jobs come one after the other).
         self.unpacked: tuple[Any, Path] | None = None
@@ -236,21 +210,6 @@ class SandboxActor:
     def close(self) -> None:
         self._drop()
         self.worker.close()
-
-
-def gpu_job(task: dict[str, Any], files: dict[str, bytes], limits: Limits, require_sandbox: bool, threads: int,
-            worker_options: dict[str, Any]) -> dict[str, Any]:
-    """One job on a GPU Ray granted (``num_gpus=1``): a fresh worker for it alone, closed when it ends."""
-    _normal_priority()
-    worker = Worker(1000 + os.getpid() % 1000, detect_mode(require_sandbox), threads=threads,
-                    **_worker_options(worker_options, gpu=True))
-    worker.start()
-    try:
-        with tempfile.TemporaryDirectory(prefix="grader-remote-") as tmp:
-            unpack_files(files, Path(tmp) / "sub")
-            return _run_packed(worker, task, Path(tmp) / "sub", limits)
-    finally:
-        worker.close()
 
 
 def probe(require_sandbox: bool) -> dict[str, Any]:
@@ -359,21 +318,15 @@ class RaySlot:
         files = self._files(submission)
         timeout = limits.wall_s + RAY_JOB_SLACK_S
         try:
-            if wants_gpu(task):
-                # num_cpus=0: the slot's own CPU (its actor idles meanwhile); the GPU is what it waits for
-                remote = self.ray.remote(num_gpus=1, num_cpus=0, max_retries=0)(gpu_job)
-                reply = self.ray.get(remote.remote(task, files[1], limits, self.executor.require_sandbox, self.threads,
-                                                   self.worker_options))  # queued until a GPU is free
-            else:
-                self.wait_ready()
-                reply = self.ray.get(self.actor.run.remote(task, *files, limits), timeout=timeout)
+            self.wait_ready()
+            reply = self.ray.get(self.actor.run.remote(task, *files, limits), timeout=timeout)
         except Exception as exc:  # the node or actor died, the cluster went away
             raise self._lost(exc) from exc
         return self._outcome(reply)
 
     def run_batch(self, tasks: list[dict[str, Any]], submission: Path, limits: Limits,
                   preflight: bool = True) -> list[Outcome]:
-        """One submission's tasks (none of them GPU training) in one sandboxed child on the slot's actor."""
+        """One submission's tasks in one sandboxed child on the slot's actor."""
         files = self._files(submission)
         timeout = (limits.wall_s + PREFLIGHT_S) * len(tasks) + RAY_JOB_SLACK_S
         try:
@@ -397,7 +350,7 @@ class RaySlot:
                             f"{str(exc).splitlines()[0][:300] if str(exc) else ''}); the worker was restarted")
 
     def _outcome(self, reply: dict[str, Any]) -> Outcome:
-        self.last = {k: reply.get(k) for k in ("node", "pid", "started", "ended", "cuda_visible_devices")}
+        self.last = {k: reply.get(k) for k in ("node", "pid", "started", "ended")}
         known = {f.name for f in dataclass_fields(Outcome)}
         values = {k: v for k, v in reply["outcome"].items() if k in known and k != "out"}
         out = Path(tempfile.mkdtemp(prefix="grader-ray-out-"))
@@ -422,8 +375,3 @@ class RaySlot:
                 pass
             self._restart()
 
-
-def discard(outcome: Outcome) -> None:
-    """Remove a Ray job's local output folder (``Grader`` moves it into its own folder and removes that)."""
-    if outcome.out is not None:
-        shutil.rmtree(outcome.out, ignore_errors=True)

@@ -29,11 +29,12 @@ from harness.sandbox import Limits, Outcome, Worker
 from harness.sandbox.jail import protocol
 from harness.sandbox.host.worker import SandboxFailed
 from harness.training import TrainJob, TrainSettings
+from harness.errors import InputError
 
 SOURCE_SUFFIXES = (".py", ".ipynb")
 
 
-class SubmissionError(ValueError):
+class SubmissionError(InputError):
     """A path that is not a submission or a folder of them; the message names it and says what to do."""
 
 
@@ -52,7 +53,7 @@ def discover(paths: list[Path], refused: list[str] | None = None) -> list[Path]:
         if not path.is_dir():
             raise SubmissionError(f"{path}: is a file; pass the student's folder that holds it")
         try:
-            if _is_submission(path):
+            if is_submission(path):
                 if path.is_symlink():
                     raise SubmissionError(f"{escape.terminal(path)}: a student folder that is a symbolic link is not "
                                           f"graded (it would be graded as {escape.terminal(os.readlink(path))}); "
@@ -72,7 +73,7 @@ def discover(paths: list[Path], refused: list[str] | None = None) -> list[Path]:
                                    f"{escape.terminal(os.readlink(child))}) is not graded; copy the files into it")
                 continue
             try:
-                if child.is_dir() and _is_submission(child):
+                if child.is_dir() and is_submission(child):
                     children.append(child)
             except OSError as exc:
                 if refused is not None:
@@ -84,7 +85,9 @@ def discover(paths: list[Path], refused: list[str] | None = None) -> list[Path]:
     return found
 
 
-def _is_submission(path: Path) -> bool:
+def is_submission(path: Path) -> bool:
+    """Whether ``path`` (a folder) holds a student's own files: a ``.py`` or ``.ipynb`` directly in it; a class
+    folder holds student folders instead."""
     return any(p.suffix in SOURCE_SUFFIXES and p.is_file() for p in path.iterdir())
 
 
@@ -403,7 +406,7 @@ class Grader:
                 try:
                     checked = self._evaluate(job, outcome, checker)
                 except Exception as exc:  # noqa: BLE001 - the grader's fault on this assignment: its error, said
-                    checked = _error(job.assignment, job.file, _grader_fault(exc))
+                    checked = AssignmentResult.error(job.assignment, job.file, _grader_fault(exc))
                 result.assignments.append(self._scaled(checked, submitted))
         finally:
             self._idle_checkers.put(checker)
@@ -434,7 +437,7 @@ class Grader:
                 file = assignment_id
             job = _Job(assignment, file, None)
             result.assignments.append(self._scaled(self._evaluate(job, None, None) if file is None else
-                                                   _error(assignment, file, reason), submitted))
+                                                   AssignmentResult.error(assignment, file, reason), submitted))
         return result
 
     def _submitted(self, submission: Path) -> scoring.SubmissionTime | None:
@@ -482,7 +485,7 @@ class Grader:
     def _evaluate(self, job: _Job, outcome: Outcome | Exception | None, checker: Checker) -> AssignmentResult:
         assignment, limits = job.assignment, self.options.limits
         if job.error:
-            return _error(assignment, job.file, job.error)
+            return AssignmentResult.error(assignment, job.file, job.error)
         if job.file is None:
             return AssignmentResult(id=assignment.id, status="missing", max_score=assignment.points,
                                     reason=f"no {assignment.id}.py or {assignment.id}.ipynb in the submission",
@@ -490,8 +493,7 @@ class Grader:
         if job.training is not None:
             return self.training.evaluate(job.training, outcome, limits)
         if isinstance(outcome, Exception) or outcome is None:
-            return AssignmentResult(id=assignment.id, status="error", max_score=assignment.points, file=job.file,
-                                    reason=str(outcome), expected_params=getattr(assignment, "total_params", None))
+            return AssignmentResult.error(assignment, job.file, str(outcome))
         if isinstance(assignment, ModelAssignment):
             return checker.check(assignment.id, job.file, outcome, limits)
         return evaluate.evaluate_function(assignment, job.file, job.fixed, job.drawn, outcome, limits)
@@ -516,11 +518,6 @@ def _installed_versions() -> dict[str, str]:
 def _grader_fault(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else ""
     return protocol.clean_text(f"the grader failed on it: {type(exc).__name__}: {text}", 400)
-
-
-def _error(assignment: Assignment, file: str | None, reason: str) -> AssignmentResult:
-    return AssignmentResult(id=assignment.id, status="error", max_score=assignment.points, file=file, reason=reason,
-                            expected_params=getattr(assignment, "total_params", None))
 
 
 @dataclass

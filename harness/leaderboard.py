@@ -23,7 +23,7 @@ import io
 import json
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from tabulate import tabulate
@@ -426,8 +426,3 @@ def assignment_ids(results: Sequence[SubmissionResult]) -> list[str]:
         for a in r.assignments:
             seen.setdefault(a.id, None)
     return list(seen)
-
-
-def as_dicts(standings: Sequence[Standing]) -> list[dict[str, Any]]:
-    """Plain dicts (for ``grader run --format json`` or tests)."""
-    return [asdict(s) for s in standings]

@@ -17,9 +17,12 @@ a submission add up what counts.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from harness.scoring import totals, weighted_score
+
+if TYPE_CHECKING:
+    from harness.catalog.spec import Assignment
 
 Status = Literal["passed", "failed", "error", "missing", "skipped"]
 
@@ -78,6 +81,17 @@ class AssignmentResult:
         status: Status = "passed" if checks and all(c.passed for c in checks) else "failed"
         return cls(id=id, status=status, max_score=max_score, score=weighted_score(checks, max_score), checks=checks,
                    **extra)
+
+    @classmethod
+    def error(cls, assignment: Assignment, file: str | None, reason: str, *, check: str | None = None,
+              sandbox: dict[str, Any] | None = None) -> AssignmentResult:
+        """An assignment that could not be graded, built one way wherever that is found (before the sandbox, by
+        the checker, by training): 0 points, ``reason`` as said to the student, the reference's parameter count
+        for the reports. ``check`` names the failed check that carries the reason where the student's code got
+        that far (``runs``, ``trains``); ``sandbox`` is how its job ran."""
+        return cls(id=assignment.id, status="error", max_score=assignment.points, file=file, reason=reason,
+                   checks=[Check(check, False, reason)] if check else [], sandbox=dict(sandbox or {}),
+                   expected_params=getattr(assignment, "total_params", None))
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

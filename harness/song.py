@@ -411,20 +411,16 @@ def read_midi_notes(path: str | Path) -> list[tuple[int, int]]:
 
 # :func:`train_stateful_fast` (imported above from harness/sandbox/jail/training_task.py) trains a batch-1 stateful
 # model like the seeds' loop, many epochs per XLA-compiled graph call.
-
-#: Measured with ``benchmarks/bench_song_train.py`` (see also ``benchmarks/bench_song.py``):
-MEASURED_NOTES = """
-Measured with ``benchmarks/bench_song_train.py`` (2 CPU cores shared with other jobs, TF 2.21 / Keras
-3.15, seed 002's LSTM(128, stateful) + Dense(12), adam, same initial weights for both):
-
-* the seed's loop (``fit(epochs=1)`` + reset, 2000 times): 121-228 ms per epoch depending on machine load,
-  i.e. ~4-7.5 min for its 2000 epochs; it is perfect (one-step and full song 50/50) after 175-225 epochs,
-  36-61 s of training (seeds 1-3, 5);
-* this function: first graph call 1.7-5.4 s (tracing + XLA compilation), then 7-20 ms per epoch; perfect
-  after 175-225 epochs in 3.3-7.0 s, checks every 25 epochs included: 5.5-18x less time to a perfect song
-  than the seed's loop, and 40-125x less than the seed's 2000 epochs;
-* ``jit_compile=False``: ~43-76 ms per epoch and exactly the seed loop's trajectory (same scores at every
-  check); XLA's fused arithmetic differs in the last bits, so its trajectory differs, not its speed of
-  learning.
-"""
-
+#
+# Measured with ``benchmarks/bench_song_train.py`` (2 CPU cores shared with other jobs, TF 2.21 / Keras
+# 3.15, seed 002's LSTM(128, stateful) + Dense(12), adam, same initial weights for both):
+#
+# * the seed's loop (``fit(epochs=1)`` + reset, 2000 times): 121-228 ms per epoch depending on machine load,
+#   i.e. ~4-7.5 min for its 2000 epochs; it is perfect (one-step and full song 50/50) after 175-225 epochs,
+#   36-61 s of training (seeds 1-3, 5);
+# * this function: first graph call 1.7-5.4 s (tracing + XLA compilation), then 7-20 ms per epoch; perfect
+#   after 175-225 epochs in 3.3-7.0 s, checks every 25 epochs included: 5.5-18x less time to a perfect song
+#   than the seed's loop, and 40-125x less than the seed's 2000 epochs;
+# * ``jit_compile=False``: ~43-76 ms per epoch and exactly the seed loop's trajectory (same scores at every
+#   check); XLA's fused arithmetic differs in the last bits, so its trajectory differs, not its speed of
+#   learning.

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from harness.results import AssignmentResult, Check, SubmissionResult
+from harness.errors import GraderError
 
 #: File used when neither ``path`` nor ``$GRADER_DB`` names one.
 DEFAULT_DB = "grader.sqlite"
@@ -134,7 +135,7 @@ MIGRATIONS: list[list[str]] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class StoreError(Exception):
+class StoreError(GraderError):
     """The store cannot be used as it is (a newer schema, a file that is not a database); says what to do."""
 
 

@@ -219,7 +219,7 @@ class Session:
 
     def _write(self, key: str, dataset: Any, recipe: Recipe, assignment: ModelAssignment) -> Prepared:
         """``train.npz`` (training data only) for the sandbox; the test split stays in this process."""
-        from harness.datasets._core import object_to_ragged
+        from harness.datasets import object_to_ragged
 
         generator = dataset.id == "jena"
         x_train = dataset.x_train.astype(np.float32) if generator else to_layout(dataset.x_train,
@@ -296,7 +296,7 @@ class Session:
         report = child_report(outcome.out)
         measured = self.measure(job, model)
         notes = [*(base.notes if base else []), *report_notes(report)]
-        child_notes = [*(base.child_notes if base else evaluate._child_info(outcome.out)),
+        child_notes = [*(base.child_notes if base else evaluate.child_info(outcome.out)),
                        *child_report_notes(report)]
         if self.settings.calibrating:
             checks = [Check("trained", bool(report.get("trained")), "reference measured", weight=WEIGHT)]
@@ -697,10 +697,8 @@ def summary_line(result: AssignmentResult) -> str:
 
 
 def _error(job: TrainJob, reason: str, outcome: Outcome | None) -> AssignmentResult:
-    return AssignmentResult(id=job.assignment.id, status="error", max_score=job.assignment.points, file=job.file,
-                            reason=reason, checks=[Check("trains", False, reason)],
-                            sandbox=outcome.summary() if outcome is not None else {},
-                            expected_params=job.assignment.total_params)
+    return AssignmentResult.error(job.assignment, job.file, reason, check="trains",
+                                  sandbox=outcome.summary() if outcome is not None else None)
 
 
 # -- calibration -------------------------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ temperatures) written in the Jena CSV layout.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 import zipfile
@@ -17,7 +16,7 @@ import numpy as np
 import pytest
 
 from harness import datasets
-from harness.datasets import DatasetMissing, Ragged, data_dirs_from, find_file, load, load_split
+from harness.datasets import DatasetMissing, Ragged, data_dirs_from, find_file, load
 from harness.datasets import jena as jena_mod
 from harness.datasets import text as text_mod
 
@@ -301,31 +300,6 @@ def test_every_catalog_recipe_is_understood():
             checked += 1
     with pytest.raises(ValueError, match="unknown option"):
         datasets.validate_options("imdb", {"num_word": 1})
-
-
-# ------------------------------------------------------------------------------------------- the sandbox split
-
-
-@needs_shared
-def test_split_for_sandbox_keeps_test_labels_out(tmp_path):
-    ds = load("reuters", {"num_words": 1000}, [SHARED])  # ragged
-    files = ds.split_for_sandbox(tmp_path / "box")
-    for name in ("train", "test_inputs"):
-        with np.load(files[name], allow_pickle=False) as f:  # no pickle needed in the sandbox
-            assert not any(k.startswith("y_test") for k in f.files)
-    with np.load(files["test_inputs"]) as f:
-        assert set(f.files) == {"x_test__flat", "x_test__offsets"}
-    back = load_split(tmp_path / "box")
-    assert set(back) == {"x_train", "y_train", "x_test"}
-    assert [list(x) for x in back["x_test"][:5]] == [list(x) for x in ds.x_test[:5]]
-    np.testing.assert_array_equal(back["y_train"], ds.y_train)
-    info = json.loads(files["info"].read_text())
-    assert info["dataset"] == "reuters" and "y_test" not in info
-    song = load("song", {"layout": "flat"}, [])
-    song.split_for_sandbox(tmp_path / "song")
-    back = load_split(tmp_path / "song")
-    np.testing.assert_array_equal(back["x_train"], song.x_train)
-    assert song.without_test_labels().y_test is None
 
 
 def test_song_datasets():

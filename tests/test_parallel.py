@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.executors import ExecutorError, LocalExecutor, create, wants_gpu
+from harness.executors import ExecutorError, LocalExecutor, create
 from harness.grade import Grader, Options
 from harness.sandbox import Worker
 from tests.conftest import ROOT, grade_json
@@ -64,10 +64,3 @@ def test_the_grader_takes_its_workers_from_the_executor() -> None:
 def test_unknown_executor_is_refused() -> None:
     with pytest.raises(ExecutorError, match="unknown executor"):
         create("slurm")
-
-
-def test_which_jobs_want_a_gpu() -> None:
-    assert wants_gpu({"kind": "train", "gpu": True})
-    assert wants_gpu({"kind": "train", "device": "gpu"})
-    assert not wants_gpu({"kind": "model"})
-    assert not wants_gpu(None)

@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,39 +92,6 @@ def test_ray_gives_the_local_verdicts(head: str, klass: Path) -> None:
     assert remote["executor"] == "ray" and remote["sandbox"] == local["sandbox"]
     statuses = {a["status"] for s in remote["submissions"] for a in s["assignments"]}
     assert "passed" in statuses and "failed" in statuses  # bob's mistakes are found remotely too
-
-
-def test_gpu_jobs_wait_for_a_free_gpu(head: str) -> None:
-    """Jobs that want a GPU ask Ray's scheduler for one (num_gpus=1) and run one after the other on the
-    cluster's single GPU instead of sharing it."""
-    from harness.catalog import load_catalog
-    from harness.evaluate import model_task
-    from harness.executors import RayExecutor
-    from harness.sandbox import Limits
-
-    executor = RayExecutor(head)
-    slots = executor.slots(2, threads=1)
-    task = {**model_task(load_catalog()["simple_rnn"], "simple_rnn.py", 0), "gpu": True}
-    outcomes: dict[int, object] = {}
-
-    def run(slot_number: int) -> None:
-        outcomes[slot_number] = slots[slot_number].run(task, ROOT / "submissions" / "alice", Limits())
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    try:
-        assert all(o.exit_code == 0 and (o.out / "model.keras").is_file() for o in outcomes.values()), outcomes
-        first, second = sorted((s.last for s in slots), key=lambda last: last["started"])
-        assert first["ended"] <= second["started"], "two GPU jobs ran at once on the cluster's one GPU"
-        assert first["cuda_visible_devices"] == second["cuda_visible_devices"] == "0"
-    finally:
-        for outcome in outcomes.values():
-            shutil.rmtree(outcome.out, ignore_errors=True)
-        for slot in slots:
-            slot.close()
 
 
 def test_ray_needs_an_address() -> None:

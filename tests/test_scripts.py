@@ -449,8 +449,9 @@ def test_jena_csv_is_served(grader: Grader, carol: dict[str, AssignmentResult]) 
 
 @pytest.fixture
 def served_reuters() -> Iterator[tuple[Path, np.ndarray]]:
-    """A split written the way the trusted side writes it: training data and test inputs, never the test labels."""
-    from harness.datasets import Dataset, DatasetInfo
+    """A served split as the script layer reads it (``scripts._read_split``): training data and test inputs, no
+    test labels."""
+    from harness.datasets import object_to_ragged
 
     rng = np.random.default_rng(3)
     x_train = np.empty(30, dtype=object)
@@ -458,10 +459,13 @@ def served_reuters() -> Iterator[tuple[Path, np.ndarray]]:
     for rows in (x_train, x_test):
         for i in range(len(rows)):
             rows[i] = rng.integers(1, 3000, size=5 + i % 7).astype("int32")
-    y_test = np.full(12, 7, dtype="int64")  # the secret: every test label is 7
-    dataset = Dataset(x_train, np.arange(30) % 46, x_test, y_test, DatasetInfo("reuters", "test", "served split"))
     root = Path(tempfile.mkdtemp(prefix="served-"))
-    dataset.split_for_sandbox(root / "reuters")
+    (root / "reuters").mkdir()
+    flat, offsets = object_to_ragged(x_train)
+    np.savez(root / "reuters" / "train.npz", x_train__flat=flat, x_train__offsets=offsets, y_train=np.arange(30) % 46)
+    flat, offsets = object_to_ragged(x_test)
+    np.savez(root / "reuters" / "test_inputs.npz", x_test__flat=flat, x_test__offsets=offsets)
+    (root / "reuters" / "info.json").write_text(json.dumps({"dataset": "reuters"}))
     for path in (root, *root.rglob("*")):
         os.chmod(path, 0o755 if path.is_dir() else 0o644)
     yield root, x_train

@@ -22,6 +22,7 @@ from harness.catalog.spec import (
     Training,
     Variant,
 )
+from harness.errors import GraderError
 
 __all__ = [
     "Assignment", "Case", "FunctionAssignment", "LayerFigure", "ModelAssignment", "Recipe",
@@ -29,7 +30,7 @@ __all__ = [
 ]
 
 
-class CatalogError(Exception):
+class CatalogError(GraderError):
     """A reference module is malformed; the message names the module."""
 
 

@@ -27,10 +27,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from collections.abc import Callable
 
-#: The lecture notes live beside the project, in ``../shared/seeds``; entries name the file only.
-SEEDS_URL_HINT = "../shared/seeds/"
-
-
 @dataclass(frozen=True)
 class LayerFigure:
     """One row of a seed's ``model.summary()``: the figure a test asserts against the reference."""

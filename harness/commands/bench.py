@@ -9,11 +9,11 @@ from pathlib import Path
 import click
 
 from harness import escape
-from harness.bench import DEVICES, BenchError, Settings, bench, store_results, table, workload
+from harness.bench import DEVICES, Settings, bench, store_results, table, workload
 from harness.catalog import ModelAssignment, load_catalog
-from harness.grade import SubmissionError, _is_submission, assignment_file
-from harness.sandbox import SandboxUnavailable
-from harness.store import StoreError, open_store
+from harness.errors import GraderError
+from harness.grade import SubmissionError, assignment_file, is_submission
+from harness.store import open_store
 
 
 def _targets(values: tuple[str, ...]) -> dict[str, float]:
@@ -55,7 +55,7 @@ def command(path: Path | None, assignments: tuple[str, ...], device: str, runs: 
 
     catalog = load_catalog()
     try:
-        if path is not None and (not path.is_dir() or not _is_submission(path)):
+        if path is not None and (not path.is_dir() or not is_submission(path)):
             raise SubmissionError(f"{path}: not a submission folder (it must hold the student's .py/.ipynb files)")
         ids = list(dict.fromkeys(assignments))
         for assignment_id in ids:
@@ -78,7 +78,7 @@ def command(path: Path | None, assignments: tuple[str, ...], device: str, runs: 
         for assignment in chosen:
             workload(assignment, settings)  # refuses assignments without a recipe before anything runs
         store = open_store(db)
-    except (SubmissionError, BenchError, StoreError) as exc:
+    except GraderError as exc:
         raise click.UsageError(str(exc)) from exc
 
     def progress(line: str) -> None:
@@ -88,7 +88,7 @@ def command(path: Path | None, assignments: tuple[str, ...], device: str, runs: 
     with store:
         try:
             report = bench(chosen, settings, path, progress=progress, require_sandbox=require_sandbox)
-        except SandboxUnavailable as exc:
+        except GraderError as exc:
             raise click.UsageError(str(exc)) from exc
         store_results(store, report)
     text = json.dumps(report, indent=2, ensure_ascii=False) if fmt == "json" else escape.plain(table(report))

@@ -7,29 +7,31 @@ Examples::
     grader export --format csv --output gradebook.csv
     grader export --format junit --output grades.xml
 
-Gradescope folders are named from submission names through :func:`harness.escape.unique_file_names`: two students
+The formats are :data:`harness.export.FORMATS`: a format writes one document for the class, or one per student.
+Per-student folders are named from submission names through :func:`harness.escape.unique_file_names`: two students
 whose names clean up alike (``victim x``, ``victim_x``) get distinct folders, and the collision is said on stderr.
 A student whose scores are not finite numbers is skipped with a message (exit 1); the others are written.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from harness.course import Course, CourseError, load_course
+from harness.course import Course, load_course
+from harness.errors import GraderError
 from harness.escape import terminal, unique_file_names
-from harness.export import FORMATS, VISIBILITIES, gradebook_csv, gradescope, junit_xml
+from harness.export import FORMATS, VISIBILITIES, Format, export_format
 from harness.results import SubmissionResult
-from harness.store import StoreError, open_store
+from harness.store import open_store
 
 
 @click.command("export")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="What to write.")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), required=True,
+              help="What to write: " + "; ".join(f"{f.name}: {f.help}" for f in FORMATS.values()) + ".")
 @click.option("--output", type=click.Path(path_type=Path),
-              help="File, or for gradescope a folder (one <submission>/results.json each).")
+              help="File, or for a per-student format (gradescope) a folder (one <submission>/results.json each).")
 @click.option("--submission", "submissions", multiple=True, metavar="NAME",
               help="Only this submission (name, path or folder name); repeatable.")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
@@ -39,25 +41,27 @@ from harness.store import StoreError, open_store
                    "when grading).")
 @click.option("--visibility", type=click.Choice(VISIBILITIES), default="visible", show_default=True,
               help="Gradescope: when students see the tests.")
-def command(fmt: str, output: Path | None, submissions: tuple[str, ...], db: Path | None, course_path: Path | None,
-            visibility: str) -> None:
+@click.pass_context
+def command(ctx: click.Context, fmt: str, output: Path | None, submissions: tuple[str, ...], db: Path | None,
+            course_path: Path | None, visibility: str) -> None:
     """Export the latest results as Gradescope results.json, a CSV gradebook, or JUnit XML."""
     try:
+        entry = export_format(fmt)
         course = load_course(course_path)
         store = open_store(db, create=False)
-    except (CourseError, StoreError) as exc:
+    except GraderError as exc:
         raise click.UsageError(str(exc)) from exc
+    if not entry.takes_visibility and ctx.get_parameter_source("visibility") != click.core.ParameterSource.DEFAULT:
+        raise click.UsageError(f"--visibility is for gradescope; --format {fmt} has no visibility to set")
     with store:
         missing = [s for s in submissions if not store.latest([s])]
         results = store.latest(list(submissions) or None)
     if missing:
         raise click.UsageError(f"no results for submission(s) {', '.join(map(repr, missing))} in the store")
-    if fmt == "gradescope":
-        if not _gradescope(results, output, course, visibility, single=len(submissions) == 1):
-            raise SystemExit(1)
-        return
-    text = gradebook_csv(results, course) if fmt == "csv" else junit_xml(results, course)
-    _write(text, output)
+    if entry.class_document is not None:
+        _write(entry.class_document(results, course), output)
+    elif not _per_student(entry, results, output, course, visibility, single=len(submissions) == 1):
+        raise SystemExit(1)
 
 
 def _write(text: str, output: Path | None) -> None:
@@ -69,28 +73,29 @@ def _write(text: str, output: Path | None) -> None:
     click.echo(f"wrote {output}", err=True)
 
 
-def _results_json(result: SubmissionResult, course: Course, visibility: str) -> str | None:
-    """The student's results.json text, or ``None`` (said on stderr) when a figure is not a finite number."""
+def _document(entry: Format, result: SubmissionResult, course: Course, visibility: str) -> str | None:
+    """The student's document, or ``None`` (said on stderr) when a figure is not a finite number."""
+    assert entry.student_document is not None
     try:
-        return json.dumps(gradescope(result, course, visibility), indent=2, allow_nan=False) + "\n"
+        return entry.student_document(result, course, visibility)
     except ValueError as exc:
         click.echo(f"{terminal(result.submission)}: not exported: {exc}; check course.toml's points and regrade "
                    "(`grader run --force`)", err=True)
         return None
 
 
-def _gradescope(results: list[SubmissionResult], output: Path | None, course: Course, visibility: str,
-                single: bool) -> bool:
-    """Write the results.json files; ``False`` when some student could not be exported."""
+def _per_student(entry: Format, results: list[SubmissionResult], output: Path | None, course: Course,
+                 visibility: str, single: bool) -> bool:
+    """Write one document per student; ``False`` when some student could not be exported."""
     if single and results:
-        doc = _results_json(results[0], course, visibility)
+        doc = _document(entry, results[0], course, visibility)
         if doc is not None:
-            _write(doc, output / "results.json" if output is not None and output.is_dir() else output)
+            _write(doc, output / entry.file_name if output is not None and output.is_dir() else output)
         return doc is not None
-    if output is None or output.suffix.lower() == ".json" or output.is_file():
+    if output is None or output.suffix.lower() == Path(entry.file_name).suffix or output.is_file():
         raise click.UsageError(
-            "Gradescope takes one results.json per student: pass --output DIR (writes DIR/<submission>/results.json)"
-            " or --submission NAME for one file")
+            f"{entry.name} takes one {entry.file_name} per student: pass --output DIR (writes "
+            f"DIR/<submission>/{entry.file_name}) or --submission NAME for one file")
     names = {r.path: r.submission for r in results}
     folders, collisions = unique_file_names(names)
     for group in collisions:
@@ -98,12 +103,12 @@ def _gradescope(results: list[SubmissionResult], output: Path | None, course: Co
                    + ", ".join(f"{terminal(names[k])!r} → {folders[k]}/" for k in group), err=True)
     written = 0
     for r in results:
-        doc = _results_json(r, course, visibility)
+        doc = _document(entry, r, course, visibility)
         if doc is None:
             continue
-        target = output / folders[r.path] / "results.json"
+        target = output / folders[r.path] / entry.file_name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(doc, encoding="utf-8")
         written += 1
-    click.echo(f"wrote {written} results.json under {output}", err=True)
+    click.echo(f"wrote {written} {entry.file_name} under {output}", err=True)
     return written == len(results)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import click
 
-from harness.course import CourseError, load_course
+from harness.course import load_course
+from harness.errors import GraderError
 from harness.escape import terminal
 from harness.leaderboard import (
     FORMATS,
@@ -27,7 +28,7 @@ from harness.leaderboard import (
     rank_assignment,
     render,
 )
-from harness.store import StoreError, open_store
+from harness.store import open_store
 
 SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".csv": "csv", ".json": "json"}
 
@@ -67,7 +68,7 @@ def command(assignment: str | None, fmt: str | None, output: Path | None, pseudo
     try:
         course = load_course(course_path)
         store = open_store(db, create=False)
-    except (CourseError, StoreError) as exc:
+    except GraderError as exc:
         raise click.UsageError(str(exc)) from exc
     with store:
         results = store.latest()

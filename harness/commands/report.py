@@ -14,11 +14,12 @@ from pathlib import Path
 import click
 
 from harness.commands.leaderboard import infer_format
-from harness.course import CourseError, load_course
+from harness.course import load_course
+from harness.errors import GraderError
 from harness.escape import terminal
 from harness.plots import has_history
 from harness.report import FORMATS, render
-from harness.store import StoreError, open_store
+from harness.store import open_store
 
 
 @click.command("report")
@@ -39,7 +40,7 @@ def command(submission: str, fmt: str | None, output: Path | None, db: Path | No
     try:
         course = load_course(course_path)
         store = open_store(db, create=False)
-    except (CourseError, StoreError) as exc:
+    except GraderError as exc:
         raise click.UsageError(str(exc)) from exc
     with store:
         result = store.find(submission)

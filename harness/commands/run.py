@@ -12,13 +12,14 @@ import click
 from harness import __version__, escape, render, scoring, training
 from harness.catalog import load_catalog
 from harness.course import COURSE_FILE, CourseError, load_course
-from harness.executors import EXECUTORS, ExecutorError, default_jobs
-from harness.grade import Grader, Options, SubmissionError, content_hash, discover
+from harness.errors import GraderError
+from harness.executors import EXECUTORS, default_jobs
+from harness.grade import Grader, Options, content_hash, discover
 from harness.results import SubmissionResult, to_json
-from harness.sandbox import Limits, SandboxUnavailable, detect_mode
+from harness.sandbox import Limits, detect_mode
 from harness.sandbox.host.limits import parse_size
 from harness.sandbox.jail.protocol import SubmissionRefused
-from harness.store import StoreError, open_store
+from harness.store import open_store
 
 
 def _ids(requested: tuple[str, ...]) -> list[str]:
@@ -116,16 +117,13 @@ def command(paths: tuple[Path, ...], assignments: tuple[str, ...], checks: str, 
         for line in refused:
             click.echo(line, err=True)
         memory_bytes = parse_size(memory) if memory else None
-        try:
-            course = load_course(course_path or _course_file(paths, submissions))
-        except CourseError as exc:
-            raise CourseFileError(str(exc)) from None
+        course = load_course(course_path or _course_file(paths, submissions))
         store = open_store(db)
         mode = detect_mode(require_sandbox)
         jobs = max(1, min(jobs or default_jobs(executor, address), len(submissions)))
-    except (SubmissionError, ValueError, StoreError, SandboxUnavailable) as exc:
-        raise click.UsageError(str(exc)) from exc
-    except ExecutorError as exc:
+    except CourseError as exc:
+        raise CourseFileError(str(exc)) from None
+    except (GraderError, ValueError) as exc:  # ValueError: a --memory that is not a size
         raise click.UsageError(str(exc)) from exc
     limits = Limits().with_overrides(wall_s=timeout, memory_bytes=memory_bytes)
     options = Options(checks=checks, limits=limits, require_sandbox=require_sandbox, jobs=jobs, seed=seed,
@@ -136,7 +134,7 @@ def command(paths: tuple[Path, ...], assignments: tuple[str, ...], checks: str, 
     started = time.time()
     try:
         grader = Grader(options)  # its workers start now: their TensorFlow imports overlap ours (the catalog)
-    except (SandboxUnavailable, ExecutorError) as exc:
+    except GraderError as exc:
         raise click.UsageError(str(exc)) from exc
     try:
         ids = _ids(assignments)  # practice assignments (counts = false) are graded too, and not added up

@@ -14,8 +14,9 @@ otherwise a missing file raises :class:`DatasetMissing` whose message is one lin
 Ids: ``imdb``, ``reuters``, ``mnist``, ``song``, ``song_2f``, ``jena``. Each loader's docstring lists its
 options (from an assignment's ``Recipe.data``); unknown options raise ``ValueError``.
 
-Keeping test labels on the trusted side: :meth:`Dataset.split_for_sandbox` writes ``train.npz`` and
-``test_inputs.npz`` only; ``Dataset.y_test`` never leaves the process (:func:`load_split` reads them back).
+Keeping test labels on the trusted side: ``harness.training`` writes the training split only (``train.npz``, ragged
+rows as ``NAME__flat`` + ``NAME__offsets`` through :func:`object_to_ragged`); ``Dataset.y_test`` never leaves the
+process.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from ._core import (
     check_options,
     data_dirs_from,
     find_file,
-    load_split,
+    object_to_ragged,
     search_dirs,
 )
 from .images import MNIST_OPTIONS, load_mnist
@@ -99,8 +100,8 @@ __all__ = [
     "data_dirs_from",
     "find_file",
     "load",
-    "load_split",
     "naive_mae",
+    "object_to_ragged",
     "search_dirs",
     "validate_options",
 ]

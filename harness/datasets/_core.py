@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import os
 import pickle
 import zipfile
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from harness.errors import SetupError
 
 #: Environment variable with extra data directories (several separated by ``os.pathsep``).
 ENV_DATA = "GRADER_DATA"
@@ -22,7 +22,7 @@ ENV_DATA = "GRADER_DATA"
 ENV_CACHE = "GRADER_CACHE"
 
 
-class DatasetMissing(Exception):
+class DatasetMissing(SetupError):
     """A data file is not where the loader looks. The message is one line saying what to put where."""
 
     def __init__(self, message: str):
@@ -65,58 +65,9 @@ class Dataset:
     def id(self) -> str:
         return self.info.dataset_id
 
-    def without_test_labels(self) -> Dataset:
-        """A copy whose ``y_test`` is ``None`` (what may cross into the sandbox)."""
-        return Dataset(self.x_train, self.y_train, self.x_test, None, self.info, self.x_val, self.y_val)
-
-    def split_for_sandbox(self, directory: str | Path) -> dict[str, Path]:
-        """Write what the sandboxed student code may see and nothing else.
-
-        ``train.npz`` (``x_train``, ``y_train``, and ``x_val``/``y_val`` when set), ``test_inputs.npz``
-        (``x_test``) and ``info.json`` (description, options, shapes). ``y_test`` is never written: it stays
-        in memory on the trusted side. Files are plain ``.npz`` readable with ``np.load(allow_pickle=False)``;
-        ragged sequences are stored as ``NAME__flat`` + ``NAME__offsets`` (read back with :func:`load_split`).
-        """
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        train = directory / "train.npz"
-        test = directory / "test_inputs.npz"
-        meta = directory / "info.json"
-        train_arrays = {**_plain_arrays("x_train", self.x_train), **_plain_arrays("y_train", self.y_train)}
-        if self.x_val is not None and self.y_val is not None:
-            train_arrays.update(**_plain_arrays("x_val", self.x_val), **_plain_arrays("y_val", self.y_val))
-        np.savez(train, **train_arrays)
-        np.savez(test, **_plain_arrays("x_test", self.x_test))
-        meta.write_text(json.dumps({
-            "dataset": self.id,
-            "description": self.info.description,
-            "options": _jsonable(self.info.options),
-            "x_train": _describe(self.x_train),
-            "y_train": _describe(self.y_train),
-            "x_test": _describe(self.x_test),
-            **({"x_val": _describe(self.x_val)} if self.x_val is not None else {}),
-        }, indent=2, ensure_ascii=False))
-        return {"train": train, "test_inputs": test, "info": meta}
-
     def summary(self) -> str:
         return (f"{self.id}: x_train {_describe(self.x_train)}, y_train {_describe(self.y_train)}, "
                 f"x_test {_describe(self.x_test)} ({self.info.extra.get('variant', self.info.source)})")
-
-
-def load_split(directory: str | Path) -> dict[str, np.ndarray]:
-    """Read :meth:`Dataset.split_for_sandbox` files back (``x_train``, ``y_train``, ``x_test``), no pickle."""
-    directory = Path(directory)
-    out: dict[str, np.ndarray] = {}
-    for name in ("train.npz", "test_inputs.npz"):
-        with np.load(directory / name, allow_pickle=False) as f:
-            keys = set(f.files)
-            for key in sorted(keys):
-                if key.endswith("__flat"):
-                    base = key[: -len("__flat")]
-                    out[base] = ragged_to_object(f[key], f[base + "__offsets"])
-                elif not key.endswith("__offsets"):
-                    out[key] = f[key]
-    return out
 
 
 def _describe(a: np.ndarray | None) -> str:
@@ -125,28 +76,6 @@ def _describe(a: np.ndarray | None) -> str:
     if a.dtype == object:
         return f"ragged({len(a)}) of int"
     return f"{a.dtype}{list(a.shape)}"
-
-
-def _plain_arrays(name: str, a: np.ndarray) -> dict[str, np.ndarray]:
-    if a.dtype == object:
-        flat, offsets = object_to_ragged(a)
-        return {f"{name}__flat": flat, f"{name}__offsets": offsets}
-    return {name: a}
-
-
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, dict):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    if isinstance(v, (np.integer, np.floating)):
-        return v.item()
-    if isinstance(v, (str, int, float, bool)) or v is None:
-        return v
-    return str(v)
-
-
-# ------------------------------------------------------------------------------------------- where files are
 
 
 def data_dirs_from(cli_dirs: Iterable[str | Path] | None = None, environ: dict[str, str] | None = None) -> list[Path]:

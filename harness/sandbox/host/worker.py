@@ -50,6 +50,7 @@ from harness.sandbox.jail import protocol
 from harness.sandbox.host.cgroup import MemoryCgroup, create_memory_cgroup
 from harness.sandbox.host.limits import Limits
 from harness.sandbox.jail.protocol import ProtocolError, clean_text
+from harness.errors import SetupError
 
 #: What the sandbox gets of the harness: the ``jail`` package, as a whole, and nothing else.
 JAIL = Path(__file__).resolve().parents[1] / "jail"
@@ -75,7 +76,7 @@ OUTPUT_FILES = protocol.OUTPUT_FILES
 PREFLIGHT_S = 60
 
 
-class SandboxUnavailable(RuntimeError):
+class SandboxUnavailable(SetupError):
     """``--require-sandbox`` was given and bubblewrap cannot run here."""
 
 
