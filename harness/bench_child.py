@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from harness.sandbox.jail.training_task import all_layers, stateful_layers
+
 _STARTED = time.time()
 RNN_CLASSES = ("LSTM", "GRU")
 
@@ -148,24 +150,7 @@ def _fixed_batch(model: Any) -> int | None:
 
 
 def _stateful(model: Any) -> bool:
-    return any(getattr(layer, "stateful", False) for layer in _all_layers(model))
-
-
-def _all_layers(model: Any) -> list[Any]:
-    found: list[Any] = []
-
-    def walk(layer: Any) -> None:
-        found.append(layer)
-        for sub in getattr(layer, "layers", None) or []:
-            walk(sub)
-        for name in ("forward_layer", "backward_layer", "layer"):
-            inner = getattr(layer, name, None)
-            if inner is not None and inner is not layer and inner not in found:
-                walk(inner)
-
-    for layer in getattr(model, "layers", []):
-        walk(layer)
-    return found
+    return bool(stateful_layers(model))
 
 
 def synthetic(model: Any, recipe: dict[str, Any], samples: int, seed: int,
@@ -185,7 +170,7 @@ def synthetic(model: Any, recipe: dict[str, Any], samples: int, seed: int,
     shape = tuple(sequence_length if d is None else int(d) for d in tuple(spec.shape)[1:])
     dtype = str(getattr(spec, "dtype", "float32"))
     if "int" in dtype:
-        vocab = next((int(layer.input_dim) for layer in _all_layers(model) if hasattr(layer, "input_dim")), 2)
+        vocab = next((int(layer.input_dim) for layer in all_layers(model) if hasattr(layer, "input_dim")), 2)
         x = rng.integers(0, vocab, size=(samples, *shape)).astype(dtype)
     else:
         x = rng.standard_normal((samples, *shape)).astype(dtype)
@@ -245,7 +230,7 @@ class _CudnnProbe:
 
         self.kernels: dict[str, str] = {}
         _PROBE["kernels"] = self.kernels
-        self.layers = [layer for layer in _all_layers(model) if type(layer).__name__ in RNN_CLASSES]
+        self.layers = [layer for layer in all_layers(model) if type(layer).__name__ in RNN_CLASSES]
         for name in ("lstm", "gru"):
             original = getattr(backend, name)
             if getattr(original, "_grader_probe", False):

@@ -13,7 +13,7 @@ import numpy as np
 
 from harness.catalog import Case, FunctionAssignment
 from reference._common import arg, as_array, compare_arrays, draw
-from reference._song import CODE2IDX, CODE2LENGTH, CODE2SCALE, MAX_SCALE_VALUE
+from harness.song import CODE2IDX, CODE2LENGTH, CODE2SCALE, MAX_SCALE_VALUE
 
 
 def code2features(code):

@@ -14,7 +14,7 @@ import numpy as np
 
 from harness.catalog import Case, FunctionAssignment
 from reference._common import arg, compare_arrays, draw
-from reference._song import CODE2IDX, SONG
+from harness.song import CODE2IDX, SEQ
 
 
 def seq2dataset(seq, window_size):
@@ -27,13 +27,13 @@ def seq2dataset(seq, window_size):
 
 def cases() -> list[Case]:
     return [
-        Case(args=(list(SONG), 4), label="the whole song, window 4 (the seeds' (50, 5))"),
+        Case(args=(list(SEQ), 4), label="the whole song, window 4 (the seeds' (50, 5))"),
         Case(args=(["g8", "e8", "e4", "f8", "d8", "d4"], 4), label="the first two bars, window 4 (2 samples)"),
-        Case(args=(list(SONG), 1), label="the whole song, window 1"),
-        Case(args=(list(SONG), 3), label="the whole song, window 3"),
-        Case(args=(list(SONG), 8), label="the whole song, window 8"),
-        Case(args=(list(SONG[:13]), 12), label="the first line, window 12 (one sample)"),
-        Case(args=(list(SONG), 53), label="the whole song, window 53 (one sample)"),
+        Case(args=(list(SEQ), 1), label="the whole song, window 1"),
+        Case(args=(list(SEQ), 3), label="the whole song, window 3"),
+        Case(args=(list(SEQ), 8), label="the whole song, window 8"),
+        Case(args=(list(SEQ[:13]), 12), label="the first line, window 12 (one sample)"),
+        Case(args=(list(SEQ), 53), label="the whole song, window 53 (one sample)"),
         Case(args=(["c4", "d4", "e4", "f4", "g4", "a4", "b4", "c8", "d8", "e8", "f8", "g8", "a8", "b8"], 2),
              label="all 14 codes, window 2"),
     ]

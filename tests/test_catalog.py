@@ -293,10 +293,10 @@ def test_compare_arrays_names_dtype_and_first_difference():
 
 
 def test_song_windows_reproduces_the_seed_printout():
-    from reference._song import SONG
+    from harness.song import SEQ
     from reference.song_windows import seq2dataset
 
-    dataset = seq2dataset(SONG, 4)
+    dataset = seq2dataset(list(SEQ), 4)
     assert dataset.shape == (50, 5) and dataset.dtype.kind == "i"
     assert dataset[:3].tolist() == [[11, 9, 2, 10, 8], [9, 2, 10, 8, 1], [2, 10, 8, 1, 7]]
     assert dataset[-1].tolist() == [11, 11, 9, 9, 2]

@@ -3,9 +3,10 @@
 * :func:`parse_jena_csv` is the seeds' parsing: split lines on ``\\n`` and ``,``, drop the ``Date Time``
   column, ``float_data`` of shape ``(rows, 14)`` (420,551 rows in the real file).
 * :func:`normalise`: mean and std of the first 200,000 rows.
-* :func:`generator` is the seeds' ``generator`` (unchanged), :func:`evaluate_naive_method` their
-  ``evaluate_naive_method`` (0.2897 in normalised units = 2.57 degC in the seeds), :func:`naive_mae` the same
-  baseline on a fixed set of windows.
+* :func:`naive_mae` is the seeds' ``evaluate_naive_method`` (0.2897 in normalised units = 2.57 degC in the seeds)
+  on a fixed set of windows; :func:`windows` gives every sample the seeds' ``generator`` would (the generator
+  itself is the assignment ``reference/jena_generator.py``; the sandbox trains with its own, seeded copy in
+  ``harness/sandbox/jail/training_task.py``).
 
 The dataset handed to a model (:func:`load_jena`): ``x_train`` = normalised rows ``0..300000`` (the region of
 the seeds' ``train_gen`` ``0..200000`` and ``val_gen`` ``200001..300000``), ``y_train`` = its temperature
@@ -19,7 +20,7 @@ from __future__ import annotations
 import io
 import time
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -71,39 +72,6 @@ def normalise(float_data: np.ndarray, train_rows: int = 200000) -> tuple[np.ndar
     std = data[:train_rows].std(axis=0)
     data /= std
     return data, mean, std
-
-
-def generator(data: np.ndarray, lookback: int, delay: int, min_index: int, max_index: int | None,
-              shuffle: bool = False, batch_size: int = 128, step: int = 6) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """The seeds' (DLwP listing 6.33) generator, unchanged."""
-    if max_index is None:
-        max_index = len(data) - delay - 1
-    i = min_index + lookback
-    while 1:
-        if shuffle:
-            rows = np.random.randint(min_index + lookback, max_index, size=batch_size)
-        else:
-            if i + batch_size >= max_index:
-                i = min_index + lookback
-            rows = np.arange(i, min(i + batch_size, max_index))
-            i += len(rows)
-        samples = np.zeros((len(rows), lookback // step, data.shape[-1]))
-        targets = np.zeros((len(rows),))
-        for j, row in enumerate(rows):
-            indices = range(row - lookback, row, step)
-            samples[j] = data[indices]
-            targets[j] = data[row + delay][1]
-        yield samples, targets
-
-
-def evaluate_naive_method(gen: Iterator[tuple[np.ndarray, np.ndarray]], steps: int, temp_col: int = TEMP_COL) -> float:
-    """The seeds' ``evaluate_naive_method``: mean over ``steps`` batches of ``mean(|samples[:, -1, 1] - targets|)``."""
-    batch_maes = []
-    for _ in range(steps):
-        samples, targets = next(gen)
-        preds = samples[:, -1, temp_col]
-        batch_maes.append(np.mean(np.abs(preds - targets)))
-    return float(np.mean(batch_maes))
 
 
 def naive_mae(samples: np.ndarray, targets: np.ndarray, temp_col: int = TEMP_COL, std: np.ndarray | float | None = None

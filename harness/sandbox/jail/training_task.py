@@ -173,8 +173,9 @@ class TrainLog:
     notes: list[str] = field(default_factory=list)
 
 
-def stateful_layers(model: Any) -> list[Any]:
-    """Every layer (nested ones too) built with ``stateful=True``."""
+def all_layers(model: Any) -> list[Any]:
+    """Every layer, nested ones too (a Sequential inside, a Bidirectional's two directions and its template), each
+    once: the one walk the trainer (stateful layers) and the benchmark (RNN layers, an Embedding) both use."""
     found: list[Any] = []
     seen: set[int] = set()
 
@@ -182,18 +183,22 @@ def stateful_layers(model: Any) -> list[Any]:
         if id(layer) in seen:
             return
         seen.add(id(layer))
-        if getattr(layer, "stateful", False):
-            found.append(layer)
+        found.append(layer)
         for sub in getattr(layer, "layers", None) or []:
             walk(sub)
-        for name in ("layer", "forward_layer", "backward_layer"):
+        for name in ("forward_layer", "backward_layer", "layer"):
             inner = getattr(layer, name, None)
-            if inner is not None and inner is not layer:
+            if inner is not None:
                 walk(inner)
 
     for layer in getattr(model, "layers", []):
         walk(layer)
     return found
+
+
+def stateful_layers(model: Any) -> list[Any]:
+    """Every layer (nested ones too) built with ``stateful=True``."""
+    return [layer for layer in all_layers(model) if getattr(layer, "stateful", False)]
 
 
 def reset_states(model: Any) -> int:
