@@ -53,7 +53,7 @@ def run(command: list[str], **kwargs: Any) -> Measured:
     tasks = str(group / "tasks") if group else None
 
     def join() -> None:  # in the child, before exec: everything it starts inherits the group
-        with open(tasks, "w") as handle:  # noqa: PTH123
+        with open(tasks, "w") as handle:
             handle.write(str(os.getpid()))
 
     rusage, started = _children_cpu(), time.perf_counter()

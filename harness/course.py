@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
+
 from harness.errors import InputError
 
 COURSE_FILE = "course.toml"

@@ -29,9 +29,9 @@ from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
+from harness.errors import SetupError
 from harness.sandbox import Limits, Outcome, SandboxUnavailable, Worker, detect_mode
 from harness.sandbox.host.worker import OUTPUT_FILES, PREFLIGHT_S, copy_submission, vet_outputs
-from harness.errors import SetupError
 
 EXECUTORS = ("local", "ray")
 #: How long a slot waits for a Ray actor to be placed and its zygote to import TensorFlow.

@@ -18,18 +18,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness import escape, evaluate, scoring, training
-from harness.checker import Checker
 from harness.catalog import Assignment, Case, ModelAssignment, load_catalog
+from harness.checker import Checker
 from harness.checks import functions
 from harness.course import Course
-from harness.results import AssignmentResult, SubmissionResult
+from harness.errors import InputError
 from harness.executors import LocalExecutor, RayExecutor
 from harness.executors import create as create_executor
+from harness.results import AssignmentResult, SubmissionResult
 from harness.sandbox import Limits, Outcome, Worker
-from harness.sandbox.jail import protocol
 from harness.sandbox.host.worker import SandboxFailed
+from harness.sandbox.jail import protocol
 from harness.training import TrainJob, TrainSettings
-from harness.errors import InputError
 
 SOURCE_SUFFIXES = (".py", ".ipynb")
 

@@ -166,7 +166,7 @@ def _check_model(assignment: ModelAssignment, obj: Any) -> tuple[list[Check], li
         config = json.loads(model.to_json())
         config["compile_config"] = None  # as the sandbox saves it: a misspelt loss does not void the structure
         student = keras.saving.deserialize_keras_object(config, safe_mode=True)
-    except Exception as exc:  # noqa: BLE001 - what the grader's safe-mode load refuses, said the same way
+    except Exception as exc:  # what the grader's safe-mode load refuses, said the same way
         return [], [], unsafe + _first_line(exc)
     usable, note = ensure_built(student, {"batch_shape": list(assignment.batch_shape),
                                           "dtype": assignment.input_dtype})
@@ -181,7 +181,7 @@ def _check_model(assignment: ModelAssignment, obj: Any) -> tuple[list[Check], li
             student = read_model(path)
         except ConfigRefused as exc:
             return [], [], str(exc)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return [], [], unsafe + _first_line(exc)
     checked = model_checks(assignment, student)
     return checked.checks, [*([note] if note else []), *checked.notes], ""
@@ -213,7 +213,7 @@ def _check_function(assignment: FunctionAssignment, function: Any) -> tuple[list
             else:
                 layout = tasks._flatten(value, key, arrays)
             values[key] = functions._rebuild(layout, arrays)
-        except Exception as exc:  # noqa: BLE001 - one case that raises must not hide the others
+        except Exception as exc:  # one case that raises must not hide the others
             errors[key] = {"message": _first_line(exc, with_type=True), "where": _where(exc, function)}
     return functions.check_values(assignment, fixed, drawn, values, errors), notes, ""
 

@@ -33,8 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
-from harness.results import AssignmentResult, Check, SubmissionResult
 from harness.errors import GraderError
+from harness.results import AssignmentResult, Check, SubmissionResult
 
 #: File used when neither ``path`` nor ``$GRADER_DB`` names one.
 DEFAULT_DB = "grader.sqlite"

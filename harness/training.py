@@ -773,7 +773,8 @@ class Progress:
 
     def __init__(self) -> None:
         from rich.console import Console
-        from rich.progress import BarColumn, Progress as RichProgress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import BarColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress as RichProgress
 
         self._progress = RichProgress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                                       TimeElapsedColumn(), TextColumn("{task.fields[status]}"),

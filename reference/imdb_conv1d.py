@@ -13,7 +13,6 @@ listing); Keras clips the raw output into (0, 1), which trains worse than a sigm
 
 from __future__ import annotations
 
-
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
 from harness.catalog.lazy import keras, layers
 from reference._models import IMDB_10K_500

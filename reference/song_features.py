@@ -12,8 +12,8 @@ Graded: the two numbers (any numeric dtype, to 1e-9).
 import numpy as np
 
 from harness.catalog import Case, FunctionAssignment
-from reference._common import arg, as_array, compare_arrays, draw
 from harness.song import CODE2IDX, CODE2LENGTH, CODE2SCALE, MAX_SCALE_VALUE
+from reference._common import arg, as_array, compare_arrays, draw
 
 
 def code2features(code):

@@ -13,8 +13,8 @@ seeds' ``np.array([])`` is then a float array of shape (0,)).
 import numpy as np
 
 from harness.catalog import Case, FunctionAssignment
-from reference._common import arg, compare_arrays, draw
 from harness.song import CODE2IDX, SEQ
+from reference._common import arg, compare_arrays, draw
 
 
 def seq2dataset(seq, window_size):

@@ -44,10 +44,9 @@ def tiny(units: int = 3) -> keras.Model:
 # -- removed modules ------------------------------------------------------------------------------------------
 
 def test_np_utils_every_import_form() -> None:
+    import keras.utils.np_utils as module
     from keras.utils import np_utils
     from keras.utils.np_utils import to_categorical
-
-    import keras.utils.np_utils as module
 
     expected = keras.utils.to_categorical([0, 2], 3)
     for function in (np_utils.to_categorical, to_categorical, module.to_categorical,
@@ -234,10 +233,10 @@ def test_uninstall_leaves_keras3_as_it_was() -> None:
 # -- private and removed modules -------------------------------------------------------------------------------
 
 def test_removed_private_modules_map_to_keras3_or_stand_in() -> None:
-    from tensorflow.python.keras.applications import VGG16
     from keras.engine.topology import Layer
     from keras.layers.experimental.preprocessing import TextVectorization
     from keras.wrappers.scikit_learn import KerasClassifier
+    from tensorflow.python.keras.applications import VGG16
 
     assert VGG16 is keras.applications.VGG16 and Layer is keras.layers.Layer
     assert TextVectorization is keras.layers.TextVectorization

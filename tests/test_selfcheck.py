@@ -33,7 +33,7 @@ def simple_rnn(units: int = 32) -> keras.Model:
     return keras.Sequential([layers.Embedding(10000, 32), layers.SimpleRNN(units)])
 
 
-def rnn_forward_relu(inputs, W, U, b):  # noqa: ANN001, N803 - the assignment's signature
+def rnn_forward_relu(inputs, W, U, b):  # the assignment's signature
     import numpy as np
 
     state, outputs = np.zeros((W.shape[0],)), []
@@ -43,7 +43,7 @@ def rnn_forward_relu(inputs, W, U, b):  # noqa: ANN001, N803 - the assignment's 
     return np.stack(outputs)
 
 
-def _module(path: Path):  # noqa: ANN202
+def _module(path: Path):
     spec = importlib.util.spec_from_file_location(f"student_{path.parent.name}_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -106,7 +106,7 @@ def test_functions_are_checked_on_the_graders_cases() -> None:
 
 
 def test_a_function_that_raises_names_its_line() -> None:
-    def rnn_forward(inputs, W, U, b):  # noqa: ANN001, ANN202, N803
+    def rnn_forward(inputs, W, U, b):
         return inputs @ W.T + undefined_name  # noqa: F821
 
     result = check("rnn_forward", rnn_forward)

@@ -23,9 +23,10 @@ Example (``reference/simple_rnn.py``; Keras comes from :mod:`harness.catalog.laz
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from collections.abc import Callable
+
 
 @dataclass(frozen=True)
 class LayerFigure:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from harness.errors import SetupError
 
 #: Environment variable with extra data directories (several separated by ``os.pathsep``).

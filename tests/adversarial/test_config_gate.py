@@ -88,7 +88,7 @@ def test_every_reference_and_variant_passes_and_its_count_is_a_lower_bound() -> 
         for build in (assignment.build, *(v.build for v in assignment.variants)):
             keras.utils.set_random_seed(0)
             model = build()
-            walk = config_gate._Walk(allow, bounds)  # noqa: SLF001 - the count is what the bound is checked on
+            walk = config_gate._Walk(allow, bounds)  # the count is what the bound is checked on
             walk.model(json.loads(model.to_json()), "the model", 0, None)
             assert 0 < walk.params <= model.count_params(), assignment.id
             checked += 1

@@ -19,7 +19,16 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from hostile_class import (
-    CONTROLS, ROOT, SIGNAL_GAP, Run, bwrap_available, finish, grade_class, skip_in_fallback, survivors)
+    CONTROLS,
+    ROOT,
+    SIGNAL_GAP,
+    Run,
+    bwrap_available,
+    finish,
+    grade_class,
+    skip_in_fallback,
+    survivors,
+)
 
 #: Everything; only the bubblewrap sandbox gets these.
 SANDBOX_CLASS = [*CONTROLS, "write_outside", "delete_files", "tamper_other", "network", "infinite_loop",

@@ -46,11 +46,11 @@ from typing import Any, Self
 
 import click
 
-from harness.sandbox.jail import protocol
+from harness.errors import SetupError
 from harness.sandbox.host.cgroup import MemoryCgroup, create_memory_cgroup
 from harness.sandbox.host.limits import Limits
+from harness.sandbox.jail import protocol
 from harness.sandbox.jail.protocol import ProtocolError, clean_text
-from harness.errors import SetupError
 
 #: What the sandbox gets of the harness: the ``jail`` package, as a whole, and nothing else.
 JAIL = Path(__file__).resolve().parents[1] / "jail"

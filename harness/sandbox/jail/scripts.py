@@ -374,7 +374,7 @@ def run_cells(sources: list[tuple[str, str]], namespace: dict[str, Any]) -> list
                 found.append(Failure(label, source, exc))
         except (MemoryError, KeyboardInterrupt):
             raise
-        except BaseException as exc:  # noqa: BLE001 - every error of the student's code is a finding
+        except BaseException as exc:  # every error of the student's code is a finding
             found.append(Failure(label, source, exc))
     _STATE.setdefault("failures", []).extend(found)
     return found
@@ -685,9 +685,8 @@ def _jena_zip(served: dict[str, str]) -> str:
     if source and source.endswith(".zip"):
         return source
     if "jena_zip" not in _STATE:
-        import zipfile
-
         import tempfile
+        import zipfile
 
         csv = _jena_path(served)
         path = Path(tempfile.gettempdir()) / "grader_data" / (JENA_CSV + ".zip")  # beside no served file: read-only

@@ -282,12 +282,11 @@ _LAZY_DEFAULTS = {"global:custom_objects_scope_dict": "{}", "global:safe_mode_sa
 
 def keras_state() -> dict[str, str]:
     """Process-wide Keras settings a hostile archive could change while it loads (policy, floatx, registry...)."""
-    import keras
-    from keras.src.backend.common import global_state
-
     import hashlib
 
+    import keras
     import numpy as np
+    from keras.src.backend.common import global_state
     from tensorflow.python.eager import context
 
     state = {"floatx": keras.config.floatx(), "epsilon": repr(keras.config.epsilon()),

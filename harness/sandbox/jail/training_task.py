@@ -494,7 +494,6 @@ def run_train(task: dict[str, Any], workdir: Path, out: Path) -> None:
     """Build, train, save. Errors while building propagate (the job is an error); errors while training are
     recorded in ``outputs.json`` and the untrained model stays, so the structure can still be graded."""
     import keras
-
     import tasks
 
     script = _build(task, workdir, out)
