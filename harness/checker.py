@@ -42,7 +42,6 @@ from pathlib import Path
 from typing import Any
 
 import harness
-import reference
 from harness.confine import SCRATCH_BYTES
 from harness.evaluate import StateChanged
 from harness.results import AssignmentResult
@@ -213,7 +212,9 @@ def serve(connection: Connection, threads: int, scratch: str, uid: int | None = 
     from harness.confine import confine
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle: it closes us
-    needs = (*_python_roots(), Path(harness.__file__).resolve().parent, Path(reference.__file__).resolve().parent)
+    from harness.catalog import reference_dirs
+
+    needs = (*_python_roots(), Path(harness.__file__).resolve().parent, *(p.resolve() for p in reference_dirs()))
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ["CUDA_VISIBLE_DEVICES"] = "-1"  # checks run on the CPU: no GPU memory taken from training
     from harness.quiet import import_keras

@@ -34,6 +34,18 @@ class CommandFolder(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return command_names()
 
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the subcommand; a :class:`~harness.errors.GraderError` that no command turned into a message of
+        its own (a malformed reference module, say) is still one line and exit status 2, never a traceback."""
+        from harness.errors import GraderError
+
+        try:
+            return super().invoke(ctx)
+        except GraderError as exc:
+            error = click.ClickException(str(exc))
+            error.exit_code = 2
+            raise error from exc
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in command_names():
             return None

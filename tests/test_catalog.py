@@ -13,6 +13,7 @@ import itertools
 import os
 import pickle
 import zlib
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -22,17 +23,12 @@ import pytest
 
 from harness.catalog import Case, FunctionAssignment, ModelAssignment, load_catalog
 
-MODEL_IDS = {
-    "simple_rnn", "simple_rnn_sequences", "imdb_simple_rnn", "imdb_lstm", "imdb_cnn_lstm", "imdb_embedding_flatten",
-    "imdb_glove_mlp", "imdb_reversed_lstm", "imdb_bidirectional_lstm", "imdb_conv1d", "reuters_mlp", "reuters_lstm",
-    "reuters_cnn", "reuters_cnn_lstm", "reuters_lstm_100", "mnist_mlp", "mnist_cnn", "song_mlp", "song_lstm",
-    "song_stateful_lstm", "song_stateful_lstm_2f", "jena_dense", "jena_gru", "jena_gru_dropout", "jena_stacked_gru",
-    "jena_bidirectional_gru", "jena_conv1d", "jena_conv1d_gru",
-}
-FUNCTION_IDS = {
-    "song_windows", "song_features", "one_hot_words", "one_hot_chars", "one_hot_hashing", "rnn_forward",
-    "lstm_forward", "gru_forward", "jena_generator",
-}
+ROOT = Path(__file__).resolve().parents[1]
+#: The assignments are the reference modules (``reference/<id>.py``; ``_``-prefixed ones are helpers): adding one
+#: adds its tests here, with no list to edit.
+REFERENCE_IDS = {p.stem for p in (ROOT / "reference").glob("*.py") if not p.stem.startswith("_")}
+MODEL_IDS = {i for i, a in load_catalog().items() if isinstance(a, ModelAssignment)}
+FUNCTION_IDS = {i for i, a in load_catalog().items() if isinstance(a, FunctionAssignment)}
 
 #: Every parameter figure a seed prints in a summary, with the assignment it belongs to.
 SEED_PRINTED = [
@@ -113,12 +109,18 @@ def call(entry: FunctionAssignment, case: Case):
 
 # --- the registry -------------------------------------------------------------------------------------------------
 
-def test_catalog_has_exactly_the_course_assignments():
+def test_catalog_is_every_reference_module():
     found = catalog()
-    assert {a.id for a in models()} == MODEL_IDS
-    assert {a.id for a in functions()} == FUNCTION_IDS
-    assert len(found) == 37
-    assert list(found)[: len(MODEL_IDS)] == sorted(MODEL_IDS), "models first, by id"
+    assert set(found) == REFERENCE_IDS
+    assert MODEL_IDS and FUNCTION_IDS and MODEL_IDS | FUNCTION_IDS == REFERENCE_IDS
+    assert all(a.kind == ("model" if a.id in MODEL_IDS else "function") for a in found.values())
+    assert list(found) == [*sorted(MODEL_IDS), *sorted(FUNCTION_IDS)], "models first, by id"
+
+
+def test_alice_has_an_example_of_every_assignment():
+    """The example student is how the README, the CLI tests and the benchmarks see every assignment pass."""
+    alice = {p.stem for p in (ROOT / "submissions" / "alice").iterdir() if p.suffix in (".py", ".ipynb")}
+    assert REFERENCE_IDS <= alice, f"add submissions/alice/<id>.py for {sorted(REFERENCE_IDS - alice)}"
 
 
 @pytest.mark.parametrize("id_", sorted(MODEL_IDS | FUNCTION_IDS))
