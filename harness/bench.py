@@ -331,7 +331,8 @@ def build_in_sandbox(submission: Path, assignments: list[ModelAssignment], keep:
             model = outcome.out / "model.keras" if outcome.out else None
             if reason is None and (model is None or not model.is_file()):
                 reason = "the sandbox left no model.keras"
-            if reason is None:  # bench_child loads it outside the sandbox: the same gate as the checker's first
+            # bench_child loads it outside the sandbox: the same gate as the checker's first
+            if reason is None and model is not None:
                 try:
                     config_gate.read_keras_config(model, config_gate.catalog_bounds(), evaluate.MAX_MODEL_BYTES)
                 except config_gate.ConfigRefused as exc:
@@ -339,6 +340,7 @@ def build_in_sandbox(submission: Path, assignments: list[ModelAssignment], keep:
             if reason is not None:
                 subjects[assignment.id] = Subject(label, error=f"the model could not be built: {reason}")
                 continue
+            assert model is not None  # no reason: the sandbox left model.keras
             target = keep / f"{assignment.id}.keras"
             shutil.copyfile(model, target)
             subjects[assignment.id] = Subject(label, model_path=str(target))

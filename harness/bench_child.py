@@ -126,9 +126,12 @@ def _model(spec: dict[str, Any]) -> Any:
 
     if spec.get("model_path"):
         return keras.saving.load_model(spec["model_path"], safe_mode=True, compile=False)
-    from harness.catalog import load_catalog
+    from harness.catalog import ModelAssignment, load_catalog
 
-    return load_catalog()[spec["assignment"]].build()
+    assignment = load_catalog()[spec["assignment"]]
+    if not isinstance(assignment, ModelAssignment):  # bench.workload refuses these before any child starts
+        raise TypeError(f"{assignment.id} is a function assignment: only models are timed")
+    return assignment.build()
 
 
 def _compile(model: Any, recipe: dict[str, Any]) -> None:
@@ -298,6 +301,7 @@ def time_to_accuracy(model: Any, tta: dict[str, Any], recipe: dict[str, Any], se
         return {"skipped": f"dataset missing: {exc}"}
     x_train = training.to_layout(data.x_train, tta["batch_shape"])
     y_train = training.labels_for(data.y_train, recipe["loss"], training.num_classes(data))
+    y_eval: Any  # the test labels stay on this side: a loader always sets them
     if tta.get("evaluate_on") == "train":
         x_eval, y_eval = x_train, data.y_train
     else:

@@ -28,6 +28,12 @@ def command_names() -> list[str]:
     return sorted(info.name for info in pkgutil.iter_modules(package.__path__) if not info.name.startswith("_"))
 
 
+class _Refused(click.ClickException):
+    """A :class:`~harness.errors.GraderError` said as click says a usage error: ``Error: …``, exit status 2."""
+
+    exit_code = 2
+
+
 class CommandFolder(click.Group):
     """A group whose commands are the modules of :mod:`harness.commands`, each imported when it is asked for."""
 
@@ -42,9 +48,7 @@ class CommandFolder(click.Group):
         try:
             return super().invoke(ctx)
         except GraderError as exc:
-            error = click.ClickException(str(exc))
-            error.exit_code = 2
-            raise error from exc
+            raise _Refused(str(exc)) from exc
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in command_names():

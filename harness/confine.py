@@ -81,19 +81,19 @@ def confine(scratch: Path, uid: int | None = None, needs: tuple[Path, ...] = ())
     if uid is not None and (closed := _closed(needs)) is not None:
         done.problems.append(f"the checker keeps the grader's uid: other uids cannot reach {closed}")
         uid = None
-    scratch = done.scratch
-    if uid is None and root and os.stat(scratch).st_uid != 0:  # a tmpfs made for the uid it no longer drops to
-        os.chown(scratch, 0, 0)
-    if uid is not None and os.stat(scratch).st_uid != uid:  # no tmpfs of its own: the folder itself is handed over
+    folder = done.scratch
+    if uid is None and root and os.stat(folder).st_uid != 0:  # a tmpfs made for the uid it no longer drops to
+        os.chown(folder, 0, 0)
+    if uid is not None and os.stat(folder).st_uid != uid:  # no tmpfs of its own: the folder itself is handed over
         try:
-            os.chown(scratch, uid, uid)
+            os.chown(folder, uid, uid)
         except OSError as exc:
             done.problems.append(f"the checker keeps the grader's uid: its scratch: {exc.strerror}")
             uid = None
     for name in ("HOME", "KERAS_HOME", "TMPDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"):
-        os.environ[name] = scratch
-    tempfile.tempdir = scratch
-    os.chdir(scratch)
+        os.environ[name] = folder
+    tempfile.tempdir = folder
+    os.chdir(folder)
     if root:
         done.capabilities = _drop_capabilities(done, uid)
     done.uid = os.getuid()

@@ -20,6 +20,7 @@ Every node of the cluster needs this package installed (``pip install 'grader[ra
 from __future__ import annotations
 
 import inspect
+import logging
 import os
 import shutil
 import tempfile
@@ -251,7 +252,7 @@ class RayExecutor:
         with cls._lock:
             if cls._connected is None:
                 try:
-                    ray.init(address=address, namespace="grader", log_to_driver=False, logging_level="ERROR")
+                    ray.init(address=address, namespace="grader", log_to_driver=False, logging_level=logging.ERROR)
                 except Exception as exc:  # ConnectionError, RuntimeError, ValueError by version
                     raise ExecutorError(f"cannot connect to the Ray cluster at {address} ({exc}); start it with "
                                         f"`ray start --head --port PORT` and pass --address HOST:PORT") from exc

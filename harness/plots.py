@@ -42,6 +42,7 @@ def history_pngs(history: Mapping[str, Any], title: str = "", dpi: int = 150) ->
     and small enough in inches that the labels stay readable when a phone shrinks the image to its width."""
     # A bare Figure renders through Agg without touching pyplot's global backend or any display.
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     pngs: dict[str, bytes] = {}
     for name, train_key, val_key in PANELS:
@@ -58,7 +59,9 @@ def history_pngs(history: Mapping[str, Any], title: str = "", dpi: int = 150) ->
                      f"Training and validation {name.lower()}", fontsize=10)
         ax.set_xlabel("Epoch")
         ax.set_ylabel(name)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        locator = ax.xaxis.get_major_locator()
+        assert isinstance(locator, MaxNLocator)  # a linear axis' AutoLocator
+        locator.set_params(integer=True)
         ax.grid(alpha=0.3)
         ax.legend()
         buf = io.BytesIO()

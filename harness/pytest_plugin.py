@@ -126,7 +126,8 @@ class GradingSession:
         collected = self._collect(session)
         items[:0] = collected
         # counted like any collected items ("collected 8 items"; --collect-only)
-        config.hook.pytest_collectreport(report=pytest.CollectReport("grader", "passed", None, collected))
+        nodes: list[pytest.Item | pytest.Collector] = list(collected)
+        config.hook.pytest_collectreport(report=pytest.CollectReport("grader", "passed", None, nodes))
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.selected = [item for item in session.items if isinstance(item, GraderCheck)]
@@ -198,7 +199,8 @@ class GradingSession:
         if self.failure:
             raise CheckFailed(self.failure)
         target = item.target
-        result = self.report.get(target.submission.resolve(), {}).get(target.assignment)
+        report = self.report or {}  # _grade() set it, or said why not in self.failure
+        result = report.get(target.submission.resolve(), {}).get(target.assignment)
         if result is None:
             raise CheckFailed(f"{target.assignment}: the grader reported no result for it")
         status = result["status"]

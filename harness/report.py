@@ -69,7 +69,7 @@ def _params_line(a: AssignmentResult) -> str | None:
 
 def _plots(a: AssignmentResult) -> dict[str, bytes]:
     history = a.metrics.get("history")
-    return history_pngs(history, title=a.id) if has_history(history) else {}
+    return history_pngs(history, title=a.id) if history is not None and has_history(history) else {}
 
 
 # -- Markdown ---------------------------------------------------------------------------------------------
@@ -180,15 +180,15 @@ def render_html(result: SubmissionResult, *, course: str = "", plots: bool = Tru
         if (line := _params_line(a)) is not None:
             body.append(f"<p>{e(line)}</p>")
         if a.architecture:
-            rows = []
+            cells: list[str] = []
             for row in a.architecture:
                 student, ref = str(row.get("student", "")), str(row.get("reference", ""))
                 cls = "" if student == ref else ' class="diff"'
-                rows.append(f"<tr{cls}><td>{e(str(row.get('layer', '')))}</td><td><code>{e(student or '—')}</code>"
+                cells.append(f"<tr{cls}><td>{e(str(row.get('layer', '')))}</td><td><code>{e(student or '—')}</code>"
                             f"</td><td><code>{e(ref or '—')}</code></td></tr>")
             body.append('<h3>Architecture</h3><div class="wrap"><table class="architecture"><thead><tr>'
                         "<th>Layer</th><th>Your model</th><th>Reference</th></tr></thead><tbody>"
-                        + "".join(rows) + "</tbody></table></div>")
+                        + "".join(cells) + "</tbody></table></div>")
         if a.notes:
             body.append("<h3>Notes</h3><ul>" + "".join(f"<li>{e(n)}</li>" for n in a.notes) + "</ul>")
         if a.child_notes:

@@ -224,8 +224,8 @@ def submission_time(folder: Path, now: datetime | None = None) -> SubmissionTime
             return SubmissionTime(when, name, tuple(notes))
         except PolicyInputError as exc:
             notes.append(f"{name}: {exc}; not used for the submission time")
-    when = newest_mtime(folder)
-    return SubmissionTime(when, MTIME_SOURCE if when else "no readable file", tuple(notes))
+    newest = newest_mtime(folder)
+    return SubmissionTime(newest, MTIME_SOURCE if newest else "no readable file", tuple(notes))
 
 
 def read_bounded(path: Path, limit: int) -> str:

@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -224,7 +224,7 @@ def _compiled_call(model: Any) -> Callable[[Any], Any]:
     if keras.backend.backend() != "tensorflow" or not isinstance(model, keras.layers.Layer):
         return lambda a: model(a, training=False)
     ref = weakref.ref(model)  # the cached function must not keep its (weakly keyed) model alive
-    fn = tf.function(lambda a: ref()(a, training=False), reduce_retracing=True)
+    fn = tf.function(lambda a: cast(Any, ref())(a, training=False), reduce_retracing=True)
     try:
         _COMPILED[model] = fn
     except TypeError:  # pragma: no cover - unhashable model

@@ -377,7 +377,7 @@ class Store:
             "SELECT run_id, recorded_at, score, max_score FROM results WHERE key = ? ORDER BY id",
             (submission_key(submission_path),),
         ).fetchall()
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [tuple(r) for r in rows]
 
     def runs(self) -> list[RunInfo]:
         """Every run, oldest first."""

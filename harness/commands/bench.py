@@ -72,7 +72,7 @@ def command(path: Path | None, assignments: tuple[str, ...], device: str, runs: 
                    and assignment_file(path, i) is not None]
             if not ids:
                 raise SubmissionError(f"{path}: holds no model assignment with a training recipe")
-        chosen = [catalog[i] for i in ids]
+        chosen = [a for i in ids if isinstance(a := catalog[i], ModelAssignment)]  # checked above: all of them
         settings = Settings(runs=runs, devices=DEVICES if device == "all" else (device,), seed=seed,
                             data_dirs=data_dirs_from(list(data_dirs)), tta=not no_tta, targets=_targets(targets))
         for assignment in chosen:

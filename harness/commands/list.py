@@ -7,6 +7,7 @@ asserts them), so listing builds nothing and imports no Keras.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 from tabulate import tabulate
@@ -14,10 +15,11 @@ from tabulate import tabulate
 from harness.catalog import ModelAssignment, load_catalog
 
 
-def _rows() -> list[dict]:
+def _rows() -> list[dict[str, Any]]:
     rows = []
     for assignment in load_catalog().values():
-        row = {"id": assignment.id, "kind": assignment.kind, "seed": assignment.seed, "title": assignment.title}
+        row: dict[str, Any] = {"id": assignment.id, "kind": assignment.kind, "seed": assignment.seed,
+                               "title": assignment.title}
         if isinstance(assignment, ModelAssignment):
             row["expected_params"] = assignment.total_params
             row["accepted_params"] = [v.total_params for v in assignment.variants if v.total_params]

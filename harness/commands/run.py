@@ -6,6 +6,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -156,8 +157,9 @@ def command(paths: tuple[Path, ...], assignments: tuple[str, ...], checks: str, 
         click.echo(f"{len(unchanged)} submission(s) unchanged since they were graded; showing stored results "
                    "(--force regrades)", err=True)
     with grader, store:
-        meta = {"grader": __version__, "versions": grader.versions(), "sandbox": grader.mode, "executor": executor,
-                "checks": checks, "seed": seed, "started_at": started, "command": " ".join(sys.argv)}
+        meta: dict[str, Any] = {"grader": __version__, "versions": grader.versions(), "sandbox": grader.mode,
+                                "executor": executor, "checks": checks, "seed": seed, "started_at": started,
+                                "command": " ".join(sys.argv)}
         run_id = store.begin_run({**meta, **meta["versions"], "checks": scope})
         bar = sys.stderr.isatty() and len(todo) > 1 and checks == "structure"  # training shows its own display
         graded = {Path(r.path): r for r in render.progress(

@@ -8,10 +8,10 @@ import io
 import os
 import pickle
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -79,23 +79,24 @@ def _describe(a: np.ndarray | None) -> str:
     return f"{a.dtype}{list(a.shape)}"
 
 
-def data_dirs_from(cli_dirs: Iterable[str | Path] | None = None, environ: dict[str, str] | None = None) -> list[Path]:
+def data_dirs_from(cli_dirs: Iterable[str | Path] | None = None,
+                   environ: Mapping[str, str] | None = None) -> list[Path]:
     """``--data-dir`` values (each may hold several dirs joined by ``os.pathsep``), then ``$GRADER_DATA``."""
-    environ = os.environ if environ is None else environ
+    env: Mapping[str, str] = os.environ if environ is None else environ
     out: list[Path] = []
-    for entry in list(cli_dirs or []) + [environ.get(ENV_DATA, "")]:
+    for entry in list(cli_dirs or []) + [env.get(ENV_DATA, "")]:
         for part in str(entry).split(os.pathsep):
             if part.strip():
                 out.append(Path(part).expanduser())
     return out
 
 
-def keras_dataset_dirs(environ: dict[str, str] | None = None) -> list[Path]:
+def keras_dataset_dirs(environ: Mapping[str, str] | None = None) -> list[Path]:
     """Keras' own cache: ``$KERAS_HOME/datasets`` (when set), then ``~/.keras/datasets``."""
-    environ = os.environ if environ is None else environ
+    env: Mapping[str, str] = os.environ if environ is None else environ
     dirs = []
-    if environ.get("KERAS_HOME"):
-        dirs.append(Path(environ["KERAS_HOME"]).expanduser() / "datasets")
+    if env.get("KERAS_HOME"):
+        dirs.append(Path(env["KERAS_HOME"]).expanduser() / "datasets")
     dirs.append(Path("~/.keras/datasets").expanduser())
     return dirs
 
@@ -126,9 +127,9 @@ def where_hint(dataset_id: str, files: str) -> str:
     return f"{dataset_id}: put {files} in ~/.keras/datasets (or $KERAS_HOME/datasets) or pass --data-dir DIR"
 
 
-def cache_dir(environ: dict[str, str] | None = None) -> Path:
-    environ = os.environ if environ is None else environ
-    return Path(environ.get(ENV_CACHE) or "~/.cache/grader").expanduser()
+def cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    env: Mapping[str, str] = os.environ if environ is None else environ
+    return Path(env.get(ENV_CACHE) or "~/.cache/grader").expanduser()
 
 
 _SHA_MEMO: dict[tuple[str, int, int], str] = {}
@@ -152,7 +153,7 @@ def atomic_savez(path: Path, **arrays: np.ndarray) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "wb") as f:
-        np.savez(f, **arrays)
+        np.savez(f, **arrays)  # type: ignore[arg-type]  # numpy's stub types the first keyword as allow_pickle
     os.replace(tmp, path)
 
 
@@ -302,7 +303,12 @@ def one_hot(labels: np.ndarray, num_classes: int) -> np.ndarray:
     return out
 
 
+@overload
+def limit(a: np.ndarray, n: int | None) -> np.ndarray: ...
+@overload
+def limit(a: None, n: int | None) -> None: ...
 def limit(a: np.ndarray | None, n: int | None) -> np.ndarray | None:
+    """The first ``n`` rows (all of them when ``n`` is ``None``): the ``train_limit``/``test_limit`` options."""
     return a if (a is None or n is None) else a[: int(n)]
 
 

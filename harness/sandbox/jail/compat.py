@@ -104,7 +104,7 @@ def _alias_module(fullname: str, target: str, text: str) -> types.ModuleType:
         return value
 
     module.__getattr__ = __getattr__  # type: ignore[method-assign]
-    module.__grader_alias__ = target
+    module.__dict__["__grader_alias__"] = target  # a mark of ours on the module
     return module
 
 
@@ -187,7 +187,7 @@ def _legacy_module(fullname: str) -> types.ModuleType:
         return _Removed(f"{fullname}.{name}", instead)
 
     module.__getattr__ = __getattr__  # type: ignore[method-assign]
-    module.__grader_alias__ = fullname
+    module.__dict__["__grader_alias__"] = fullname  # a mark of ours on the module
     return module
 
 

@@ -411,7 +411,10 @@ def load_json(path: Path, kind: str | None = None) -> Any:
         raise ProtocolError(path.name, "it is nested too deeply") from None
     except ValueError as exc:  # UnicodeDecodeError is one
         raise ProtocolError(path.name, f"it is not valid JSON ({type(exc).__name__})") from None
-    return validate(spec_for(path.name, kind), value, path.name)
+    shape = spec_for(path.name, kind)
+    if shape is None:  # every JSON file of FILES declares its shape
+        raise ProtocolError(path.name, "the grader declares no shape for it", "is refused")
+    return validate(shape, value, path.name)
 
 
 def clean_json(value: Any, depth: int = 0) -> Any:

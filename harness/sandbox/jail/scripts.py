@@ -49,6 +49,8 @@ def _sibling(name: str) -> types.ModuleType:
     if key in sys.modules:
         return sys.modules[key]
     spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name(f"{name}.py"))
+    if spec is None or spec.loader is None:
+        raise ImportError(f"the grader's {name}.py is not beside {__file__}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[key] = module
     spec.loader.exec_module(module)
@@ -240,10 +242,10 @@ def notebook_cells(path: Path, label: str) -> list[tuple[str, str]]:
     raw = notebook.get("cells") if isinstance(notebook, dict) else None
     if raw is None and isinstance(notebook, dict) and isinstance(notebook.get("worksheets"), list):  # nbformat 3
         raw = [cell for sheet in notebook["worksheets"] if isinstance(sheet, dict)
-               for cell in (sheet.get("cells") if isinstance(sheet.get("cells"), list) else [])]
+               for cell in _list(sheet.get("cells"))]
     if not isinstance(raw, list):
         raise Feedback(f"{label} is not a notebook Jupyter writes (no list of cells): save it from Jupyter again")
-    cells = []
+    cells: list[tuple[str, str]] = []
     for cell in raw:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
@@ -251,6 +253,10 @@ def notebook_cells(path: Path, label: str) -> list[tuple[str, str]]:
         source = "".join(str(s) for s in source) if isinstance(source, list) else str(source)
         cells.append((f"{label}, cell {len(cells) + 1}", strip_magics(source)))
     return cells
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def file_sources(path: Path, label: str) -> list[tuple[str, str]]:
@@ -281,7 +287,7 @@ def exported_cells(text: str, label: str) -> list[tuple[str, str]]:
     numbers are the file's, as the student's editor shows them."""
     lines = text.split("\n")
     starts = [0] + [n for n, line in enumerate(lines) if n and _CELL_MARKER.match(line)]
-    cells = []
+    cells: list[tuple[str, str]] = []
     for start, end in zip(starts, [*starts[1:], len(lines)]):
         chunk = lines[start:end]
         if all(not line.strip() or line.lstrip().startswith("#") for line in chunk):
@@ -343,7 +349,8 @@ class Failure:
         line = f" (line {self.line})" if self.line else ""
         if not self.compiles:
             at = f", line {self.line}" if self.line else ""
-            return f"{self.cell or self.label} was skipped: it does not compile (SyntaxError: {self.exc.msg}{at})"
+            message = self.exc.msg if isinstance(self.exc, SyntaxError) else str(self.exc)
+            return f"{self.cell or self.label} was skipped: it does not compile (SyntaxError: {message}{at})"
         if self.cell:
             return f"{self.cell} raised {self.text()}{line}"
         return f"{self.label} stopped at line {self.line} with {self.text()}"
@@ -833,9 +840,8 @@ class _IPythonStub(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
         module = types.ModuleType(spec.name, "the grader's stand-in: IPython is not installed here")
         module.__path__ = []
-        module.get_ipython = lambda: None
-        module.display = _display
-        module.__getattr__ = lambda name: _null_attribute(name)
+        module.__dict__.update(get_ipython=lambda: None, display=_display,
+                               __getattr__=lambda name: _null_attribute(name))
         return module
 
     def exec_module(self, module: types.ModuleType) -> None:
@@ -895,8 +901,8 @@ def undo() -> None:
     if stub is not None and stub in sys.meta_path:
         sys.meta_path.remove(stub)
     for name in [n for n in sys.modules if n == "IPython" or n.startswith("IPython.")]:
-        if isinstance(getattr(sys.modules[name], "__spec__", None), importlib.machinery.ModuleSpec) and \
-                isinstance(sys.modules[name].__spec__.loader, _IPythonStub):
+        spec = getattr(sys.modules[name], "__spec__", None)
+        if isinstance(spec, importlib.machinery.ModuleSpec) and isinstance(spec.loader, _IPythonStub):
             del sys.modules[name]
     compat.uninstall()
     compat.clear_notes()
@@ -982,7 +988,7 @@ class Recorder:
     def locate(self) -> str | None:
         """``file:line`` of the student's code behind the current model construction; None when Keras itself
         (``Sequential.build``, ``clone_model``, ``load_model``) or the grader made it."""
-        frame = sys._getframe(2)
+        frame: types.FrameType | None = sys._getframe(2)
         ours = (__file__, compat.__file__)
         inner = outer = None
         internal = False
@@ -1568,7 +1574,7 @@ def _execute(path: Path, label: str, workdir: Path) -> list[Failure]:
     cell as Jupyter's "Run All" does with errors allowed (:func:`run_cells`). Returns what failed on the way."""
     module = types.ModuleType("__main__")
     module.__file__ = str(path)
-    module.__builtins__ = builtins
+    module.__dict__["__builtins__"] = builtins
     namespace = module.__dict__
     sources = file_sources(path, label)
     if path.suffix == ".ipynb" or any("get_ipython" in source for _, source in sources):

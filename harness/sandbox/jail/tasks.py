@@ -34,6 +34,8 @@ def _sibling(name: str) -> types.ModuleType:
     key = f"_grader_{name}"
     if key not in sys.modules:
         spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name(f"{name}.py"))
+        if spec is None or spec.loader is None:
+            raise ImportError(f"the grader's {name}.py is not beside {__file__}")
         module = importlib.util.module_from_spec(spec)
         sys.modules[key] = module
         spec.loader.exec_module(module)
@@ -280,6 +282,14 @@ _LAZY_DEFAULTS = {"global:custom_objects_scope_dict": "{}", "global:safe_mode_sa
                   "global:global_random_seed": "None"}
 
 
+def _legacy_state() -> tuple[Any, ...]:
+    """numpy's global generator state as a tuple (``legacy=True``: name, key array, position, …)."""
+    import numpy as np
+
+    state = np.random.get_state(legacy=True)
+    return state if isinstance(state, tuple) else tuple(state.values())
+
+
 def keras_state() -> dict[str, str]:
     """Process-wide Keras settings a hostile archive could change while it loads (policy, floatx, registry...)."""
     import hashlib
@@ -295,7 +305,7 @@ def keras_state() -> dict[str, str]:
              "custom_objects": repr(sorted(keras.saving.get_custom_objects())),
              # keras.utils.set_random_seed, callable from a crafted archive, reseeds every generator (Python's
              # own `random` also advances on an honest load, so numpy's and TensorFlow's stand for it)
-             "numpy_random": hashlib.sha256(np.random.get_state()[1].tobytes()).hexdigest(),
+             "numpy_random": hashlib.sha256(np.asarray(_legacy_state()[1]).tobytes()).hexdigest(),
              "tf_global_seed": repr(context.global_seed())}
     state.update({f"global:{k}": repr(v)[:300] for k, v in vars(global_state.GLOBAL_STATE_TRACKER).items()
                   if not k.startswith(_VOLATILE_STATE)})
