@@ -41,10 +41,26 @@ def clear_notes() -> None:
     _NOTES.clear()
 
 
-def _patch(owner: Any, name: str, value: Any) -> None:
-    _SAVED.append((owner, name, owner.__dict__.get(name, _MISSING) if hasattr(owner, "__dict__") else
-                   getattr(owner, name, _MISSING)))
+def patch(owner: Any, name: str, value: Any, saved: list[tuple[Any, str, Any]] | None = None) -> None:
+    """``owner.name = value``, its previous value (or its absence) kept in ``saved`` (:func:`install`'s own list by
+    default) for :func:`restore`: the one way the jail's layers (this one, ``scripts.py``) patch and undo."""
+    (_SAVED if saved is None else saved).append((owner, name, owner.__dict__.get(name, _MISSING)
+                                                 if hasattr(owner, "__dict__") else getattr(owner, name, _MISSING)))
     setattr(owner, name, value)
+
+
+
+def restore(saved: list[tuple[Any, str, Any]]) -> None:
+    """Undo what :func:`patch` recorded in ``saved``, newest first, and empty it."""
+    for owner, name, value in reversed(saved):
+        if value is _MISSING:
+            try:
+                delattr(owner, name)
+            except AttributeError:
+                pass
+        else:
+            setattr(owner, name, value)
+    saved.clear()
 
 
 # -- removed modules: keras.utils.np_utils, keras.layers.recurrent, ... ---------------------------------------
@@ -225,11 +241,11 @@ def _install_modules() -> None:
         parent_name, _, child = f"keras.{relative}".rpartition(".")
         parent = sys.modules.get(parent_name)
         if parent is not None and not hasattr(parent, child):
-            _patch(parent, child, _alias_module(f"keras.{relative}", target, text))
+            patch(parent, child, _alias_module(f"keras.{relative}", target, text))
     layers = keras.layers
     for name in ("CuDNNLSTM", "CuDNNGRU"):
         if not hasattr(layers, name):
-            _patch(layers, name, _LazyRenamed(name))
+            patch(layers, name, _LazyRenamed(name))
     sequence = importlib.import_module("keras.preprocessing.sequence")
 
     def _sequence_getattr(name: str) -> Any:
@@ -238,7 +254,7 @@ def _install_modules() -> None:
         raise AttributeError(f"module 'keras.preprocessing.sequence' has no attribute {name!r}")
 
     if "__getattr__" not in sequence.__dict__:
-        _patch(sequence, "__getattr__", _sequence_getattr)
+        patch(sequence, "__getattr__", _sequence_getattr)
 
 
 class _LazyRenamed:
@@ -325,11 +341,11 @@ def _install_model_methods() -> None:
     for method, names in (("fit", _FIT_GENERATOR_ARGS), ("evaluate", _EVALUATE_GENERATOR_ARGS),
                           ("predict", _PREDICT_GENERATOR_ARGS)):
         if not hasattr(model, f"{method}_generator"):
-            _patch(model, f"{method}_generator", _generator_call(method, names))
+            patch(model, f"{method}_generator", _generator_call(method, names))
     for name, value in (("predict_classes", _predict_classes), ("predict_proba", _predict_proba),
                         ("reset_states", _reset_states)):
         if not hasattr(model, name):
-            _patch(model, name, value)
+            patch(model, name, value)
     fit = model.fit
 
     def compat_fit(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -339,7 +355,7 @@ def _install_model_methods() -> None:
         return fit(self, *args, **kwargs)
 
     compat_fit.__wrapped__ = fit  # type: ignore[attr-defined]
-    _patch(model, "fit", compat_fit)
+    patch(model, "fit", compat_fit)
     save_weights, load_weights = model.save_weights, model.load_weights
 
     def compat_save_weights(self: Any, filepath: Any, *args: Any, **kwargs: Any) -> Any:
@@ -353,8 +369,8 @@ def _install_model_methods() -> None:
             filepath = modern
         return load_weights(self, filepath, *args, **kwargs)
 
-    _patch(model, "save_weights", compat_save_weights)
-    _patch(model, "load_weights", compat_load_weights)
+    patch(model, "save_weights", compat_save_weights)
+    patch(model, "load_weights", compat_load_weights)
 
 
 def _weights_path(filepath: Any) -> Any:
@@ -388,7 +404,7 @@ def _install_layer_args() -> None:
             note("arg:batch_input_shape", f"{type(self).__name__}(batch_input_shape={batch_shape}) → "
                  f"keras.Input(batch_shape={batch_shape}) as the first layer")
 
-    _patch(Layer, "__init__", layer_init)
+    patch(Layer, "__init__", layer_init)
     add = keras.Sequential.add
 
     def sequential_add(self: Any, layer: Any, *args: Any, **kwargs: Any) -> Any:
@@ -397,7 +413,7 @@ def _install_layer_args() -> None:
             add(self, keras.layers.InputLayer(batch_shape=batch_shape), *args, **kwargs)
         return add(self, layer, *args, **kwargs)
 
-    _patch(keras.Sequential, "add", sequential_add)
+    patch(keras.Sequential, "add", sequential_add)
 
 
 def _install_optimizers() -> None:
@@ -433,7 +449,7 @@ def _install_optimizers() -> None:
                      "the same lr / (1 + decay · step)")
         init(self, *args, **kwargs)
 
-    _patch(BaseOptimizer, "__init__", optimizer_init)
+    patch(BaseOptimizer, "__init__", optimizer_init)
 
 
 def _install_callbacks() -> None:
@@ -447,7 +463,7 @@ def _install_callbacks() -> None:
         history_init(self)
         self.history = HistoryDict()
 
-    _patch(keras.callbacks.History, "__init__", init_history)
+    patch(keras.callbacks.History, "__init__", init_history)
     checkpoint_init = keras.callbacks.ModelCheckpoint.__init__
 
     def init_checkpoint(self: Any, filepath: Any, *args: Any, **kwargs: Any) -> None:
@@ -465,7 +481,7 @@ def _install_callbacks() -> None:
             return
         checkpoint_init(self, filepath, *args, **kwargs)
 
-    _patch(keras.callbacks.ModelCheckpoint, "__init__", init_checkpoint)
+    patch(keras.callbacks.ModelCheckpoint, "__init__", init_checkpoint)
 
 
 class HistoryDict(dict):
@@ -490,9 +506,9 @@ def _install_tensorflow() -> None:
         tf.random.set_seed(seed)
 
     if not hasattr(tf, "set_random_seed"):
-        _patch(tf, "set_random_seed", set_random_seed)
+        patch(tf, "set_random_seed", set_random_seed)
     if not hasattr(tf.random, "set_random_seed"):
-        _patch(tf.random, "set_random_seed", set_random_seed)
+        patch(tf.random, "set_random_seed", set_random_seed)
 
 
 def install() -> None:
@@ -510,15 +526,7 @@ def install() -> None:
 def uninstall() -> None:
     """Undo :func:`install` (for tests that run it in-process)."""
     global _FINDER
-    for owner, name, value in reversed(_SAVED):
-        if value is _MISSING:
-            try:
-                delattr(owner, name)
-            except AttributeError:
-                pass
-        else:
-            setattr(owner, name, value)
-    _SAVED.clear()
+    restore(_SAVED)
     if _FINDER is not None and _FINDER in sys.meta_path:
         sys.meta_path.remove(_FINDER)
     _FINDER = None

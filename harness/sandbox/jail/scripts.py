@@ -61,9 +61,8 @@ compat = _sibling("compat")
 
 #: Notes of this run (data served, short-circuits, the model graded), in order; compat keeps its own.
 _NOTES: dict[str, str] = {}
-#: What prepare()/run_script() patched, to undo in-process (tests): (owner, name, previous or _MISSING).
+#: What prepare()/run_script() patched, to undo in-process (tests): (owner, name, previous value or none).
 _SAVED: list[tuple[Any, str, Any]] = []
-_MISSING = object()
 _STATE: dict[str, Any] = {}
 
 
@@ -72,20 +71,10 @@ def note(key: str, text: str) -> None:
 
 
 def _patch(owner: Any, name: str, value: Any, saved: list | None = None) -> None:
-    (_SAVED if saved is None else saved).append((owner, name, owner.__dict__.get(name, _MISSING)))
-    setattr(owner, name, value)
+    compat.patch(owner, name, value, _SAVED if saved is None else saved)
 
 
-def _restore(saved: list) -> None:
-    for owner, name, value in reversed(saved):
-        if value is _MISSING:
-            try:
-                delattr(owner, name)
-            except AttributeError:
-                pass
-        else:
-            setattr(owner, name, value)
-    saved.clear()
+_restore = compat.restore
 
 
 # -- notebook magics and shell lines ------------------------------------------------------------------------
