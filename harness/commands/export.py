@@ -20,7 +20,6 @@ from pathlib import Path
 import click
 
 from harness.course import Course, load_course
-from harness.errors import GraderError
 from harness.escape import terminal, unique_file_names
 from harness.export import FORMATS, VISIBILITIES, Format, export_format
 from harness.results import SubmissionResult
@@ -45,12 +44,9 @@ from harness.store import open_store
 def command(ctx: click.Context, fmt: str, output: Path | None, submissions: tuple[str, ...], db: Path | None,
             course_path: Path | None, visibility: str) -> None:
     """Export the latest results as Gradescope results.json, a CSV gradebook, or JUnit XML."""
-    try:
-        entry = export_format(fmt)
-        course = load_course(course_path)
-        store = open_store(db, create=False)
-    except GraderError as exc:
-        raise click.UsageError(str(exc)) from exc
+    entry = export_format(fmt)  # a GraderError here is one line, exit 2 (harness.cli)
+    course = load_course(course_path)
+    store = open_store(db, create=False)
     if not entry.takes_visibility and ctx.get_parameter_source("visibility") != click.core.ParameterSource.DEFAULT:
         raise click.UsageError(f"--visibility is for gradescope; --format {fmt} has no visibility to set")
     with store:
