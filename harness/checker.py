@@ -44,7 +44,9 @@ from typing import Any
 import harness
 import reference
 from harness.confine import SCRATCH_BYTES
+from harness import reference_cache
 from harness.evaluate import StateChanged
+from harness.references import Reference
 from harness.results import AssignmentResult
 from harness.sandbox import Limits, Outcome
 from harness.sandbox.host.worker import _claim_uid, _python_roots
@@ -85,6 +87,11 @@ class Checker:
         #: job shares it, and kept across replacements; the lock file descriptor that keeps it ours.
         self.uid: int | None = None
         self._uid_lock: int | None = None
+        #: The references' figures (harness/references.py) of the assignments to check, ``None`` where the checker
+        #: computes them; sent to every checker process this object starts (:meth:`prepare`).
+        self.references: dict[str, tuple[Reference, ...] | None] = {}
+        #: Whether the checker owes the reply to a ``prepare`` request.
+        self._preparing = False
 
     def start(self) -> None:
         method = "fork" if self.restarts == 0 and _forkable() else "spawn"
@@ -100,6 +107,36 @@ class Checker:
         self.process.start()
         theirs.close()
         self.connection = ours
+        self._preparing = False
+        if self.references:
+            self._send_prepare()
+
+    def prepare(self, references: dict[str, tuple[Reference, ...] | None]) -> None:
+        """Give the checker the references of the assignments it will check (from the grader's cache), or have it
+        compute those that are ``None`` now, while it waits for the sandbox's first models, rather than on the first
+        model of each. Figures a checker computes before it has loaded any student's model are kept on disk
+        (:mod:`harness.reference_cache`); the reply is read before the first check."""
+        if self._preparing:
+            self._prepared()
+        self.references.update(references)
+        if self.process is not None and self.process.is_alive():
+            self._send_prepare()
+
+    def _send_prepare(self) -> None:
+        self.connection.send(("prepare", self.references))
+        self._preparing = True
+
+    def _prepared(self) -> None:
+        """Read the checker's reply to ``prepare``: the figures it computed, kept (and stored) when it computed
+        them before loading any student's model."""
+        self._preparing = False
+        if not self.connection.poll(PREPARE_TIMEOUT_S):
+            raise _NotReady
+        computed, clean = self.connection.recv()
+        for assignment_id, found in computed.items():
+            if clean:
+                self.references[assignment_id] = found
+                reference_cache.store(assignment_id, found)
 
     def check(self, assignment_id: str, file: str, outcome: Outcome, limits: Limits) -> AssignmentResult:
         """Check one model (see :func:`harness.evaluate.evaluate_model`) in the checker process, under the run's
@@ -112,6 +149,8 @@ class Checker:
         if self.process is None or not self.process.is_alive():  # gone between two checks: not this model's doing
             self._restart()
         try:
+            if self._preparing:
+                self._prepared()
             self.connection.send((assignment_id, file, dataclasses.replace(outcome, out=None), limits, files))
             if not self.connection.poll(PREPARE_TIMEOUT_S) or self.connection.recv() != "started":
                 raise _NotReady
@@ -229,7 +268,7 @@ def serve(connection: Connection, threads: int, scratch: str, uid: int | None = 
         # Keras resolved its home (get_file's default) at import: point it at the scratch
         keras_config._KERAS_DIR = scratch  # noqa: SLF001
 
-    from harness import evaluate
+    from harness import evaluate, references
     from harness.catalog import load_catalog
 
     tf.get_logger().setLevel("ERROR")
@@ -241,6 +280,7 @@ def serve(connection: Connection, threads: int, scratch: str, uid: int | None = 
     gc.collect()
     gc.freeze()
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    touched = False  # whether a student's model has been loaded here: figures computed after it are not stored
     while True:
         try:
             request = connection.recv()
@@ -248,9 +288,19 @@ def serve(connection: Connection, threads: int, scratch: str, uid: int | None = 
             return
         if request is None:
             return
+        if request[0] == "prepare":
+            computed = {}
+            for assignment_id, found in request[1].items():
+                if found is not None:
+                    references.install(assignment_id, found)
+                elif not references.known(assignment_id):
+                    computed[assignment_id] = references.references(assignment_id)
+            connection.send((computed, not touched))
+            continue
         assignment_id, file, outcome, limits, files = request
         outcome.out = _write_files(Path(scratch), files)
-        evaluate.reference_builds(assignment_id)  # the grader's own work: before the student's clock starts
+        references.references(assignment_id)  # the grader's own work: before the student's clock starts
+        touched = True
         connection.send("started")
         vm_kb = _vm_kb()
         if vm_kb:

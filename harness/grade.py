@@ -10,14 +10,13 @@ import hashlib
 import os
 import queue
 import shutil
-import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness import escape, evaluate, scoring, training
+from harness import escape, evaluate, reference_cache, scoring, training
 from harness.checker import Checker
 from harness.catalog import Assignment, Case, ModelAssignment, load_catalog
 from harness.checks import functions
@@ -29,6 +28,7 @@ from harness.sandbox import Limits, Outcome, Worker
 from harness.sandbox.jail import protocol
 from harness.sandbox.host.worker import SandboxFailed
 from harness.training import TrainJob, TrainSettings
+from harness.versions import installed_versions
 
 SOURCE_SUFFIXES = (".py", ".ipynb")
 
@@ -253,7 +253,7 @@ class Grader:
         before they start the installed versions answer (a run with nothing to grade starts none)."""
         if self._workers:
             return self._workers[0].wait_ready().get("versions", {})
-        return _installed_versions()
+        return installed_versions()
 
     def grade_all(self, submissions: list[Path], ids: list[str],
                   on_result: Callable[[SubmissionResult], None] | None = None) -> Iterator[SubmissionResult]:
@@ -264,6 +264,7 @@ class Grader:
         """
         if submissions:
             self.start()
+            self._prepare_checkers(ids)
         todo: queue.Queue[tuple[int, Path]] = queue.Queue()
         for item in enumerate(submissions):
             todo.put(item)
@@ -326,6 +327,16 @@ class Grader:
                 yield result
         finally:
             stop.set()
+
+    def _prepare_checkers(self, ids: list[str]) -> None:
+        """Hand the checkers the references of the model assignments they will check, from the cache on disk
+        (:mod:`harness.reference_cache`), so they build none; those not cached they compute while the sandbox
+        runs the first submission. Trained models are checked here, not by the checkers."""
+        if self.training is not None:
+            return
+        found = {i: reference_cache.load(i) for i in ids if isinstance(self.catalog[i], ModelAssignment)}
+        for checker in self.checkers:
+            checker.prepare(found)
 
     def grade(self, submission: Path, ids: list[str], worker: Worker) -> SubmissionResult:
         """Grade one submission on ``worker``: its code in the sandbox, then the checks here."""
@@ -495,22 +506,6 @@ class Grader:
         if isinstance(assignment, ModelAssignment):
             return checker.check(assignment.id, job.file, outcome, limits)
         return evaluate.evaluate_function(assignment, job.file, job.fixed, job.drawn, outcome, limits)
-
-
-def _installed_versions() -> dict[str, str]:
-    """The versions the zygote reports (``sys.version``, ``tf.__version__``, ``keras.__version__``), read from the
-    installed distributions without importing TensorFlow."""
-    from importlib import metadata
-
-    found = {"python": sys.version.split()[0]}
-    for key, distributions in (("tensorflow", ("tensorflow", "tensorflow-cpu")), ("keras", ("keras",))):
-        for distribution in distributions:
-            try:
-                found[key] = metadata.version(distribution)
-                break
-            except metadata.PackageNotFoundError:
-                continue
-    return found
 
 
 def _grader_fault(exc: BaseException) -> str:
