@@ -92,6 +92,9 @@ class Checker:
         self.references: dict[str, tuple[Reference, ...] | None] = {}
         #: Whether the checker owes the reply to a ``prepare`` request.
         self._preparing = False
+        #: Sends a ``prepare`` request: the pipe holds less than the figures, and the checker reads them only once
+        #: it has imported TensorFlow, which the grader does not wait for.
+        self._sending: threading.Thread | None = None
 
     def start(self) -> None:
         method = "fork" if self.restarts == 0 and _forkable() else "spawn"
@@ -120,7 +123,10 @@ class Checker:
             self._prepared()
         self.references.update(references)
         if self.process is not None and self.process.is_alive():
-            self._send_prepare()
+            request = ("prepare", dict(self.references))
+            self._sending = threading.Thread(target=_send_quietly, args=(self.connection, request), daemon=True)
+            self._sending.start()
+            self._preparing = True
 
     def _send_prepare(self) -> None:
         self.connection.send(("prepare", self.references))
@@ -130,6 +136,9 @@ class Checker:
         """Read the checker's reply to ``prepare``: the figures it computed, kept (and stored) when it computed
         them before loading any student's model."""
         self._preparing = False
+        if self._sending is not None:
+            self._sending.join()
+            self._sending = None
         if not self.connection.poll(PREPARE_TIMEOUT_S):
             raise _NotReady
         computed, clean = self.connection.recv()
@@ -192,6 +201,10 @@ class Checker:
 
     def _stop(self) -> None:
         """End the checker process and anything it left running under its uid (a breach may have forked)."""
+        if self._sending is not None:  # one writer at a time on the pipe
+            self._sending.join(timeout=PREPARE_TIMEOUT_S if self.process is not None and self.process.is_alive()
+                               else 5)
+            self._sending = None
         if self.connection is not None:
             try:
                 self.connection.send(None)  # a forked checker holds a copy of our end: no EOF would come
@@ -210,6 +223,14 @@ class Checker:
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
             self.scratch = None
+
+
+def _send_quietly(connection: Connection, request: Any) -> None:
+    """Send ``request``; a checker that died meanwhile is the next check's to report (it replaces the checker)."""
+    try:
+        connection.send(request)
+    except OSError:
+        pass
 
 
 def _read_files(out: Path | None) -> dict[str, bytes]:
