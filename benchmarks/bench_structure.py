@@ -19,6 +19,11 @@ Run either way (both time the two commands side by side, interleaved, in the sam
     python benchmarks/bench_structure.py --rounds 3 --all           # all 37: the README's first command
     python benchmarks/bench_structure.py --rounds 3 --cold-references   # references computed in every round
     pytest benchmarks/bench_structure.py --benchmark-only
+
+Last measured (2 shared cores, load average 8–12, 3 rounds, medians; README's table has the spread): the 28 models
+wall 1.39×, CPU 2.20× (13.1 s vs 28.9 s); ``-a imdb_lstm`` wall 1.63×, CPU 1.83× (7.3 s vs 13.3 s: the checker's
+TensorFlow import beside the sandbox worker's). Before the reference cache and batched jobs: CPU 3.2–3.4× and
+1.9–2.0×.
 """
 
 from __future__ import annotations
