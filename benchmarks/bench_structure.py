@@ -22,8 +22,8 @@ Run either way (both time the two commands side by side, interleaved, in the sam
 
 Last measured (2 shared cores, load average 8–12, 3 rounds, medians; README's table has the spread): the 28 models
 wall 1.39×, CPU 2.20× (13.1 s vs 28.9 s); ``-a imdb_lstm`` wall 1.63×, CPU 1.83× (7.3 s vs 13.3 s: the checker's
-TensorFlow import beside the sandbox worker's). Before the reference cache and batched jobs: CPU 3.2–3.4× and
-1.9–2.0×.
+TensorFlow import beside the sandbox worker's); ``--all`` wall 1.47×, CPU 2.87× (9.7 s vs 27.8 s). Before the
+reference cache and batched jobs: CPU 3.2–3.4×, 1.9–2.0× and 3.3–3.4×.
 """
 
 from __future__ import annotations
