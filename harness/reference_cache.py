@@ -69,8 +69,10 @@ def _folder(create: bool = False) -> Path | None:
     root = directory()
     folder = root / "references" / key()
     if create:
-        try:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:  # each level 0700: a umask of 002 would leave a group-writable folder the reads then refuse
+            root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            (root / "references").mkdir(mode=0o700, exist_ok=True)
+            folder.mkdir(mode=0o700, exist_ok=True)
         except OSError:
             return None
     return folder if all(_ours(path, stat.S_ISDIR) for path in (root, root / "references", folder)) else None

@@ -69,6 +69,16 @@ def test_figures_that_could_have_been_changed_are_not_believed(spoil: str, tmp_p
     assert reference_cache.load("imdb_conv1d") is None
 
 
+def test_a_group_writable_umask_still_caches() -> None:
+    """The folders are made 0700 whatever the umask, so a umask of 002 does not make every read refuse them."""
+    previous = os.umask(0o002)
+    try:
+        assert reference_cache.store("imdb_conv1d", figures())
+    finally:
+        os.umask(previous)
+    assert reference_cache.load("imdb_conv1d") is not None
+
+
 def test_a_setting_that_is_not_a_plain_literal_is_not_stored() -> None:
     odd = figures()
     odd[0].views[1].settings["rate"] = np.float32(0.5)  # repr() would not read back as the same value
