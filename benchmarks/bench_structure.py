@@ -7,12 +7,23 @@ the functional check. Every grader round regrades (``--force``) into a fresh sto
 every assignment (``graded.py``). Wall and CPU seconds (all processes) are both reported: on a shared machine
 CPU seconds barely move with the load, wall time does.
 
+The references' figures (built and run once, ``harness/reference_cache.py``) live in a cache folder of the
+benchmark's own: by default the checked run before the rounds fills it and every round finds it full, as every
+run after an installation's first does; ``--cold-references`` gives each round an empty one (the first run
+after an installation or an upgrade). The output says how many assignments' figures each round found cached.
+
 Run either way (both time the two commands side by side, interleaved, in the same run):
 
     python benchmarks/bench_structure.py --rounds 3                 # the 28 model assignments of alice
     python benchmarks/bench_structure.py --rounds 3 -a imdb_lstm    # one assignment (the CI use)
     python benchmarks/bench_structure.py --rounds 3 --all           # all 37: the README's first command
+    python benchmarks/bench_structure.py --rounds 3 --cold-references   # references computed in every round
     pytest benchmarks/bench_structure.py --benchmark-only
+
+Last measured (2 shared cores, load average 8–12, 3 rounds, medians; README's table has the spread): the 28 models
+wall 1.39×, CPU 2.20× (13.1 s vs 28.9 s); ``-a imdb_lstm`` wall 1.63×, CPU 1.83× (7.3 s vs 13.3 s: the checker's
+TensorFlow import beside the sandbox worker's); ``--all`` wall 1.47×, CPU 2.87× (9.7 s vs 27.8 s). Before the
+reference cache and batched jobs: CPU 3.2–3.4×, 1.9–2.0× and 3.3–3.4×.
 """
 
 from __future__ import annotations
@@ -21,6 +32,8 @@ import argparse
 import json
 import statistics
 import sys
+import tempfile
+from pathlib import Path
 
 import cpu
 from graded import ROOT, grader_run
@@ -57,20 +70,31 @@ def bare(ids: list[str]) -> tuple[float, float, str]:
     return measured.wall_s, measured.cpu_s, measured.cpu_source
 
 
-def grader(ids: list[str]) -> tuple[float, float, str]:
-    """(wall, CPU seconds, source) of ``grader run --force``: the grader, its workers, checkers and sandboxed jobs."""
-    graded = grader_run([SUBMISSION], *[a for i in ids for a in ("-a", i)], expect_assignments=len(ids))
+def grader(ids: list[str], cache: Path | None = None, cached: list[int] | None = None) -> tuple[float, float, str]:
+    """(wall, CPU seconds, source) of ``grader run --force``: the grader, its workers, checkers and sandboxed jobs.
+    ``cache``: the reference cache folder (None: an empty one); ``cached`` gets how many it held."""
+    graded = grader_run([SUBMISSION], *[a for i in ids for a in ("-a", i)], expect_assignments=len(ids), cache=cache)
+    if cached is not None:
+        cached.append(graded.references_cached)
     return graded.wall_s, graded.cpu_s, graded.cpu_source
 
 
-def measure(ids: list[str], rounds: int) -> dict[str, object]:
-    checked = grader_run([SUBMISSION], *[a for i in ids for a in ("-a", i)], expect_assignments=len(ids))
-    runs: dict[str, list[tuple[float, float, str]]] = {"bare": [], "grader": []}
-    for _ in range(rounds):  # interleaved, so both see the same machine state
-        runs["bare"].append(bare(ids))
-        runs["grader"].append(grader(ids))
+def measure(ids: list[str], rounds: int, cold_references: bool = False) -> dict[str, object]:
+    with tempfile.TemporaryDirectory(prefix="grader-bench-cache-") as tmp:
+        cache = None if cold_references else Path(tmp)
+        checked = grader_run([SUBMISSION], *[a for i in ids for a in ("-a", i)], expect_assignments=len(ids),
+                             cache=cache)
+        runs: dict[str, list[tuple[float, float, str]]] = {"bare": [], "grader": []}
+        cached: list[int] = []
+        for _ in range(rounds):  # interleaved, so both see the same machine state
+            runs["bare"].append(bare(ids))
+            runs["grader"].append(grader(ids, cache, cached))
+    models = sum(1 for i in ids if i in model_ids())
+    if cached != [0 if cold_references else models] * rounds:
+        raise RuntimeError(f"the rounds found {cached} assignments' references cached, expected "
+                           f"{0 if cold_references else models} each")
     result: dict[str, object] = {"assignments": len(ids), "rounds": rounds, "graded": checked.summary(),
-                                 "cpu_source": runs["grader"][0][2]}
+                                 "references_cached_per_round": cached, "cpu_source": runs["grader"][0][2]}
     for name, values in runs.items():
         result[f"{name}_s"] = [round(wall, 3) for wall, _, _ in values]
         result[f"{name}_cpu_s"] = [round(cpu_s, 3) for _, cpu_s, _ in values]
@@ -82,10 +106,10 @@ def measure(ids: list[str], rounds: int) -> dict[str, object]:
     return result
 
 
-def test_structure_grading(benchmark) -> None:
+def test_structure_grading(benchmark, tmp_path: Path) -> None:
     ids = model_ids()
     bare_s = statistics.median(bare(ids)[0] for _ in range(3))
-    benchmark.pedantic(grader, args=(ids,), rounds=3, warmup_rounds=1)
+    benchmark.pedantic(grader, args=(ids, tmp_path), rounds=3, warmup_rounds=1)  # the warm-up fills the cache
     ratio = benchmark.stats.stats.median / bare_s
     benchmark.extra_info.update({"bare_median_s": bare_s, "ratio": ratio, "assignments": len(ids)})
     print(f"\ngrader {benchmark.stats.stats.median:.2f} s, bare {bare_s:.2f} s, ratio {ratio:.2f}x")
@@ -97,14 +121,16 @@ def main() -> None:
     parser.add_argument("-a", "--assignment", action="append", metavar="ID",
                         help="only these assignments (default: every model assignment)")
     parser.add_argument("--all", action="store_true", help="every assignment, the function ones too")
+    parser.add_argument("--cold-references", action="store_true",
+                        help="an empty reference cache in every round (default: filled by the checked run)")
     options = parser.parse_args()
     ids = options.assignment or model_ids(functions=options.all)
-    result = measure(ids, options.rounds)
+    result = measure(ids, options.rounds, options.cold_references)
     print(f"{result['assignments']} assignment(s), {options.rounds} rounds interleaved (median): bare script "
           f"{result['bare_median_s']:.2f} s, grader run --force {result['grader_median_s']:.2f} s, "
           f"ratio {result['ratio']:.2f}x (CPU {result['bare_cpu_median_s']:.2f} s vs "
           f"{result['grader_cpu_median_s']:.2f} s: {result['cpu_ratio']:.2f}x, {result['cpu_source']}); "
-          f"graded {result['graded']}")
+          f"graded {result['graded']}; references cached per round {result['references_cached_per_round']}")
     print(json.dumps(result))
 
 

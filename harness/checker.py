@@ -42,8 +42,10 @@ from pathlib import Path
 from typing import Any
 
 import harness
+from harness import reference_cache
 from harness.confine import SCRATCH_BYTES
 from harness.evaluate import StateChanged
+from harness.references import Reference
 from harness.results import AssignmentResult
 from harness.sandbox import Limits, Outcome
 from harness.sandbox.host.worker import _claim_uid, _python_roots
@@ -84,6 +86,14 @@ class Checker:
         #: job shares it, and kept across replacements; the lock file descriptor that keeps it ours.
         self.uid: int | None = None
         self._uid_lock: int | None = None
+        #: The references' figures (harness/references.py) of the assignments to check, ``None`` where the checker
+        #: computes them; sent to every checker process this object starts (:meth:`prepare`).
+        self.references: dict[str, tuple[Reference, ...] | None] = {}
+        #: Whether the checker owes the reply to a ``prepare`` request.
+        self._preparing = False
+        #: Sends a ``prepare`` request: the pipe holds less than the figures, and the checker reads them only once
+        #: it has imported TensorFlow, which the grader does not wait for.
+        self._sending: threading.Thread | None = None
 
     def start(self) -> None:
         method = "fork" if self.restarts == 0 and _forkable() else "spawn"
@@ -99,6 +109,42 @@ class Checker:
         self.process.start()
         theirs.close()
         self.connection = ours
+        self._preparing = False
+        if self.references:
+            self._send_prepare()
+
+    def prepare(self, references: dict[str, tuple[Reference, ...] | None]) -> None:
+        """Give the checker the references of the assignments it will check (from the grader's cache), or have it
+        compute those that are ``None`` now, while it waits for the sandbox's first models, rather than on the first
+        model of each. Figures a checker computes before it has loaded any student's model are kept on disk
+        (:mod:`harness.reference_cache`); the reply is read before the first check."""
+        if self._preparing:
+            self._prepared()
+        self.references.update(references)
+        if self.process is not None and self.process.is_alive():
+            request = ("prepare", dict(self.references))
+            self._sending = threading.Thread(target=_send_quietly, args=(self.connection, request), daemon=True)
+            self._sending.start()
+            self._preparing = True
+
+    def _send_prepare(self) -> None:
+        self.connection.send(("prepare", self.references))
+        self._preparing = True
+
+    def _prepared(self) -> None:
+        """Read the checker's reply to ``prepare``: the figures it computed, kept (and stored) when it computed
+        them before loading any student's model."""
+        self._preparing = False
+        if self._sending is not None:
+            self._sending.join()
+            self._sending = None
+        if not self.connection.poll(PREPARE_TIMEOUT_S):
+            raise _NotReady
+        computed, clean = self.connection.recv()
+        for assignment_id, found in computed.items():
+            if clean:
+                self.references[assignment_id] = found
+                reference_cache.store(assignment_id, found)
 
     def check(self, assignment_id: str, file: str, outcome: Outcome, limits: Limits) -> AssignmentResult:
         """Check one model (see :func:`harness.evaluate.evaluate_model`) in the checker process, under the run's
@@ -111,6 +157,8 @@ class Checker:
         if self.process is None or not self.process.is_alive():  # gone between two checks: not this model's doing
             self._restart()
         try:
+            if self._preparing:
+                self._prepared()
             self.connection.send((assignment_id, file, dataclasses.replace(outcome, out=None), limits, files))
             if not self.connection.poll(PREPARE_TIMEOUT_S) or self.connection.recv() != "started":
                 raise _NotReady
@@ -152,6 +200,10 @@ class Checker:
 
     def _stop(self) -> None:
         """End the checker process and anything it left running under its uid (a breach may have forked)."""
+        if self._sending is not None:  # one writer at a time on the pipe
+            self._sending.join(timeout=PREPARE_TIMEOUT_S if self.process is not None and self.process.is_alive()
+                               else 5)
+            self._sending = None
         if self.connection is not None:
             try:
                 self.connection.send(None)  # a forked checker holds a copy of our end: no EOF would come
@@ -170,6 +222,14 @@ class Checker:
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
             self.scratch = None
+
+
+def _send_quietly(connection: Connection, request: Any) -> None:
+    """Send ``request``; a checker that died meanwhile is the next check's to report (it replaces the checker)."""
+    try:
+        connection.send(request)
+    except OSError:
+        pass
 
 
 def _read_files(out: Path | None) -> dict[str, bytes]:
@@ -230,7 +290,7 @@ def serve(connection: Connection, threads: int, scratch: str, uid: int | None = 
         # Keras resolved its home (get_file's default) at import: point it at the scratch
         keras_config._KERAS_DIR = scratch  # noqa: SLF001
 
-    from harness import evaluate
+    from harness import evaluate, references
     from harness.catalog import load_catalog
 
     tf.get_logger().setLevel("ERROR")
@@ -242,6 +302,7 @@ def serve(connection: Connection, threads: int, scratch: str, uid: int | None = 
     gc.collect()
     gc.freeze()
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    touched = False  # whether a student's model has been loaded here: figures computed after it are not stored
     while True:
         try:
             request = connection.recv()
@@ -249,9 +310,19 @@ def serve(connection: Connection, threads: int, scratch: str, uid: int | None = 
             return
         if request is None:
             return
+        if request[0] == "prepare":
+            computed = {}
+            for assignment_id, found in request[1].items():
+                if found is not None:
+                    references.install(assignment_id, found)
+                elif not references.known(assignment_id):
+                    computed[assignment_id] = references.references(assignment_id)
+            connection.send((computed, not touched))
+            continue
         assignment_id, file, outcome, limits, files = request
         outcome.out = _write_files(Path(scratch), files)
-        evaluate.reference_builds(assignment_id)  # the grader's own work: before the student's clock starts
+        references.references(assignment_id)  # the grader's own work: before the student's clock starts
+        touched = True
         connection.send("started")
         vm_kb = _vm_kb()
         if vm_kb:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import functools
 import signal
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness import references
 from harness.catalog import Assignment, Case, FunctionAssignment, ModelAssignment
 from harness.checks import functional, functions, structure
 from harness.checks.config_gate import ConfigRefused
@@ -25,32 +25,6 @@ from harness.sandbox.jail import protocol
 from harness.sandbox.jail.protocol import clean_text
 
 MAX_MODEL_BYTES = protocol.FILES["model.keras"].max_bytes
-#: The functional check sets weights on the shared, cached reference models.
-_REFERENCE_LOCK = threading.Lock()
-
-
-@dataclass
-class ReferenceBuild:
-    model: Any
-    views: list[LayerView]
-    total: int
-    note: str = ""
-
-
-@functools.cache
-def reference_builds(assignment_id: str) -> tuple[ReferenceBuild, ...]:
-    """The reference and its accepted variants, built once per process with fixed weights (seed 0)."""
-    import keras
-
-    from harness.catalog import load_catalog
-
-    assignment = load_catalog()[assignment_id]
-    builds = []
-    for build, note in [(assignment.build, ""), *((v.build, v.note) for v in assignment.variants)]:
-        keras.utils.set_random_seed(0)
-        model = build()
-        builds.append(ReferenceBuild(model, views(model), int(model.count_params()), note))
-    return tuple(builds)
 
 
 def model_task(assignment: ModelAssignment, file: str, seed: int, *, short_circuit: bool = True,
@@ -275,23 +249,24 @@ def model_checks(assignment: ModelAssignment, student: Any) -> ModelChecks:
     """
     student_views = views(student)
     total = int(student.count_params())
-    builds = reference_builds(assignment.id)
-    best, checks = min(((b, _structure_checks(student_views, b)) for b in builds),
-                       key=lambda item: sum(not c.passed for c in item[1]))
+    builds = references.references(assignment.id)
+    (index, best), checks = min(((b, _structure_checks(student_views, b[1])) for b in enumerate(builds)),
+                                key=lambda item: sum(not c.passed for c in item[1]))
     accepted = {b.total: b.note for b in builds if b.note}
     total_check, notes = structure.check_total(total, builds[0].total, accepted)
     if best.note and best.note not in notes and total_check.passed:
         notes.append(best.note)
     notes.extend(structure.merged_notes(student_views))
     checks.append(total_check)
-    with _REFERENCE_LOCK:
-        checks.append(functional.check_functional(student, best.model, student_views, best.views,
-                                                  assignment.input_dtype))
+    with references.MODEL_LOCK:
+        checks.append(functional.check_functional(student, best.run(), student_views, best.views,
+                                                  assignment.input_dtype,
+                                                  lambda: references.model(assignment.id, index)))
     return ModelChecks(checks, notes, total, builds[0].total,
                        structure.architecture_rows(student_views, best.views))
 
 
-def _structure_checks(student: list[LayerView], build: ReferenceBuild) -> list[Check]:
+def _structure_checks(student: list[LayerView], build: references.Reference) -> list[Check]:
     pairs, _ = structure.align(student, build.views)
     return [structure.check_layers(student, build.views), structure.check_output_shapes(pairs),
             structure.check_parameters(pairs), structure.check_settings(pairs, student, build.views)]

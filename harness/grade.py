@@ -10,14 +10,13 @@ import hashlib
 import os
 import queue
 import shutil
-import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness import escape, evaluate, scoring, training
+from harness import escape, evaluate, reference_cache, scoring, training
 from harness.catalog import Assignment, Case, ModelAssignment, load_catalog
 from harness.checker import Checker
 from harness.checks import functions
@@ -30,8 +29,13 @@ from harness.sandbox import Limits, Outcome, Worker
 from harness.sandbox.host.worker import SandboxFailed
 from harness.sandbox.jail import protocol
 from harness.training import TrainJob, TrainSettings
+from harness.versions import installed_versions
 
 SOURCE_SUFFIXES = (".py", ".ipynb")
+#: Jobs per sandboxed child: the checks of one batch's models run while the sandbox runs the next batch (a
+#: child costs ≈ 0.1 s to start, TensorFlow's first ops; a batch of a submission's 37 jobs left the checker
+#: idle until the last model was built).
+BATCH = 10
 
 
 class SubmissionError(InputError):
@@ -256,7 +260,7 @@ class Grader:
         before they start the installed versions answer (a run with nothing to grade starts none)."""
         if self._workers:
             return self._workers[0].wait_ready().get("versions", {})
-        return _installed_versions()
+        return installed_versions()
 
     def grade_all(self, submissions: list[Path], ids: list[str],
                   on_result: Callable[[SubmissionResult], None] | None = None) -> Iterator[SubmissionResult]:
@@ -267,6 +271,7 @@ class Grader:
         """
         if submissions:
             self.start()
+            self._prepare_checkers(ids)
         todo: queue.Queue[tuple[int, Path]] = queue.Queue()
         for item in enumerate(submissions):
             todo.put(item)
@@ -281,13 +286,20 @@ class Grader:
                 except queue.Empty:
                     break
                 try:
-                    ran.put((index, self._sandbox(submission, ids, worker)))
-                except SandboxFailed as exc:  # no worker can start: not this student's fault, the run stops
-                    ran.put((index, exc))
+                    sandboxed = self._begin(submission, ids)
                 except Exception as exc:  # noqa: BLE001 - the grader's own fault on this submission: its error
                     ran.put((index, self._failed(submission, ids, exc)))
-                except BaseException as exc:  # noqa: BLE001 - handed to the caller, in order
-                    ran.put((index, exc))
+                    continue
+                # handed over before it runs: its checks start as its first models come out of the sandbox
+                ran.put((index, sandboxed))
+                if sandboxed.refused:
+                    continue
+                try:
+                    self._run(sandboxed, worker)
+                except BaseException as exc:  # noqa: BLE001 - the checking thread says it (see _Sandboxed.wait)
+                    sandboxed.finish(exc)
+                else:
+                    sandboxed.finish()
             ran.put(None)
 
         def work(worker: Worker) -> None:
@@ -298,9 +310,15 @@ class Grader:
                 index, sandboxed = item
                 try:
                     if isinstance(sandboxed, _Sandboxed) and stop.is_set():
+                        sandboxed.wait_finished()  # its folder is still being filled
                         self._discard(sandboxed)
                         continue
                     result = self._check(sandboxed) if isinstance(sandboxed, _Sandboxed) else sandboxed
+                except _SandboxStopped as stopped:
+                    if isinstance(stopped.cause, SandboxFailed) or not isinstance(stopped.cause, Exception):
+                        result = stopped.cause  # no worker can start, or Ctrl-C: handed to the caller, in order
+                    else:  # the grader's own fault on this submission: its error
+                        result = self._failed(submissions[index], ids, stopped.cause)
                 except Exception as exc:  # noqa: BLE001 - the grader's own fault on this submission: its error
                     result = self._failed(submissions[index], ids, exc)
                 except BaseException as exc:  # noqa: BLE001 - handed to the caller, in order
@@ -330,15 +348,38 @@ class Grader:
         finally:
             stop.set()
 
+    def _prepare_checkers(self, ids: list[str]) -> None:
+        """Hand the checkers the references of the model assignments they will check, from the cache on disk
+        (:mod:`harness.reference_cache`), so they build none; those not cached they compute while the sandbox
+        runs the first submission. Trained models are checked here, not by the checkers."""
+        if self.training is not None:
+            return
+        found = {i: reference_cache.load(i) for i in ids if isinstance(self.catalog[i], ModelAssignment)}
+        for checker in self.checkers:
+            checker.prepare(found)
+
     def grade(self, submission: Path, ids: list[str], worker: Worker) -> SubmissionResult:
         """Grade one submission on ``worker``: its code in the sandbox, then the checks here."""
         return self._check(self._sandbox(submission, ids, worker))
 
     def _sandbox(self, submission: Path, ids: list[str], worker: Worker) -> _Sandboxed:
-        """Run a submission's assignments in the sandbox: one child for all of them, training jobs on their own.
+        """Run a submission's assignments in the sandbox (:meth:`_begin`, :meth:`_run`), all of them before
+        returning."""
+        sandboxed = self._begin(submission, ids)
+        if sandboxed.refused:
+            return sandboxed
+        try:
+            self._run(sandboxed, worker)
+        except BaseException:
+            self._discard(sandboxed)
+            raise
+        sandboxed.finish()
+        return sandboxed
 
-        The folder is hashed first, within the caps the copy into the sandbox has (protocol.walk_submission): a
-        folder over one runs nothing, and each of its assignments is an ``error`` naming the file and the cap."""
+    def _begin(self, submission: Path, ids: list[str]) -> _Sandboxed:
+        """A submission ready for the sandbox: its results folder, and its hash. The folder is hashed first, within
+        the caps the copy into the sandbox has (protocol.walk_submission): a folder over one runs nothing, and each
+        of its assignments is an ``error`` naming the file and the cap."""
         keep = Path(tempfile.mkdtemp(prefix="grader-results-"))
         self._keeps.add(keep)
         sandboxed = _Sandboxed(submission, [], keep, ids=list(ids))
@@ -346,17 +387,15 @@ class Grader:
             sandboxed.content_hash = content_hash(submission)
         except (protocol.SubmissionRefused, OSError) as exc:
             sandboxed.refused = protocol.clean_text(str(exc), 500)
-            return sandboxed
-        try:
-            self._run(sandboxed, worker)
-        except BaseException:
-            self._discard(sandboxed)
-            raise
+            sandboxed.finish()
         return sandboxed
 
     def _run(self, sandboxed: _Sandboxed, worker: Worker) -> None:
+        """One child runs the submission's structure and function jobs, :data:`BATCH` at a time, so that the
+        checks of the first ones overlap the sandbox's work on the next; a training job runs on its own. Each
+        job's outcome is handed to the checking thread as its batch ends (:meth:`_Sandboxed.deliver`)."""
         submission = sandboxed.submission
-        sandboxed.jobs = [self._job_or_error(submission, self.catalog[i]) for i in sandboxed.ids]
+        sandboxed.set_jobs([self._job_or_error(submission, self.catalog[i]) for i in sandboxed.ids])
         pending: list[int] = []
 
         def flush() -> None:
@@ -369,7 +408,7 @@ class Grader:
             except Exception as exc:  # noqa: BLE001 - e.g. an oversized submission: these assignments' error
                 outcomes = [exc] * len(runs)
             for number, outcome in zip(pending, outcomes):
-                sandboxed.outcomes[number] = sandboxed.keep_out(number, outcome)
+                sandboxed.deliver(number, outcome)
             pending.clear()
 
         for number, job in enumerate(sandboxed.jobs):
@@ -377,6 +416,8 @@ class Grader:
                 continue
             if job.training is None:
                 pending.append(number)
+                if len(pending) == BATCH:
+                    flush()
                 continue
             flush()
             try:
@@ -384,7 +425,7 @@ class Grader:
                 outcome = worker.run(job.task, submission, job.limits or self.options.limits)
             except Exception as exc:  # noqa: BLE001
                 outcome = exc
-            sandboxed.outcomes[number] = sandboxed.keep_out(number, outcome)
+            sandboxed.deliver(number, outcome)
         if pending:
             flush()
 
@@ -401,8 +442,8 @@ class Grader:
         submitted = self._submitted(submission)
         checker = self._idle_checkers.get()
         try:
-            for number, job in enumerate(sandboxed.jobs):
-                outcome = sandboxed.outcomes.get(number)
+            for number, job in enumerate(sandboxed.wait_jobs()):
+                outcome = sandboxed.wait(number)
                 try:
                     checked = self._evaluate(job, outcome, checker)
                 except Exception as exc:  # noqa: BLE001 - the grader's fault on this assignment: its error, said
@@ -499,22 +540,6 @@ class Grader:
         return evaluate.evaluate_function(assignment, job.file, job.fixed, job.drawn, outcome, limits)
 
 
-def _installed_versions() -> dict[str, str]:
-    """The versions the zygote reports (``sys.version``, ``tf.__version__``, ``keras.__version__``), read from the
-    installed distributions without importing TensorFlow."""
-    from importlib import metadata
-
-    found = {"python": sys.version.split()[0]}
-    for key, distributions in (("tensorflow", ("tensorflow", "tensorflow-cpu")), ("keras", ("keras",))):
-        for distribution in distributions:
-            try:
-                found[key] = metadata.version(distribution)
-                break
-            except metadata.PackageNotFoundError:
-                continue
-    return found
-
-
 def _grader_fault(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else ""
     return protocol.clean_text(f"the grader failed on it: {type(exc).__name__}: {text}", 400)
@@ -528,15 +553,71 @@ class _Sandboxed:
     submission: Path
     jobs: list[_Job]
     keep: Path
-    outcomes: dict[int, Outcome | Exception] = field(default_factory=dict)
+    outcomes: dict[int, Outcome | Exception | None] = field(default_factory=dict)
     content_hash: str = ""
     refused: str = ""
     ids: list[str] = field(default_factory=list)
+    ready: threading.Condition = field(default_factory=threading.Condition)
+    prepared: bool = False
+    finished: bool = False
+    failure: BaseException | None = None
 
     def keep_out(self, number: int, outcome: Outcome | Exception) -> Outcome | Exception:
         if isinstance(outcome, Outcome) and outcome.out is not None and outcome.out.is_dir():
             outcome.out = Path(shutil.move(outcome.out, self.keep / str(number)))
         return outcome
+
+    # -- handing jobs from the sandboxing thread to the checking thread as they end ---------------------------
+
+    def set_jobs(self, jobs: list[_Job]) -> None:
+        """The submission's jobs; those with nothing to run (a missing file, an error) are ready at once."""
+        with self.ready:
+            self.jobs = jobs
+            self.outcomes.update({number: None for number, job in enumerate(jobs) if job.task is None})
+            self.prepared = True
+            self.ready.notify_all()
+
+    def deliver(self, number: int, outcome: Outcome | Exception) -> None:
+        """A job's outcome, moved out of the worker's reach, for the checking thread."""
+        outcome = self.keep_out(number, outcome)
+        with self.ready:
+            self.outcomes[number] = outcome
+            self.ready.notify_all()
+
+    def finish(self, failure: BaseException | None = None) -> None:
+        """The sandbox is done with this submission; ``failure``: why it stopped before every job ran."""
+        with self.ready:
+            self.finished = True
+            self.failure = failure
+            self.ready.notify_all()
+
+    def wait_jobs(self) -> list[_Job]:
+        self._wait(lambda: self.prepared)
+        return self.jobs
+
+    def wait(self, number: int) -> Outcome | Exception | None:
+        """The job's outcome once its batch has ended (``None``: the job had nothing to run)."""
+        self._wait(lambda: number in self.outcomes)
+        return self.outcomes.get(number)
+
+    def wait_finished(self) -> None:
+        with self.ready:
+            self.ready.wait_for(lambda: self.finished)
+
+    def _wait(self, until: Callable[[], bool]) -> None:
+        """Wait for ``until``; :class:`_SandboxStopped` when the sandbox stopped on this submission first."""
+        with self.ready:
+            self.ready.wait_for(lambda: until() or self.finished)
+            if not until() and self.failure is not None:
+                raise _SandboxStopped(self.failure)
+
+
+class _SandboxStopped(Exception):
+    """The sandbox stopped on a submission (``cause``) before every job ran."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
 
 
 @dataclass

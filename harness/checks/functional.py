@@ -7,12 +7,13 @@ identical outputs; where they don't, running the layers one by one names the fir
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from harness.checks import structure
-from harness.checks.layers import LayerView
+from harness.checks.layers import LayerView, views
 from harness.results import Check
 
 ATOL = 1e-5
@@ -74,32 +75,36 @@ def _run_chain(views: list[LayerView], x: np.ndarray, model: Any) -> list[np.nda
     return [np.asarray(o) for o in _graph_call(chain, x, model)]
 
 
-_REFERENCE_RUNS: dict[int, tuple[list[np.ndarray], np.ndarray, np.ndarray]] = {}
+def shared_weights(shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
+    """The weights both models get, drawn from a fixed seed for the reference's weight shapes, in its order: so a
+    reference's weights never have to be stored, only their shapes (harness/references.py)."""
+    rng = np.random.default_rng(0)
+    return [rng.normal(0.0, WEIGHT_SCALE, size=shape).astype("float32") for shape in shapes]
 
 
-def _reference_run(reference: Any, dtype: str) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
-    """The shared weights, the input and the reference's output: computed once per reference model."""
-    key = id(reference)
-    if key not in _REFERENCE_RUNS:
-        rng = np.random.default_rng(0)
-        weights = [rng.normal(0.0, WEIGHT_SCALE, size=tuple(w.shape)).astype("float32") for w in reference.weights]
-        reference.set_weights(weights)
-        _reset(reference)
-        x = sample_input(reference, dtype)
-        expected = np.asarray(_graph_call(lambda t: reference(t, training=False), x, reference))
-        _REFERENCE_RUNS[key] = (weights, x, expected)
-    return _REFERENCE_RUNS[key]
+def reference_run(reference: Any, dtype: str) -> tuple[list[tuple[int, ...]], np.ndarray, np.ndarray]:
+    """The reference's weight shapes, the input and its output on the shared weights (which it keeps): what the
+    check compares a student's model against, computed once per reference (harness/references.py keeps it)."""
+    shapes = [tuple(int(d) for d in w.shape) for w in reference.weights]
+    reference.set_weights(shared_weights(shapes))
+    _reset(reference)
+    x = sample_input(reference, dtype)
+    expected = np.asarray(_graph_call(lambda t: reference(t, training=False), x, reference))
+    return shapes, x, expected
 
 
-def check_functional(student: Any, reference: Any, student_views: list[LayerView], reference_views: list[LayerView],
-                     dtype: str) -> Check:
+def check_functional(student: Any, reference: tuple[list[tuple[int, ...]], np.ndarray, np.ndarray],
+                     student_views: list[LayerView], reference_views: list[LayerView], dtype: str,
+                     reference_model: Callable[[], Any]) -> Check:
+    """``reference``: what :func:`reference_run` returned for it. ``reference_model`` returns the reference model
+    with the shared weights: only a model that computes something else needs it, to name the first layer that
+    differs (``reference_views`` then are that model's)."""
+    shapes_r, x, expected = reference
     shapes_s = [tuple(w.shape) for w in student.weights]
-    shapes_r = [tuple(w.shape) for w in reference.weights]
-    if shapes_s != shapes_r:
+    if shapes_s != [tuple(s) for s in shapes_r]:
         return Check("functional", False, "not run: the weights differ in shape from the reference's, "
                      "so its computation cannot be compared (fix the layers above first)")
-    weights, x, expected = _reference_run(reference, dtype)
-    student.set_weights(weights)
+    student.set_weights(shared_weights(shapes_r))
     _reset(student)
     try:
         actual = np.asarray(_graph_call(lambda t: student(t, training=False), x, student))
@@ -116,10 +121,12 @@ def check_functional(student: Any, reference: Any, student_views: list[LayerView
                    f"(by up to {_max_diff(actual, expected)})")
     if len(student_views) == len(reference_views):
         _reset(student)
-        _reset(reference)
         try:
+            model = reference_model()
+            reference_views = views(model)
+            _reset(model)
             for s, r, a, e in zip(student_views, reference_views, _run_chain(student_views, x, student),
-                                  _run_chain(reference_views, x, reference)):
+                                  _run_chain(reference_views, x, model)):
                 if a.shape != e.shape:
                     message = _shape_message(s, r, a, e)
                     break
