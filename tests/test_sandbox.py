@@ -356,3 +356,15 @@ def test_forcing_the_fallback_cannot_defeat_require_sandbox(monkeypatch: pytest.
         assert detect_mode(require_sandbox=True) in ("bwrap", "bwrap-userns")
     except SandboxUnavailable:
         pass  # no bubblewrap here at all: refusing is right too
+
+
+def test_a_grader_started_under_nice_19_still_grades(tmp_path: Path) -> None:
+    """The child lowers its own priority to 10 at most: under ``nice -n 19`` it must keep 19, not try to raise it
+    (it has no right to; every child used to die with exit status 70)."""
+    (tmp_path / "simple_rnn.py").write_text((Path(__file__).resolve().parents[1] / "submissions" / "alice" /
+                                             "simple_rnn.py").read_text())
+    done = subprocess.run(["nice", "-n", "19", sys.executable, "-m", "harness", "run", str(tmp_path), "-a",
+                           "simple_rnn", "--format", "json", "--force", "--db", str(tmp_path / "db.sqlite")],
+                          capture_output=True, text=True, timeout=300)
+    result = json.loads(done.stdout)["submissions"][0]["assignments"][0]
+    assert result["status"] == "passed", (result["reason"], done.stderr[-500:])

@@ -196,7 +196,9 @@ def _confine(uid: int | None, limits: dict, nproc_base: int) -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (int(limits["file_bytes"]), int(limits["file_bytes"])))
     resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
     resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
-    os.setpriority(os.PRIO_PROCESS, 0, 10)  # the zygote, which supervises and kills, keeps the upper hand
+    # the zygote, which supervises and kills, keeps the upper hand; never *raise* the priority (a grader started
+    # under `nice -n 19` has no right to: every child died with EACCES, exit 70)
+    os.setpriority(os.PRIO_PROCESS, 0, max(10, os.getpriority(os.PRIO_PROCESS, 0)))
     if limits.get("nproc"):
         nproc = nproc_base + int(limits["nproc"])
         resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
