@@ -24,7 +24,7 @@ from conftest import ROOT, grader
 
 from harness.catalog import load_catalog
 from harness.checks import FUNCTION_CHECKS, MODEL_CHECKS
-from harness.export import VISIBILITIES
+from harness.output.export import VISIBILITIES
 
 ALICE = ROOT / "submissions" / "alice"
 COURSE = '[assignments.simple_rnn]\npoints = 20\n'

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness import references
 from harness.catalog import Assignment, Case, FunctionAssignment, ModelAssignment
-from harness.checks import functional, functions, structure
+from harness.checks import functional, functions, references, structure
 from harness.checks.config_gate import ConfigRefused
 from harness.checks.layers import LayerView, views
 from harness.results import AssignmentResult, Check
@@ -184,7 +183,7 @@ def out_of_memory(exc: BaseException) -> bool:
 
 
 class StateChanged(RuntimeError):
-    """Loading a model changed process-wide Keras state; the message says which (see harness/checker.py)."""
+    """Loading a model changed process-wide Keras state; the message says which (see harness/checks/checker.py)."""
 
 
 def error_result(assignment: Assignment, file: str, reason: str, outcome: Outcome) -> AssignmentResult:
@@ -218,7 +217,7 @@ def evaluate_model(assignment: ModelAssignment, file: str, outcome: Outcome, lim
     except Exception as exc:  # noqa: BLE001 - any refusal is the submission's problem, said plainly
         if out_of_memory(exc):
             if load is not None:
-                raise  # the checker's memory limit: it says so and is replaced (harness/checker.py)
+                raise  # the checker's memory limit: it says so and is replaced (harness/checks/checker.py)
             return error_result(assignment, file, "loading its model ran the grader out of memory", outcome)
         return error_result(assignment, file, "its model cannot be loaded safely (Lambda layers and custom classes "
                             f"are not gradable): {str(exc).splitlines()[0][:300]}", outcome)
