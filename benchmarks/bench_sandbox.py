@@ -34,8 +34,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from harness import evaluate  # noqa: E402
 from harness.catalog import load_catalog  # noqa: E402
+from harness.checks import evaluate  # noqa: E402
 from harness.sandbox import Limits, Worker, detect_mode  # noqa: E402
 
 SUBMISSION = ROOT / "submissions" / "alice"

@@ -7,7 +7,7 @@ the functional check. Every grader round regrades (``--force``) into a fresh sto
 every assignment (``graded.py``). Wall and CPU seconds (all processes) are both reported: on a shared machine
 CPU seconds barely move with the load, wall time does.
 
-The references' figures (built and run once, ``harness/reference_cache.py``) live in a cache folder of the
+The references' figures (built and run once, ``harness/checks/reference_cache.py``) live in a cache folder of the
 benchmark's own: by default the checked run before the rounds fills it and every round finds it full, as every
 run after an installation's first does; ``--cold-references`` gives each round an empty one (the first run
 after an installation or an upgrade). The output says how many assignments' figures each round found cached.

@@ -7,7 +7,7 @@ store back: the run recorded every submission of the report, so none was reused,
 assignments (passed, failed or error) are counted, so a benchmark can refuse a run that graded less than it
 claims (a missing file, a skipped assignment).
 
-The references' figures (``harness/reference_cache.py``) are kept in a cache folder of the benchmark's own
+The references' figures (``harness/checks/reference_cache.py``) are kept in a cache folder of the benchmark's own
 (``GRADER_CACHE_DIR``), never the user's: a fresh one per run unless the benchmark passes one, and the result says
 how many assignments' figures it held when the run started (``references_cached``), so a figure says which it is.
 """

@@ -24,23 +24,23 @@ from graded import ROOT
 
 #: (module, attribute path, label): what is timed, in the order a run reaches it.
 PHASES = [
-    ("harness.grade", "Grader.__init__", "grader: start-up (executor, catalog)"),
+    ("harness.pipeline.grade", "Grader.__init__", "grader: start-up (executor, catalog)"),
     ("harness.sandbox", "Worker.start", "grader: worker start"),
-    ("harness.checker", "Checker.start", "grader: checker start (fork)"),
-    ("harness.reference_cache", "load", "grader: reference cache reads"),
+    ("harness.checks.checker", "Checker.start", "grader: checker start (fork)"),
+    ("harness.checks.reference_cache", "load", "grader: reference cache reads"),
     ("harness.sandbox", "Worker.wait_ready", "grader waits: worker's TensorFlow import"),
     ("harness.checks.functions", "function_cases", "grader: hypothesis cases"),
     ("harness.sandbox", "Worker.run_batch", "grader waits: sandboxed jobs"),
-    ("harness.checker", "Checker.check", "grader waits: checker, per model"),
+    ("harness.checks.checker", "Checker.check", "grader waits: checker, per model"),
     ("harness.quiet", "import_keras", "TensorFlow import (this process)"),
-    ("harness.references", "compute", "checker: references computed (cache miss)"),
-    ("harness.references", "reference_builds", "checker: reference builds"),
-    ("harness.evaluate", "read_model", "checker: safe-mode loads"),
+    ("harness.checks.references", "compute", "checker: references computed (cache miss)"),
+    ("harness.checks.references", "reference_builds", "checker: reference builds"),
+    ("harness.checks.evaluate", "read_model", "checker: safe-mode loads"),
     ("harness.checks.functional", "check_functional", "checker: functional checks"),
-    ("harness.evaluate", "evaluate_model", "checker: all checks of a model"),
-    ("harness.evaluate", "evaluate_function", "grader: function checks"),
-    ("harness.reference_cache", "store", "grader: reference cache writes"),
-    ("harness.store", "Store.record", "grader: store"),
+    ("harness.checks.evaluate", "evaluate_model", "checker: all checks of a model"),
+    ("harness.checks.evaluate", "evaluate_function", "grader: function checks"),
+    ("harness.checks.reference_cache", "store", "grader: reference cache writes"),
+    ("harness.results.store", "Store.record", "grader: store"),
 ]
 
 CHILD = r"""

@@ -135,7 +135,7 @@ class GradingSession:
     def _collect(self, session: pytest.Session) -> list[GraderCheck]:
         from harness.catalog import ModelAssignment, load_catalog
         from harness.checks import FUNCTION_CHECKS, MODEL_CHECKS
-        from harness.grade import SubmissionError, assignment_file, discover, linked_file
+        from harness.pipeline.grade import SubmissionError, assignment_file, discover, linked_file
 
         try:
             submissions = discover(self.paths)
@@ -162,8 +162,8 @@ class GradingSession:
 
     def _course(self) -> Any:
         from harness.commands.run import _course_file
-        from harness.course import CourseError, load_course
-        from harness.grade import discover
+        from harness.pipeline.course import CourseError, load_course
+        from harness.pipeline.grade import discover
 
         course = self.config.getoption("grader_course")
         try:

@@ -5,8 +5,8 @@ asked for. Waiting for the instructor's batch run to learn that an LSTM has 64 u
 way; Otter-Grader's best-loved feature is exactly this call.
 
 What runs is what the grader runs, never a copy of it: a model is serialised and read back through the grader's
-config gate in Keras' safe mode (:func:`harness.evaluate.read_model`), built with the assignment's input shape
-when left unbuilt (the sandbox's own ``ensure_built``), and checked by :func:`harness.evaluate.model_checks`; a
+config gate in Keras' safe mode (:func:`harness.checks.evaluate.read_model`), built with the assignment's input shape
+when left unbuilt (the sandbox's own ``ensure_built``), and checked by :func:`harness.checks.evaluate.model_checks`; a
 function is called on the assignment's fixed and hypothesis-drawn cases and judged by
 :func:`harness.checks.functions.check_values`. So a model with a ``Lambda`` layer or a custom class fails here as
 it fails the grade, and a passing self-check means the structural grade passes too (the instructor's points and
@@ -32,11 +32,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness import escape
 from harness.catalog import FunctionAssignment, ModelAssignment, load_catalog
-from harness.course import load_course
+from harness.output import escape
+from harness.pipeline.course import load_course
+from harness.pipeline.scoring import apply_policy
 from harness.results import AssignmentResult, Check
-from harness.scoring import apply_policy
 
 __all__ = ["SelfCheck", "check"]
 
@@ -152,7 +152,7 @@ def _check_model(assignment: ModelAssignment, obj: Any) -> tuple[list[Check], li
     import keras
 
     from harness.checks.config_gate import ConfigRefused
-    from harness.evaluate import model_checks, read_model
+    from harness.checks.evaluate import model_checks, read_model
     from harness.sandbox.jail.scripts import ensure_built
 
     model = obj

@@ -43,8 +43,8 @@ from typing import Any
 
 import numpy as np
 
-from harness import escape
 from harness.catalog import ModelAssignment, Recipe, Training
+from harness.output import escape
 from harness.results import AssignmentResult, Check
 from harness.sandbox import Limits, Outcome
 
@@ -264,7 +264,7 @@ class Session:
                       f"run `{hint}` (stores it in reference/calibration.json)")
 
     def evaluate(self, job: TrainJob, outcome: Outcome | Exception | None, limits: Limits) -> AssignmentResult:
-        from harness import evaluate
+        from harness.checks import evaluate
 
         assignment = job.assignment
         started = time.monotonic()
@@ -325,7 +325,7 @@ class Session:
         return result
 
     def _skipped(self, job: TrainJob, outcome: Outcome | Exception | None, limits: Limits) -> AssignmentResult:
-        from harness import evaluate
+        from harness.checks import evaluate
 
         assignment = job.assignment
         self._progress_done(job, f"skipped: {job.skip}")

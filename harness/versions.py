@@ -1,6 +1,6 @@
 """The Python, TensorFlow and Keras versions installed here, read without importing TensorFlow.
 
-Why: reports name the versions that graded, and the reference cache (:mod:`harness.reference_cache`) is keyed by
+Why: reports name the versions that graded, and the reference cache (:mod:`harness.checks.reference_cache`) is keyed by
 them, in runs that otherwise never import TensorFlow.
 """
 

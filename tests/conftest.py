@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_reference_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """The suite's reference figures (harness/reference_cache.py) in a folder of its own, not the user's cache:
+    """The suite's reference figures (harness/checks/reference_cache.py) in a folder of its own, not the user's cache:
     computed by the first test that grades a model, read back by the others."""
     os.environ["GRADER_CACHE_DIR"] = str(tmp_path_factory.mktemp("reference-cache"))
 

@@ -94,7 +94,7 @@ def meta(**extra: object) -> dict[str, object]:
 
 def populate(db: Path, results: list[SubmissionResult]) -> Path:
     """A store at ``db`` holding ``results`` from one finished run."""
-    from harness.store import open_store
+    from harness.results.store import open_store
 
     with open_store(db) as store:
         run = store.begin_run(meta())

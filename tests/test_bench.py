@@ -9,9 +9,9 @@ import pytest
 
 from harness import bench
 from harness.catalog import load_catalog
-from harness.leaderboard import rank_assignment
+from harness.output.leaderboard import rank_assignment
 from harness.results import AssignmentResult, Check, SubmissionResult
-from harness.store import open_store
+from harness.results.store import open_store
 from tests.conftest import ROOT, grader
 
 
@@ -94,7 +94,7 @@ def test_bench_figures_reach_the_leaderboard(tmp_path: Path) -> None:
 
 
 def test_a_missing_dataset_skips_time_to_accuracy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from harness import bench_child
+    from harness.bench import child as bench_child
 
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("KERAS_HOME", raising=False)
@@ -147,7 +147,7 @@ def test_the_kernel_of_each_recurrent_layer_is_recorded(monkeypatch: pytest.Monk
     import tensorflow as tf
     from keras.src import backend
 
-    from harness import bench_child
+    from harness.bench import child as bench_child
 
     monkeypatch.setattr(backend, "lstm", backend.lstm)  # restored after the test
     monkeypatch.setattr(backend, "gru", backend.gru)

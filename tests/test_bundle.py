@@ -24,7 +24,7 @@ from conftest import ROOT, grader
 
 from harness.catalog import load_catalog
 from harness.checks import FUNCTION_CHECKS, MODEL_CHECKS
-from harness.export import VISIBILITIES
+from harness.output.export import VISIBILITIES
 
 ALICE = ROOT / "submissions" / "alice"
 COURSE = '[assignments.simple_rnn]\npoints = 20\n'
@@ -93,7 +93,7 @@ def test_the_zip_holds_the_scripts_the_course_and_the_grader(bundle: Path) -> No
     for script in ("setup.sh", "run_autograder"):
         assert stat.S_IMODE(infos[script].external_attr >> 16) == 0o755
     assert "-a simple_rnn -a rnn_forward" in run and "--visibility after_published" in run
-    assert {"grader/pyproject.toml", "grader/harness/cli.py", "grader/harness/gradescope.py"} <= set(infos)
+    assert {"grader/pyproject.toml", "grader/harness/cli.py", "grader/harness/output/gradescope.py"} <= set(infos)
     assert {f"grader/reference/{i}.py" for i in load_catalog()} <= set(infos)
     assert not [name for name in infos if "__pycache__" in name or name.endswith(".pyc")]
     assert subprocess.run(["bash", "-n", "/dev/stdin"], input=zipfile.ZipFile(bundle).read("setup.sh"),

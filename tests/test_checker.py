@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from harness.catalog import load_catalog
-from harness.checker import Checker
+from harness.checks.checker import Checker
 from harness.sandbox import Limits, Outcome
 from tests.conftest import by_id, grade_json
 

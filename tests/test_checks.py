@@ -14,8 +14,8 @@ import keras  # noqa: E402
 from keras import layers  # noqa: E402
 
 from harness.checks import functional, structure  # noqa: E402
+from harness.checks.evaluate import failure_reason  # noqa: E402
 from harness.checks.layers import views  # noqa: E402
-from harness.evaluate import failure_reason  # noqa: E402
 from harness.sandbox import Limits, Outcome  # noqa: E402
 from harness.sandbox.jail.tasks import strip_magics  # noqa: E402
 

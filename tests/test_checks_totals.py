@@ -10,7 +10,8 @@ import shutil
 
 import pytest
 
-from harness import scoring, training
+from harness import training
+from harness.pipeline import scoring
 from harness.results import Check
 from tests.conftest import ROOT, by_id, grade_json
 

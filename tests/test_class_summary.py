@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import render
+from harness.output import render
 from harness.results import AssignmentResult, Check, SubmissionResult
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -97,7 +97,8 @@ def test_store_commands_import_no_tensorflow(args: tuple[str, ...], store: Path,
 PROBE = """
 import json, os, sys
 from click.testing import CliRunner
-from harness import checker, sandbox
+from harness.checks import checker
+from harness import sandbox
 
 started = []
 

@@ -1,7 +1,8 @@
-"""course.toml applied end to end: each policy key changes the score it should (one scorer, harness/scoring.py), the
-submission time is read from nbgrader's timestamp.txt or Gradescope's submission_metadata.json (hostile input:
-bounded, validated, a bad file is a note and the next source), and a late timestamp.txt lowers the score that
-``grader run`` stores, ``grader leaderboard`` ranks, ``grader report`` shows and ``grader export`` writes."""
+"""course.toml applied end to end: each policy key changes the score it should (one scorer,
+harness/pipeline/scoring.py), the submission time is read from nbgrader's timestamp.txt or Gradescope's
+submission_metadata.json (hostile input: bounded, validated, a bad file is a note and the next source), and a late
+timestamp.txt lowers the score that ``grader run`` stores, ``grader leaderboard`` ranks, ``grader report`` shows and
+``grader export`` writes."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from harness import scoring
-from harness.course import parse_course
-from harness.export import gradescope, junit_xml
+from harness.output.export import gradescope, junit_xml
+from harness.pipeline import scoring
+from harness.pipeline.course import parse_course
 from harness.results import AssignmentResult, Check, SubmissionResult
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -213,7 +214,7 @@ def test_a_late_timestamp_lowers_the_score_everywhere(tmp_path: Path) -> None:
 
 
 def test_the_store_keeps_what_the_policy_recorded(tmp_path: Path) -> None:
-    from harness.store import open_store
+    from harness.results.store import open_store
 
     toml = {"deadline": datetime(2026, 11, 20, tzinfo=UTC), "late_penalty_per_day": 0.5,
             "assignments": {"simple_rnn": {"counts": False}}}

@@ -13,7 +13,7 @@ import pytest
 
 from harness.catalog import load_catalog
 from harness.commands.run import _course_file
-from harness.course import CourseError, load_course
+from harness.pipeline.course import CourseError, load_course
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "rnn_forward"  # a function assignment: graded without building a model

@@ -1,4 +1,4 @@
-"""The export registry: ``grader export --format`` offers what :data:`harness.export.FORMATS` holds, each written
+"""The export registry: ``grader export --format`` offers what :data:`harness.output.export.FORMATS` holds, each written
 the one way its entry says, and a name it does not hold is refused (it once fell through to JUnit)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from conftest import grader
 from conftest_results import class_results, populate
 
 from harness.errors import InputError
-from harness.export import FORMATS, Format, export_format
+from harness.output.export import FORMATS, Format, export_format
 from harness.results import SubmissionResult
 
 

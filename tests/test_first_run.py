@@ -105,7 +105,7 @@ def test_one_worker_keeps_its_zygote_across_jobs_when_the_venv_is_under_tmp(chec
     script = """
 import json, sys
 from pathlib import Path
-from harness import evaluate
+from harness.checks import evaluate
 from harness.catalog import load_catalog
 from harness.sandbox import Limits, Worker, detect_mode
 assignment = load_catalog()[sys.argv[1]]

@@ -13,7 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from conftest import ROOT, grader
 
-from harness.github import command, escape_data, escape_property, job_summary, student_line, workflow_commands
+from harness.output.github import command, escape_data, escape_property, job_summary, student_line, workflow_commands
 from harness.results import AssignmentResult, Check, SubmissionResult
 
 BOB = ROOT / "submissions" / "bob"

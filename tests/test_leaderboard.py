@@ -17,8 +17,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from conftest_results import LSTM, RNN, alice, bob, carol, class_results, populate
 
 from harness.cli import main
-from harness.course import Course, CourseError, load_course
-from harness.leaderboard import pseudonym, pseudonyms, rank, rank_assignment
+from harness.output.leaderboard import pseudonym, pseudonyms, rank, rank_assignment
+from harness.pipeline.course import Course, CourseError, load_course
 from harness.results import AssignmentResult, Check, SubmissionResult
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.executors import ExecutorError, LocalExecutor, create
-from harness.grade import Grader, Options
+from harness.pipeline.grade import Grader, Options
 from harness.sandbox import Worker
+from harness.sandbox.executors import ExecutorError, LocalExecutor, create
 from tests.conftest import ROOT, grade_json
 
 IDS = ("simple_rnn", "reuters_lstm_100", "rnn_forward", "imdb_lstm")

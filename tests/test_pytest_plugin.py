@@ -15,7 +15,7 @@ import pytest
 from junitparser import Failure, JUnitXml
 
 from harness.checks import FUNCTION_CHECKS, MODEL_CHECKS
-from harness.store import open_store
+from harness.results.store import open_store
 
 pytest_plugins = ["pytester"]
 

@@ -394,8 +394,8 @@ def test_run_cells_goes_on_past_errors_and_keeps_what_was_defined() -> None:
 def test_choose_takes_the_best_match_earliest_on_ties_and_never_an_empty_model() -> None:
     import keras
 
-    from harness import evaluate
     from harness.catalog import load_catalog
+    from harness.checks import evaluate
 
     task = evaluate.model_task(load_catalog()["simple_rnn"], "simple_rnn.py", 0)
 
@@ -413,7 +413,7 @@ def test_choose_takes_the_best_match_earliest_on_ties_and_never_an_empty_model()
 
 
 def test_linked_files_and_folders_are_named_never_followed(tmp_path: Path) -> None:
-    from harness.grade import assignment_file, linked_file
+    from harness.pipeline.grade import assignment_file, linked_file
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

@@ -1,4 +1,4 @@
-"""The references' figures kept on disk (harness/reference_cache.py): read back exactly as written, and never
+"""The references' figures kept on disk (harness/checks/reference_cache.py): read back exactly as written, and never
 believed when the file or its folder could have been written by anyone else or the bytes changed."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness import reference_cache
+from harness.checks import reference_cache
 from harness.checks.layers import LayerView
-from harness.references import Reference
+from harness.checks.references import Reference
 
 
 @pytest.fixture(autouse=True)
@@ -88,8 +88,8 @@ def test_a_setting_that_is_not_a_plain_literal_is_not_stored() -> None:
 
 def test_every_model_assignment_can_be_cached() -> None:
     """Computed the slow way, each reference's figures read back equal: no assignment is recomputed every run."""
-    from harness import references
     from harness.catalog import ModelAssignment, load_catalog
+    from harness.checks import references
 
     ids = [i for i, a in load_catalog().items() if isinstance(a, ModelAssignment)]
     for assignment_id in ids:

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from conftest_results import LSTM, RNN, class_results, populate
 
 from harness.cli import main
-from harness.export import gradescope
+from harness.output.export import gradescope
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -150,7 +150,7 @@ def test_gradescope_single_submission_and_errors(db: Path, tmp_path: Path) -> No
 
 def test_gradescope_visibility_and_practice_assignments(tmp_path: Path) -> None:
     (tmp_path / "course.toml").write_text(f"[assignments.{LSTM}]\ncounts = false\n")
-    from harness.course import load_course
+    from harness.pipeline.course import load_course
 
     doc = gradescope(class_results()[1], load_course(tmp_path), visibility="after_due_date")
     validate_results_json(doc)

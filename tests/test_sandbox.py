@@ -29,9 +29,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness import evaluate
 from harness.catalog import load_catalog
-from harness.checks import functions
+from harness.checks import evaluate, functions
 from harness.sandbox import Limits, Outcome, SandboxUnavailable, Worker, detect_mode
 from harness.sandbox.host.worker import clean_text, vet_outputs
 

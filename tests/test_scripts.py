@@ -22,10 +22,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np
 import pytest
 
-from harness import evaluate
 from harness.catalog import load_catalog
-from harness.course import load_course
-from harness.grade import Grader, Options
+from harness.checks import evaluate
+from harness.pipeline.course import load_course
+from harness.pipeline.grade import Grader, Options
 from harness.results import AssignmentResult
 from harness.sandbox import Limits, Worker
 from harness.sandbox.jail.scripts import is_script, strip_magics

@@ -20,7 +20,7 @@ from conftest import ROOT, by_id, grade_json
 from harness.catalog import load_catalog
 from harness.checks import FUNCTION_CHECKS, MODEL_CHECKS
 from harness.checks.functions import function_cases
-from harness.course import CourseError, load_course
+from harness.pipeline.course import CourseError, load_course
 from harness.results import Check
 from harness.selfcheck import SelfCheck, check
 

@@ -21,7 +21,7 @@ import keras
 import numpy as np
 import pytest
 
-from harness.evaluate import function_contract
+from harness.checks.evaluate import function_contract
 from harness.sandbox.jail import scripts
 from tests.conftest import by_id, grade_json
 

@@ -16,7 +16,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from conftest_results import class_results, expected_rows, meta, numbered
 
-from harness.store import (
+from harness.results.store import (
     MIGRATIONS,
     SCHEMA_VERSION,
     Store,
@@ -174,7 +174,7 @@ WORKER = textwrap.dedent("""
     import os, sys, time
     sys.path[:0] = [{root!r}, {tests!r}]
     from conftest_results import meta, numbered
-    from harness.store import open_store
+    from harness.results.store import open_store
     db, first, count, pause = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
     store = open_store(db)
     run = store.begin_run(meta(command="worker " + str(first)))
@@ -262,7 +262,7 @@ def test_two_processes_write_the_same_store(tmp_path: Path) -> None:
 
 def test_concurrent_open_of_fresh_file_migrates_once(tmp_path: Path) -> None:
     db = tmp_path / "fresh.sqlite"
-    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from harness.store import open_store; "
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from harness.results.store import open_store; "
             f"open_store({str(db)!r})")
     procs = [subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True) for _ in range(4)]
     deadline = time.monotonic() + 60

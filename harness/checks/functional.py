@@ -77,14 +77,14 @@ def _run_chain(views: list[LayerView], x: np.ndarray, model: Any) -> list[np.nda
 
 def shared_weights(shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
     """The weights both models get, drawn from a fixed seed for the reference's weight shapes, in its order: so a
-    reference's weights never have to be stored, only their shapes (harness/references.py)."""
+    reference's weights never have to be stored, only their shapes (harness/checks/references.py)."""
     rng = np.random.default_rng(0)
     return [rng.normal(0.0, WEIGHT_SCALE, size=shape).astype("float32") for shape in shapes]
 
 
 def reference_run(reference: Any, dtype: str) -> tuple[list[tuple[int, ...]], np.ndarray, np.ndarray]:
     """The reference's weight shapes, the input and its output on the shared weights (which it keeps): what the
-    check compares a student's model against, computed once per reference (harness/references.py keeps it)."""
+    check compares a student's model against, computed once per reference (harness/checks/references.py keeps it)."""
     shapes = [tuple(int(d) for d in w.shape) for w in reference.weights]
     reference.set_weights(shared_weights(shapes))
     _reset(reference)

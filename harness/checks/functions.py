@@ -86,6 +86,7 @@ def _cases(assignment_id: str) -> tuple[list[Case], list[Case]]:
     from harness.catalog import load_catalog
 
     assignment = load_catalog()[assignment_id]
+    assert isinstance(assignment, FunctionAssignment)  # only function assignments have cases
     return assignment.cases(), (assignment.examples() if assignment.examples else [])
 
 

@@ -7,6 +7,7 @@ Each check returns one :class:`~harness.results.Check` whose message lists every
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from typing import Any
 
 from harness.checks.layers import LayerView
@@ -42,7 +43,7 @@ def align(student: list[LayerView], reference: list[LayerView]) -> tuple[list[tu
     return pairs, problems
 
 
-def _output_layers_unpaired(opcodes: list[tuple[str, int, int, int, int]], student: list[LayerView],
+def _output_layers_unpaired(opcodes: Sequence[tuple[str, int, int, int, int]], student: list[LayerView],
                             reference: list[LayerView]) -> bool:
     """Both last layers are of one class, and the settings-aware alignment paired neither of them with anything.
 

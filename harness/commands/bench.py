@@ -8,12 +8,12 @@ from pathlib import Path
 
 import click
 
-from harness import escape
 from harness.bench import DEVICES, Settings, bench, store_results, table, workload
 from harness.catalog import ModelAssignment, load_catalog
 from harness.errors import GraderError
-from harness.grade import SubmissionError, assignment_file, is_submission
-from harness.store import open_store
+from harness.output import escape
+from harness.pipeline.grade import SubmissionError, assignment_file, is_submission
+from harness.results.store import open_store
 
 
 def _targets(values: tuple[str, ...]) -> dict[str, float]:

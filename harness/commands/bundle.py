@@ -9,7 +9,7 @@ themselves. The zip holds:
   every student.
 - ``run_autograder``: run for each submission; grades ``/autograder/submission`` (``$AUTOGRADER_ROOT`` replaces
   ``/autograder``; ``$GRADER_PYTHON`` the venv's python) and writes ``/autograder/results/results.json``
-  (:mod:`harness.gradescope`).
+  (:mod:`harness.output.gradescope`).
 - ``course.toml``: the course's policy (points, counts, file names), validated now rather than on Gradescope.
 
 The zip is reproducible: entries are sorted and dated 1980-01-01, so the same sources give the same bytes.
@@ -23,8 +23,8 @@ from pathlib import Path
 
 import click
 
-from harness.course import COURSE_FILE, CourseError, load_course
-from harness.export import VISIBILITIES
+from harness.output.export import VISIBILITIES
+from harness.pipeline.course import COURSE_FILE, CourseError, load_course
 
 #: What of the project the zip carries: the package, the catalog, and what pip needs to install them.
 PROJECT_FILES = ("pyproject.toml", "README.md", "LICENSE")
@@ -60,7 +60,7 @@ set -euo pipefail
 root="${{AUTOGRADER_ROOT:-/autograder}}"
 python="${{GRADER_PYTHON:-$root/grader-venv/bin/python}}"
 export AUTOGRADER_ROOT="$root"
-exec "$python" -m harness.gradescope --source "$root/source" {options}
+exec "$python" -m harness.output.gradescope --source "$root/source" {options}
 """
 
 

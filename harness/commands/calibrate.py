@@ -22,7 +22,7 @@ from tabulate import tabulate
 
 from harness import training
 from harness.catalog import ModelAssignment, load_catalog
-from harness.grade import Grader, Options
+from harness.pipeline.grade import Grader, Options
 from harness.sandbox import SandboxUnavailable
 
 

@@ -7,10 +7,10 @@ Examples::
     grader export --format csv --output gradebook.csv
     grader export --format junit --output grades.xml
 
-The formats are :data:`harness.export.FORMATS`: a format writes one document for the class, or one per student.
-Per-student folders are named from submission names through :func:`harness.escape.unique_file_names`: two students
-whose names clean up alike (``victim x``, ``victim_x``) get distinct folders, and the collision is said on stderr.
-A student whose scores are not finite numbers is skipped with a message (exit 1); the others are written.
+The formats are :data:`harness.output.export.FORMATS`: a format writes one document for the class, or one per student.
+Per-student folders are named from submission names through :func:`harness.output.escape.unique_file_names`: two
+students whose names clean up alike (``victim x``, ``victim_x``) get distinct folders, and the collision is said on
+stderr. A student whose scores are not finite numbers is skipped with a message (exit 1); the others are written.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from pathlib import Path
 
 import click
 
-from harness.course import Course, load_course
-from harness.escape import terminal, unique_file_names
-from harness.export import FORMATS, VISIBILITIES, Format, export_format
+from harness.output.escape import terminal, unique_file_names
+from harness.output.export import FORMATS, VISIBILITIES, Format, export_format
+from harness.pipeline.course import Course, load_course
 from harness.results import SubmissionResult
-from harness.store import open_store
+from harness.results.store import open_store
 
 
 @click.command("export")

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import click
 
-from harness.course import load_course
-from harness.escape import terminal
-from harness.leaderboard import (
+from harness.output.escape import terminal
+from harness.output.leaderboard import (
     FORMATS,
     Board,
     anonymize,
@@ -27,7 +26,8 @@ from harness.leaderboard import (
     rank_assignment,
     render,
 )
-from harness.store import open_store
+from harness.pipeline.course import load_course
+from harness.results.store import open_store
 
 SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".csv": "csv", ".json": "json"}
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import click
 
 from harness.commands.leaderboard import infer_format
-from harness.course import load_course
-from harness.escape import terminal
-from harness.plots import has_history
-from harness.report import FORMATS, render
-from harness.store import open_store
+from harness.output.escape import terminal
+from harness.output.plots import has_history
+from harness.output.report import FORMATS, render
+from harness.pipeline.course import load_course
+from harness.results.store import open_store
 
 
 @click.command("report")

@@ -10,17 +10,19 @@ from typing import Any
 
 import click
 
-from harness import __version__, escape, render, scoring, training
+from harness import __version__, training
 from harness.catalog import load_catalog
-from harness.course import COURSE_FILE, CourseError, load_course
 from harness.errors import GraderError
-from harness.executors import EXECUTORS, default_jobs
-from harness.grade import Grader, Options, content_hash, discover
+from harness.output import escape, render
+from harness.pipeline import scoring
+from harness.pipeline.course import COURSE_FILE, CourseError, load_course
+from harness.pipeline.grade import Grader, Options, content_hash, discover
 from harness.results import SubmissionResult, to_json
+from harness.results.store import open_store
 from harness.sandbox import Limits, detect_mode
+from harness.sandbox.executors import EXECUTORS, default_jobs
 from harness.sandbox.host.limits import parse_size
 from harness.sandbox.jail.protocol import SubmissionRefused
-from harness.store import open_store
 
 
 def _ids(requested: tuple[str, ...]) -> list[str]:
@@ -171,7 +173,7 @@ def command(paths: tuple[Path, ...], assignments: tuple[str, ...], checks: str, 
     if fmt == "json":
         text = json.dumps(to_json(results, **meta), indent=2, ensure_ascii=False)
     elif fmt == "github":
-        from harness import github
+        from harness.output import github
 
         text = github.workflow_commands(results)
         github.write_summary(results)

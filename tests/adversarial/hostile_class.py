@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.results.store import open_store
 from harness.sandbox import detect_mode
-from harness.store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = Path(__file__).resolve().parent / "submissions"

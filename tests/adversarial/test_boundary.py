@@ -234,7 +234,7 @@ def test_tasks_are_checked_on_both_sides() -> None:
 
 def test_the_submission_walk_caps_files_and_never_follows_links(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from harness.grade import content_hash
+    from harness.pipeline.grade import content_hash
     from harness.sandbox.host.worker import copy_submission
 
     student = _student(tmp_path, "s")
@@ -258,8 +258,8 @@ def test_a_grader_fault_on_one_student_is_that_students_error(tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     import tempfile
 
-    from harness import evaluate
-    from harness.grade import Grader, Options
+    from harness.checks import evaluate
+    from harness.pipeline.grade import Grader, Options
 
     temp = tmp_path / "temp"
     temp.mkdir()
@@ -302,7 +302,7 @@ def test_a_symlinked_student_folder_named_alone_is_refused_with_exit_2(tmp_path:
 
 def test_a_model_jobs_malformed_notes_fail_it_even_unvetted(tmp_path: Path) -> None:
     """The checker reads the notes through the same declaration: a file that skipped vetting fails there too."""
-    from harness import evaluate
+    from harness.checks import evaluate
     from harness.sandbox import Limits, Outcome
 
     (tmp_path / "info.json").write_text(json.dumps({"notes": {"forged": "passed 10/10"}}))

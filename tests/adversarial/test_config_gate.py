@@ -3,7 +3,8 @@
 A student's model reaches the grader as JSON its own code wrote. Keras' ``safe_mode`` is a deny-list: a ``Lambda``
 whose function is a public Keras function (a ``keras.datasets`` loader) still runs while the config is built. The
 grader refuses such configs with one line naming the layer (harness/checks/config_gate.py) and builds the rest in a
-checker with no network, a read-only filesystem and the run's limits (harness/confine.py, harness/checker.py).
+checker with no network, a read-only filesystem and the run's limits (harness/checks/confine.py,
+harness/checks/checker.py).
 
 Asserted from the outside: the instructor's ``$KERAS_HOME`` files are intact, no connection reached the listeners,
 the other students are graded, ``--format json`` parses, verdicts and the exit status.
@@ -221,7 +222,7 @@ def test_read_model_gates_a_saved_archive_before_keras_opens_it(tmp_path: Path) 
     """The path of ``--checks train`` (whose trained ``.keras`` the grader's own process loads) and of the checker."""
     import keras
 
-    from harness import evaluate
+    from harness.checks import evaluate
 
     model = load_catalog()["simple_rnn"].build()
     model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
@@ -245,7 +246,7 @@ def test_read_model_gates_a_saved_archive_before_keras_opens_it(tmp_path: Path) 
 CONFINED_PROBE = textwrap.dedent("""
     import json, os, socket, sys
     from pathlib import Path
-    from harness.confine import confine
+    from harness.checks.confine import confine
 
     scratch, marks, port = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
     report = os.dup(1)
@@ -301,7 +302,7 @@ def test_the_confined_checker_has_no_network_and_writes_only_its_scratch(tmp_pat
 
 SOCKET_PROBE = textwrap.dedent("""
     import json, socket
-    from harness import confine
+    from harness.checks import confine
 
     seen = {"installed": confine._deny_sockets()}
     for name, family, kind in (("inet", socket.AF_INET, socket.SOCK_STREAM), ("inet6", socket.AF_INET6,
@@ -328,7 +329,7 @@ PAST_THE_GATE = textwrap.dedent("""
     from pathlib import Path
 
     import keras
-    from harness import evaluate
+    from harness.checks import evaluate
     from harness.catalog import load_catalog
 
     def ungated(path):  # what read_model did before the gate: Keras' safe mode alone
@@ -339,7 +340,7 @@ PAST_THE_GATE = textwrap.dedent("""
     def main():
         folder, keras_home = Path(sys.argv[1]), sys.argv[2]
         load_catalog()
-        from harness.checker import Checker
+        from harness.checks.checker import Checker
         from harness.sandbox import Limits, Outcome
 
         checker = Checker()

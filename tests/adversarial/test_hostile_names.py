@@ -27,7 +27,7 @@ from markdown_it import MarkdownIt
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from conftest_results import alice, populate
 
-from harness.escape import csv_cell, file_name, markdown_text, terminal, unique_file_names, xml_text
+from harness.output.escape import csv_cell, file_name, markdown_text, terminal, unique_file_names, xml_text
 from harness.results import AssignmentResult, SubmissionResult
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -531,7 +531,7 @@ def vet_outputs(out: Path, kind: str | None = None) -> list[str]:
     reading one could block or leak a host file), JSON that parses within bounds and has the declared shape for
     a task of ``kind`` (its strings then cleaned of terminal escapes), and archives that are neither zip bombs
     nor ``.npy`` headers that promise more than they hold. Any refusal of these files fails the assignment
-    (:func:`harness.evaluate.failure_reason`).
+    (:func:`harness.checks.evaluate.failure_reason`).
     """
     refused: list[str] = []
     try:

@@ -5,7 +5,7 @@ import os
 paths = {
     "reference": "{{REPO}}/reference/simple_rnn.py",
     "reference_dir": "{{REPO}}/reference",
-    "grader_code": "{{REPO}}/harness/evaluate.py",
+    "grader_code": "{{REPO}}/harness/checks/evaluate.py",
     "repo": "{{REPO}}",
     "other_student": "{{OTHER}}/simple_rnn.py",
     "other_relative": "../control_b/simple_rnn.py",
@@ -29,7 +29,7 @@ for name, path in paths.items():
     except OSError:
         pass
 imported = []
-for module in ("reference", "reference.simple_rnn", "harness", "harness.evaluate"):
+for module in ("reference", "reference.simple_rnn", "harness", "harness.checks.evaluate"):
     try:
         __import__(module)
         imported.append(module)

@@ -1,9 +1,9 @@
 """What a Gradescope autograder built by ``grader bundle gradescope`` does for each submission.
 
 Gradescope extracts the bundle to ``/autograder/source``, runs its ``setup.sh`` once to build the image, then for
-every submission runs ``run_autograder``, which calls ``python -m harness.gradescope``: grade
+every submission runs ``run_autograder``, which calls ``python -m harness.output.gradescope``: grade
 ``/autograder/submission`` with ``grader run`` (the sandboxed path, as on the instructor's machine) and write
-``/autograder/results/results.json`` with :func:`harness.export.gradescope` (the same document
+``/autograder/results/results.json`` with :func:`harness.output.export.gradescope` (the same document
 ``grader export --format gradescope`` writes). ``AUTOGRADER_ROOT`` replaces ``/autograder`` (tests, a dry run).
 
 Gradescope shows "The autograder failed to execute correctly" when results.json is missing or malformed, which
@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from harness.escape import plain
+from harness.output.escape import plain
 
 ROOT_ENV = "AUTOGRADER_ROOT"
 DEFAULT_ROOT = Path("/autograder")
@@ -46,7 +46,7 @@ def _trusted_time(root: Path, submission: Path) -> None:
     submission time the deadline is judged by. The student uploads the submission folder, so a ``timestamp.txt`` or
     ``submission_metadata.json`` inside it is theirs to forge: both are replaced (the container is thrown away after
     this run). Without Gradescope's file the newest file's time is used, as everywhere."""
-    from harness.scoring import METADATA_FILE, TIMESTAMP_FILE
+    from harness.pipeline.scoring import METADATA_FILE, TIMESTAMP_FILE
 
     if not submission.is_dir():
         return
@@ -71,9 +71,9 @@ def autograde(root: Path, course: Path | None, visibility: str = "visible", chec
               require_sandbox: bool = False, assignments: tuple[str, ...] = ()) -> dict[str, Any]:
     """Grade ``root/submission`` (only ``assignments`` when given: those of this Gradescope assignment); returns the
     results.json document (also written to ``root/results``)."""
-    from harness.course import load_course
-    from harness.export import gradescope
-    from harness.store import open_store
+    from harness.output.export import gradescope
+    from harness.pipeline.course import load_course
+    from harness.results.store import open_store
 
     policy = load_course(course) if course else None
     submission = submission_folder(root / "submission")
@@ -110,7 +110,7 @@ def autograde(root: Path, course: Path | None, visibility: str = "visible", chec
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m harness.gradescope", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m harness.output.gradescope", description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, help="the bundle's folder (default: $AUTOGRADER_ROOT/source)")
     parser.add_argument("--visibility", default="visible",
                         choices=("hidden", "after_due_date", "after_published", "visible"))

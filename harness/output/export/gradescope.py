@@ -5,8 +5,8 @@ Gradescope (autograder spec, ``results.json``): top-level ``score``, ``execution
 "passed"/"failed", ``visibility``, ``output``) and ``leaderboard`` (``name``, ``value``, ``order``
 "asc"/"desc"). Gradescope wants one file per student, and shows per-test feedback and its own leaderboard.
 
-Student text (names, messages) gets no terminal escapes (:func:`harness.escape.plain`) and no
-``Infinity``/``NaN`` (:func:`harness.escape.finite`): Gradescope rejects a file that holds one.
+Student text (names, messages) gets no terminal escapes (:func:`harness.output.escape.plain`) and no
+``Infinity``/``NaN`` (:func:`harness.output.escape.finite`): Gradescope rejects a file that holds one.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import json
 import math
 from typing import Any
 
-from harness import scoring
-from harness.course import Course
-from harness.escape import finite, plain
-from harness.leaderboard import figure
+from harness.output.escape import finite, plain
+from harness.output.leaderboard import figure
+from harness.pipeline import scoring
+from harness.pipeline.course import Course
 from harness.results import SubmissionResult
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
@@ -39,8 +39,8 @@ def _execution_time(result: SubmissionResult) -> int:
 def gradescope(result: SubmissionResult, course: Course | None = None, visibility: str = "visible") -> dict[str, Any]:
     """One student's ``results.json`` as a dict.
 
-    Tests are the checks (points shared by weight, :func:`harness.scoring.check_points`, a late penalty taking the
-    same fraction of each, so the tests add up to the top-level ``score``); an assignment without checks (error,
+    Tests are the checks (points shared by weight, :func:`harness.pipeline.scoring.check_points`, a late penalty taking
+    the same fraction of each, so the tests add up to the top-level ``score``); an assignment without checks (error,
     missing, skipped) is one test carrying its reason; where a deadline applied, a test of 0 points says when it
     was submitted, from which source, and what lateness took. Practice assignments (``counts = false`` when
     graded, or in ``course``) show with ``max_score`` 0 and add nothing. ``ValueError`` (naming the figure) when

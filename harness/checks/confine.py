@@ -1,4 +1,4 @@
-"""Confinement of the grader's checker process (see harness/checker.py and docs/security.md).
+"""Confinement of the grader's checker process (see harness/checks/checker.py and docs/security.md).
 
 The checker builds student models from configs that passed the allow-list (harness/checks/config_gate.py), so
 no student code should ever run in it. This module is the second line, should a Keras gadget slip through the

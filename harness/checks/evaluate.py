@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness import references
 from harness.catalog import Assignment, Case, FunctionAssignment, ModelAssignment
-from harness.checks import functional, functions, structure
+from harness.checks import functional, functions, references, structure
 from harness.checks.config_gate import ConfigRefused
 from harness.checks.layers import LayerView, views
 from harness.results import AssignmentResult, Check
@@ -92,6 +91,7 @@ def function_contract(assignment_id: str) -> tuple[str, str]:
     from harness.catalog import load_catalog
 
     assignment = load_catalog()[assignment_id]
+    assert isinstance(assignment, FunctionAssignment)  # a contract is a function's
     signature = f"{assignment.function}{inspect.signature(assignment.reference)}"
     try:
         case = assignment.cases()[0]
@@ -184,7 +184,7 @@ def out_of_memory(exc: BaseException) -> bool:
 
 
 class StateChanged(RuntimeError):
-    """Loading a model changed process-wide Keras state; the message says which (see harness/checker.py)."""
+    """Loading a model changed process-wide Keras state; the message says which (see harness/checks/checker.py)."""
 
 
 def error_result(assignment: Assignment, file: str, reason: str, outcome: Outcome) -> AssignmentResult:
@@ -205,10 +205,11 @@ def evaluate_model(assignment: ModelAssignment, file: str, outcome: Outcome, lim
                  if (outcome.out / name).is_file()), None) if outcome.out else None
     if reason is None and (path is None or not path.is_file()):
         reason = f"exited (status {outcome.exit_code}) before the grader received its model"
-    if reason is None and path.stat().st_size > MAX_MODEL_BYTES:
+    if reason is None and path is not None and path.stat().st_size > MAX_MODEL_BYTES:
         reason = "the saved model is larger than 512 MiB"
     if reason is not None:
         return error_result(assignment, file, reason, outcome)
+    assert path is not None  # without a model file, reason was set above
     try:
         student = (load or read_model)(path)
     except ConfigRefused as exc:
@@ -218,7 +219,7 @@ def evaluate_model(assignment: ModelAssignment, file: str, outcome: Outcome, lim
     except Exception as exc:  # noqa: BLE001 - any refusal is the submission's problem, said plainly
         if out_of_memory(exc):
             if load is not None:
-                raise  # the checker's memory limit: it says so and is replaced (harness/checker.py)
+                raise  # the checker's memory limit: it says so and is replaced (harness/checks/checker.py)
             return error_result(assignment, file, "loading its model ran the grader out of memory", outcome)
         return error_result(assignment, file, "its model cannot be loaded safely (Lambda layers and custom classes "
                             f"are not gradable): {str(exc).splitlines()[0][:300]}", outcome)
@@ -316,10 +317,12 @@ def evaluate_function(assignment: FunctionAssignment, file: str, fixed: list[Cas
     reason = failure_reason(outcome, limits)
     if reason is not None:
         return error_result(assignment, file, reason, outcome)
+    out = outcome.out
+    assert out is not None  # every job that ran has its output folder (Worker.run_batch)
     try:
-        child_notes = child_info(outcome.out)
-        _check_function_outputs(assignment, [*fixed, *drawn], outcome.out)
-        checks = functions.check_function(assignment, fixed, drawn, outcome.out)
+        child_notes = child_info(out)
+        _check_function_outputs(assignment, [*fixed, *drawn], out)
+        checks = functions.check_function(assignment, fixed, drawn, out)
     except protocol.ProtocolError as exc:
         return error_result(assignment, file, f"{exc}; the assignment is not graded", outcome)
     except ValueError as exc:

@@ -3,7 +3,7 @@
 One submission gets its per-assignment table (every assignment, status, score, the first reason it lost points).
 A class gets one row per student and a line per assignment that many of them failed: 100 students × 37
 assignments as tables is 3,700 lines nobody reads. Every name and message passes through
-:func:`harness.escape.terminal`, since a student chooses their folder name and the text of their errors.
+:func:`harness.output.escape.terminal`, since a student chooses their folder name and the text of their errors.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from tabulate import tabulate
 
-from harness.escape import terminal
+from harness.output.escape import terminal
 from harness.results import AssignmentResult, SubmissionResult
 
 _MARK = {"passed": "✔ passed", "failed": "✘ failed", "error": "‼ error", "missing": "· missing", "skipped": "- skipped"}

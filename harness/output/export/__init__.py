@@ -3,12 +3,12 @@
 Why a registry: ``grader export --format NAME`` offers exactly the names here and writes each the one way its entry
 says, so a new format is a module beside these and one entry below, never a branch in the command (which once
 wrote JUnit for any name it did not know). All formats come from the same
-:class:`~harness.results.SubmissionResult` objects, scored by :mod:`harness.scoring` (the one scorer), so they never
-disagree with ``grader run`` or ``grader report``.
+:class:`~harness.results.SubmissionResult` objects, scored by :mod:`harness.pipeline.scoring` (the one scorer), so they
+never disagree with ``grader run`` or ``grader report``.
 
-- ``gradescope``: :mod:`harness.export.gradescope`, one ``results.json`` per student.
-- ``csv``: :mod:`harness.export.gradebook`, a CSV gradebook, one row per student.
-- ``junit``: :mod:`harness.export.junit`, JUnit XML, one test case per check.
+- ``gradescope``: :mod:`harness.output.export.gradescope`, one ``results.json`` per student.
+- ``csv``: :mod:`harness.output.export.gradebook`, a CSV gradebook, one row per student.
+- ``junit``: :mod:`harness.output.export.junit`, JUnit XML, one test case per check.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from harness.course import Course
 from harness.errors import InputError
-from harness.export.gradebook import gradebook_csv
-from harness.export.gradescope import FILE_NAME, VISIBILITIES, gradescope, results_json
-from harness.export.junit import junit_xml
+from harness.output.export.gradebook import gradebook_csv
+from harness.output.export.gradescope import FILE_NAME, VISIBILITIES, gradescope, results_json
+from harness.output.export.junit import junit_xml
+from harness.pipeline.course import Course
 from harness.results import SubmissionResult
 
 #: One document for the whole class.

@@ -10,8 +10,8 @@ a :class:`SubmissionResult` per student. ``to_json`` gives the documented schema
                                 "factor": f, "penalty": points},
                        "checks": [{"name": ..., "passed": bool, "message": ...}]}]}]}
 
-Scores come from :mod:`harness.scoring` (the one scorer, with the course's policy); ``score`` and ``max_score`` of
-a submission add up what counts.
+Scores come from :mod:`harness.pipeline.scoring` (the one scorer, with the course's policy); ``score`` and ``max_score``
+of a submission add up what counts.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from harness.scoring import totals, weighted_score
+from harness.pipeline.scoring import totals, weighted_score
 
 if TYPE_CHECKING:
     from harness.catalog.spec import Assignment
@@ -71,13 +71,13 @@ class AssignmentResult:
     sandbox: dict[str, Any] = field(default_factory=dict)
     #: ``False`` for a practice assignment (course.toml ``counts = false``): graded and shown, not added up.
     counts: bool = True
-    #: The late record :func:`harness.scoring.apply_policy` leaves when a deadline applies: submitted_at, source,
-    #: deadline, days_late, factor, penalty (points taken). Empty: no deadline.
+    #: The late record :func:`harness.pipeline.scoring.apply_policy` leaves when a deadline applies: submitted_at,
+    #: source, deadline, days_late, factor, penalty (points taken). Empty: no deadline.
     late: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_checks(cls, id: str, max_score: float, checks: list[Check], **extra: Any) -> AssignmentResult:
-        """Score = :func:`harness.scoring.weighted_score`; ``passed`` only when every check passed."""
+        """Score = :func:`harness.pipeline.scoring.weighted_score`; ``passed`` only when every check passed."""
         status: Status = "passed" if checks and all(c.passed for c in checks) else "failed"
         return cls(id=id, status=status, max_score=max_score, score=weighted_score(checks, max_score), checks=checks,
                    **extra)
@@ -114,7 +114,7 @@ class SubmissionResult:
 
     @property
     def score(self) -> float:
-        """What counts (practice assignments don't), with any late penalty: :func:`harness.scoring.totals`."""
+        """What counts (practice assignments don't), with any late penalty: :func:`harness.pipeline.scoring.totals`."""
         return totals(self)[0]
 
     @property

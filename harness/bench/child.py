@@ -1,4 +1,4 @@
-"""One timed run of ``grader bench``: a fresh process for one model on one device (``python -m harness.bench_child
+"""One timed run of ``grader bench``: a fresh process for one model on one device (``python -m harness.bench.child
 SPEC.json RESULT.json``). Trusted code only: a student's model arrives as a ``model.keras`` built in the sandbox and
 is loaded here in Keras' safe mode (no Lambda layers, no custom classes), so nothing of the student's code runs.
 

@@ -8,7 +8,7 @@ can make the loader allocate or crash. So the grader never loads one in its own 
   and objects, bounded sizes: nothing that names code or files); it loads those in safe mode, notes Keras'
   process-wide state before and after, and when anything changed it fails that model, says what changed, and is
   replaced by a fresh checker, so the next student is checked by a process no model has touched;
-- it is confined (harness/confine.py): no network, a read-only view of the filesystem with a scratch tmpfs as
+- it is confined (harness/checks/confine.py): no network, a read-only view of the filesystem with a scratch tmpfs as
   its home, a uid of its own when the grader runs as root (so it can signal no process of the grader's, and
   cannot read the jobs' private output folders: the grader reads the files a check needs, validated by
   ``sandbox/jail/protocol.py``, and sends them over the pipe), no capabilities; and each check runs under the
@@ -42,10 +42,10 @@ from pathlib import Path
 from typing import Any
 
 import harness
-from harness import reference_cache
-from harness.confine import SCRATCH_BYTES
-from harness.evaluate import StateChanged
-from harness.references import Reference
+from harness.checks import reference_cache
+from harness.checks.confine import SCRATCH_BYTES
+from harness.checks.evaluate import StateChanged
+from harness.checks.references import Reference
 from harness.results import AssignmentResult
 from harness.sandbox import Limits, Outcome
 from harness.sandbox.host.worker import _claim_uid, _python_roots
@@ -86,8 +86,8 @@ class Checker:
         #: job shares it, and kept across replacements; the lock file descriptor that keeps it ours.
         self.uid: int | None = None
         self._uid_lock: int | None = None
-        #: The references' figures (harness/references.py) of the assignments to check, ``None`` where the checker
-        #: computes them; sent to every checker process this object starts (:meth:`prepare`).
+        #: The references' figures (harness/checks/references.py) of the assignments to check, ``None`` where the
+        #: checker computes them; sent to every checker process this object starts (:meth:`prepare`).
         self.references: dict[str, tuple[Reference, ...] | None] = {}
         #: Whether the checker owes the reply to a ``prepare`` request.
         self._preparing = False
@@ -117,7 +117,7 @@ class Checker:
         """Give the checker the references of the assignments it will check (from the grader's cache), or have it
         compute those that are ``None`` now, while it waits for the sandbox's first models, rather than on the first
         model of each. Figures a checker computes before it has loaded any student's model are kept on disk
-        (:mod:`harness.reference_cache`); the reply is read before the first check."""
+        (:mod:`harness.checks.reference_cache`); the reply is read before the first check."""
         if self._preparing:
             self._prepared()
         self.references.update(references)
@@ -147,7 +147,7 @@ class Checker:
                 reference_cache.store(assignment_id, found)
 
     def check(self, assignment_id: str, file: str, outcome: Outcome, limits: Limits) -> AssignmentResult:
-        """Check one model (see :func:`harness.evaluate.evaluate_model`) in the checker process, under the run's
+        """Check one model (see :func:`harness.checks.evaluate.evaluate_model`) in the checker process, under the run's
         ``limits``: ``wall_s`` for loading and checking the model, ``memory_bytes`` for what that may allocate."""
         try:
             files = _read_files(outcome.out)
@@ -260,8 +260,8 @@ class _NotReady(Exception):
 
 
 def _failed(assignment_id: str, file: str, outcome: Outcome, reason: str) -> AssignmentResult:
-    from harness import evaluate
     from harness.catalog import load_catalog
+    from harness.checks import evaluate
 
     return evaluate.error_result(load_catalog()[assignment_id], file, reason, outcome)
 
@@ -269,7 +269,7 @@ def _failed(assignment_id: str, file: str, outcome: Outcome, reason: str) -> Ass
 def serve(connection: Connection, threads: int, scratch: str, uid: int | None = None) -> None:
     """The checker's loop: a request at a time, until the grader closes the pipe or a check breaches its limits
     or changes Keras' process-wide state (then the grader replaces it). ``uid``: the checker's own (root only)."""
-    from harness.confine import confine
+    from harness.checks.confine import confine
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle: it closes us
     from harness.catalog import reference_dirs
@@ -290,8 +290,8 @@ def serve(connection: Connection, threads: int, scratch: str, uid: int | None = 
         # Keras resolved its home (get_file's default) at import: point it at the scratch
         keras_config._KERAS_DIR = scratch  # noqa: SLF001
 
-    from harness import evaluate, references
     from harness.catalog import load_catalog
+    from harness.checks import evaluate, references
 
     tf.get_logger().setLevel("ERROR")
     tf.config.threading.set_intra_op_parallelism_threads(threads)
@@ -361,7 +361,7 @@ class _LoadGuard:
         self.changed = False
 
     def load(self, path: Path) -> Any:
-        from harness.evaluate import read_model
+        from harness.checks.evaluate import read_model
         from harness.sandbox.jail.tasks import keras_state, state_changes
 
         before = keras_state()

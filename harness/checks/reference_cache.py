@@ -1,4 +1,4 @@
-"""The references' figures (:class:`harness.references.Reference`) kept on disk between runs, under the user's
+"""The references' figures (:class:`harness.checks.references.Reference`) kept on disk between runs, under the user's
 cache folder (``$GRADER_CACHE_DIR``, else ``$XDG_CACHE_HOME/grader``, else ``~/.cache/grader``).
 
 Why: computing them (build every reference, run it once) is most of a structural run's CPU; they change only
@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from harness.checks.layers import LayerView
-from harness.references import Reference
+from harness.checks.references import Reference
 
 #: Bumped when what is stored changes meaning.
 FORMAT = 1
@@ -57,7 +57,7 @@ def key() -> str:
     package = Path(harness.__file__).resolve().parent
     sources = [*sorted(Path(reference.__file__).resolve().parent.rglob("*.py")),
                *sorted((package / "catalog").rglob("*.py")),
-               *(package / name for name in ("references.py", "checks/functional.py", "checks/layers.py"))]
+               *(package / name for name in ("checks/references.py", "checks/functional.py", "checks/layers.py"))]
     for path in sources:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:32]

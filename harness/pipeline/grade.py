@@ -16,16 +16,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness import escape, evaluate, reference_cache, scoring, training
+from harness import training
 from harness.catalog import Assignment, Case, ModelAssignment, load_catalog
-from harness.checker import Checker
-from harness.checks import functions
-from harness.course import Course
+from harness.checks import evaluate, functions, reference_cache
+from harness.checks.checker import Checker
 from harness.errors import InputError
-from harness.executors import LocalExecutor, RayExecutor
-from harness.executors import create as create_executor
+from harness.output import escape
+from harness.pipeline import scoring
+from harness.pipeline.course import Course
 from harness.results import AssignmentResult, SubmissionResult
 from harness.sandbox import Limits, Outcome, Worker
+from harness.sandbox.executors import LocalExecutor, RayExecutor
+from harness.sandbox.executors import create as create_executor
 from harness.sandbox.host.worker import SandboxFailed
 from harness.sandbox.jail import protocol
 from harness.training import TrainJob, TrainSettings
@@ -149,12 +151,12 @@ class Options:
     jobs: int = 1
     seed: int = 0
     file_map: dict[str, str] = field(default_factory=dict)
-    #: The instructor's course.toml, applied to every result (harness/scoring.py); ``None``: the catalog's points,
-    #: everything counts, no deadline.
+    #: The instructor's course.toml, applied to every result (harness/pipeline/scoring.py); ``None``: the catalog's
+    #: points, everything counts, no deadline.
     course: Course | None = None
     #: ``--checks train|all`` (see harness/training.py): profile, data folders, MIDI folder, live progress.
     training: TrainSettings | None = None
-    #: Where sandboxed jobs run (harness/executors.py): ``local`` workers, or ``ray`` at ``address``.
+    #: Where sandboxed jobs run (harness/sandbox/executors.py): ``local`` workers, or ``ray`` at ``address``.
     executor: str = "local"
     address: str | None = None
 
@@ -174,7 +176,7 @@ class Grader:
         self._idle_checkers: queue.Queue[Checker] = queue.Queue()
         #: Each submission's results folder until its checks are done; whatever is left is removed on exit.
         self._keeps: set[Path] = set()
-        # Checkers are forked while this process is single-threaded (see harness/checker.py). Local workers start
+        # Checkers are forked while this process is single-threaded (see harness/checks/checker.py). Local workers start
         # no thread: they start first, then the checkers are forked; each imports TensorFlow itself, in parallel.
         # A Ray connection starts threads: the checkers are forked before it, while the cluster starts the workers.
         # Local workers and checkers start when the first submission needs them (:meth:`start`), so a re-run where
@@ -350,7 +352,7 @@ class Grader:
 
     def _prepare_checkers(self, ids: list[str]) -> None:
         """Hand the checkers the references of the model assignments they will check, from the cache on disk
-        (:mod:`harness.reference_cache`), so they build none; those not cached they compute while the sandbox
+        (:mod:`harness.checks.reference_cache`), so they build none; those not cached they compute while the sandbox
         runs the first submission. Trained models are checked here, not by the checkers."""
         if self.training is not None:
             return
@@ -400,7 +402,7 @@ class Grader:
 
         def flush() -> None:
             runs = [sandboxed.jobs[n] for n in pending]
-            try:  # the checker does what the sandbox's preflight would (harness/checker.py)
+            try:  # the checker does what the sandbox's preflight would (harness/checks/checker.py)
                 outcomes = worker.run_batch([job.task for job in runs], submission, self.options.limits,
                                             preflight=False)
             except SandboxFailed:
@@ -490,7 +492,7 @@ class Grader:
         return scoring.submission_time(submission)
 
     def _scaled(self, result: AssignmentResult, submitted: scoring.SubmissionTime | None) -> AssignmentResult:
-        """Apply course.toml (points, weights, counts, deadline): :func:`harness.scoring.apply_policy`."""
+        """Apply course.toml (points, weights, counts, deadline): :func:`harness.pipeline.scoring.apply_policy`."""
         if self.options.course is None:
             return result
         return scoring.apply_policy(result, self.options.course, submitted)

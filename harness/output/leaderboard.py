@@ -28,9 +28,9 @@ from typing import Any
 
 from tabulate import tabulate
 
-from harness import scoring
-from harness.course import Course
-from harness.escape import csv_row, html_text, markdown_text, terminal
+from harness.output.escape import csv_row, html_text, markdown_text, terminal
+from harness.pipeline import scoring
+from harness.pipeline.course import Course
 from harness.results import AssignmentResult, SubmissionResult
 
 DASH = "—"
@@ -100,8 +100,8 @@ def _last_if_none(value: float | None, better: str) -> float:
 
 def rank(results: Sequence[SubmissionResult], course: Course | None = None) -> list[Standing]:
     """The class board: every submission, best first, by the stored scores (course policy and late penalties
-    applied when graded, :mod:`harness.scoring`). Practice assignments (graded so, or so in ``course``) are left
-    out."""
+    applied when graded, :mod:`harness.pipeline.scoring`). Practice assignments (graded so, or so in ``course``) are
+    left out."""
     items = []
     for result in results:
         counted = scoring.counted(result, course)

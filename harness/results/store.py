@@ -107,7 +107,7 @@ MIGRATIONS: list[list[str]] = [
     [
         "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ],
-    # 3: ``grader bench`` measurements (harness/bench.py), one row per submission, assignment and device;
+    # 3: ``grader bench`` measurements (harness/bench/__init__.py), one row per submission, assignment and device;
     # ``figures`` are merged into the assignment's metrics when results are read (leaderboard: bench_cpu_s ...).
     [
         """CREATE TABLE bench (
@@ -126,7 +126,7 @@ MIGRATIONS: list[list[str]] = [
     [
         "ALTER TABLE assignments ADD COLUMN child_notes TEXT NOT NULL DEFAULT '[]'",
     ],
-    # 5: the course policy applied when graded (harness/scoring.py): practice or counted, and the late record.
+    # 5: the course policy applied when graded (harness/pipeline/scoring.py): practice or counted, and the late record.
     [
         "ALTER TABLE assignments ADD COLUMN counts INTEGER NOT NULL DEFAULT 1",
         "ALTER TABLE assignments ADD COLUMN late TEXT NOT NULL DEFAULT '{}'",

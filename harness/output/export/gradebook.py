@@ -1,6 +1,6 @@
 """A CSV gradebook: one row per student, what any LMS or spreadsheet imports.
 
-Cells that a student controls are never formulas (:func:`harness.escape.csv_row`).
+Cells that a student controls are never formulas (:func:`harness.output.escape.csv_row`).
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ import csv
 import io
 from collections.abc import Sequence
 
-from harness import scoring
-from harness.course import Course
-from harness.escape import csv_row
-from harness.leaderboard import assignment_ids
+from harness.output.escape import csv_row
+from harness.output.leaderboard import assignment_ids
+from harness.pipeline import scoring
+from harness.pipeline.course import Course
 from harness.results import SubmissionResult
 
 

@@ -2,7 +2,7 @@
 
 The trusted side (checks, scores, the results store) always stays in the grader's process. An executor only
 hands out *slots*: objects with the :class:`~harness.sandbox.Worker` interface (``start``, ``wait_ready``,
-``run(task, submission, limits) -> Outcome``, ``close``) that :class:`harness.grade.Grader` drives one
+``run(task, submission, limits) -> Outcome``, ``close``) that :class:`harness.pipeline.grade.Grader` drives one
 thread per slot.
 
 - ``local``: a :class:`~harness.sandbox.Worker` per slot (a sandboxed zygote on this machine).

@@ -4,7 +4,7 @@ functional check's shared weights and input (:class:`Reference`), one per accept
 Why: building the 28 references and running each once costs more CPU than everything else the checker does for a
 submission. The figures depend only on the reference's source and the installed versions, so the grader computes
 them once (in a checker that has loaded no student's model yet) and keeps them on disk
-(:mod:`harness.reference_cache`); a checker given them builds a reference only to name the first layer a wrong
+(:mod:`harness.checks.reference_cache`); a checker given them builds a reference only to name the first layer a wrong
 model computes differently. Self-check (:mod:`harness.selfcheck`) computes them in the student's kernel.
 """
 

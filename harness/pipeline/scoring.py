@@ -36,7 +36,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness.course import Course
+from harness.pipeline.course import Course
 
 if TYPE_CHECKING:  # results imports this module for its one formula
     from harness.results import AssignmentResult, Check, SubmissionResult

@@ -1,6 +1,6 @@
 """JUnit XML: what CI dashboards (GitLab, Jenkins) render, one test case per check.
 
-Student text holds only characters XML allows (:func:`harness.escape.xml_text`).
+Student text holds only characters XML allows (:func:`harness.output.escape.xml_text`).
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import math
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from harness import scoring
-from harness.course import Course
-from harness.escape import xml_text
+from harness.output.escape import xml_text
+from harness.pipeline import scoring
+from harness.pipeline.course import Course
 from harness.results import SubmissionResult
 
 
@@ -20,9 +20,9 @@ def junit_xml(results: Sequence[SubmissionResult], course: Course | None = None)
 
     ``classname`` is the assignment id; a failed check is a ``<failure>`` with its message; an assignment
     that errored or is missing without checks is one ``<error>`` testcase; a skipped one is ``<skipped>``.
-    Each suite's ``<properties>`` carry the student's ``score`` and ``max_score`` (:func:`harness.scoring.totals`,
-    what counts, late penalties applied) and a ``submission time <assignment>`` line per assignment a deadline
-    applied to.
+    Each suite's ``<properties>`` carry the student's ``score`` and ``max_score``
+    (:func:`harness.pipeline.scoring.totals`, what counts, late penalties applied) and a ``submission time
+    <assignment>`` line per assignment a deadline applied to.
     """
     root = ET.Element("testsuites", name="grader")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}

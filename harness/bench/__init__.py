@@ -1,6 +1,6 @@
 """``grader bench``: time a model's training and inference the way MLPerf times training, scaled to coursework.
 
-For each assignment and device, ``runs`` fresh processes (:mod:`harness.bench_child`) each time every phase alone:
+For each assignment and device, ``runs`` fresh processes (:mod:`harness.bench.child`) each time every phase alone:
 import, build, compile, the first epoch (tracing), steady-state epochs, training and inference samples/s,
 single-sample latency (p50/p90), and time to accuracy with the assignment's quick recipe and data. Runs are
 sequential (never two timings at once) and, when a submission is benchmarked, interleaved with the reference's,
@@ -178,7 +178,7 @@ def run_child(spec: dict[str, Any], device: str, timeout: float = CHILD_TIMEOUT_
         spec = {**spec, "device": device, "spawned_at": time.time()}
         spec_path.write_text(json.dumps(spec))
         try:
-            done = subprocess.run([sys.executable, "-m", "harness.bench_child", str(spec_path), str(result_path)],
+            done = subprocess.run([sys.executable, "-m", "harness.bench.child", str(spec_path), str(result_path)],
                                   env=env, capture_output=True, text=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
             return {"device": device, "seed": spec["seed"], "error": f"timed out after {timeout:g} s"}
@@ -308,9 +308,8 @@ def figures(entry: dict[str, Any], label: str) -> dict[str, dict[str, float]]:
 def build_in_sandbox(submission: Path, assignments: list[ModelAssignment], keep: Path, seed: int = 0,
                      require_sandbox: bool = False) -> dict[str, Subject]:
     """Build each assignment's model from ``submission`` in the sandbox; ``model.keras`` files land in ``keep``."""
-    from harness import evaluate
-    from harness.checks import config_gate
-    from harness.grade import assignment_file
+    from harness.checks import config_gate, evaluate
+    from harness.pipeline.grade import assignment_file
     from harness.sandbox import Limits, Worker, detect_mode
 
     subjects: dict[str, Subject] = {}

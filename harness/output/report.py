@@ -12,8 +12,8 @@ import base64
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.escape import file_name, html_text, markdown_text
-from harness.plots import has_history, history_pngs
+from harness.output.escape import file_name, html_text, markdown_text
+from harness.output.plots import has_history, history_pngs
 from harness.results import AssignmentResult, SubmissionResult
 
 FORMATS = ("md", "html")

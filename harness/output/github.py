@@ -7,10 +7,10 @@ assignment is a ``::notice``; a skipped one a ``::warning``. With ``$GITHUB_STEP
 submission is appended to the job summary.
 
 Everything in these lines that a student controls (folder names, the messages that quote their errors) is made
-inert: control characters and terminal escapes are removed (:func:`harness.escape.plain`) and the workflow-command
-syntax is escaped (``%`` ``\\r`` ``\\n`` in the message; also ``:`` and ``,`` in property values), so no text can end
-a command early or start one of its own (``::add-mask::``, ``::stop-commands::``). Plain lines start with
-``grader:``, never with ``::``.
+inert: control characters and terminal escapes are removed (:func:`harness.output.escape.plain`) and the
+workflow-command syntax is escaped (``%`` ``\\r`` ``\\n`` in the message; also ``:`` and ``,`` in property values), so
+no text can end a command early or start one of its own (``::add-mask::``, ``::stop-commands::``). Plain lines start
+with ``grader:``, never with ``::``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from harness import escape
+from harness.output import escape
 from harness.results import AssignmentResult, SubmissionResult
 
 #: Longest message kept in one annotation (GitHub shows the first lines; the log keeps the full report).
