@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness.sandbox.jail.training_task import all_layers, stateful_layers
+from harness.sandbox.jail.training_task import all_layers, fixed_batch_size, stateful_layers
 
 _STARTED = time.time()
 RNN_CLASSES = ("LSTM", "GRU")
@@ -96,7 +96,7 @@ def run(spec: dict[str, Any], result: dict[str, Any]) -> None:
     model.predict(x, batch_size=batch, verbose=0)
     phases["inference_samples_per_s"] = len(x) / (time.perf_counter() - started)
 
-    one = x[: _fixed_batch(model) or 1]
+    one = x[: fixed_batch_size(model) or 1]
     for _ in range(5):
         model.predict_on_batch(one)
     latencies = []
@@ -144,14 +144,6 @@ def _compile(model: Any, recipe: dict[str, Any]) -> None:
     model.compile(optimizer=optimizer, loss=recipe["loss"], metrics=list(recipe.get("metrics") or []))
 
 
-def _fixed_batch(model: Any) -> int | None:
-    try:
-        batch = model.inputs[0].shape[0]
-    except (AttributeError, IndexError, TypeError):
-        return None
-    return int(batch) if batch is not None else None
-
-
 def _stateful(model: Any) -> bool:
     return bool(stateful_layers(model))
 
@@ -165,7 +157,7 @@ def synthetic(model: Any, recipe: dict[str, Any], samples: int, seed: int,
     if len(model.inputs) != 1 or len(model.outputs) != 1:
         raise ValueError("grader bench times single-input, single-output models")
     rng = np.random.default_rng(seed)
-    fixed = _fixed_batch(model)
+    fixed = fixed_batch_size(model)
     batch = fixed or int(recipe["batch_size"])
     if fixed:
         samples = max(fixed, samples // fixed * fixed)
@@ -311,7 +303,7 @@ def time_to_accuracy(model: Any, tta: dict[str, Any], recipe: dict[str, Any], se
     load_s = time.perf_counter() - started
     metric, target, higher = tta["metric"], float(tta["target"]), tta["metric"] != "mae"
     stateful = _stateful(model)
-    batch = _fixed_batch(model) or int(recipe["batch_size"])
+    batch = fixed_batch_size(model) or int(recipe["batch_size"])
     history: list[tuple[int, float, float]] = []
     state: dict[str, Any] = {}
 
