@@ -96,8 +96,8 @@ class Checker:
         self._sending: threading.Thread | None = None
 
     def start(self) -> None:
-        method = "fork" if self.restarts == 0 and _forkable() else "spawn"
-        context = multiprocessing.get_context(method)
+        fork = self.restarts == 0 and _forkable()
+        context = multiprocessing.get_context("fork") if fork else multiprocessing.get_context("spawn")
         ours, theirs = context.Pipe()
         if self.restarts == 0:
             _remove_stale_scratch()
@@ -127,8 +127,14 @@ class Checker:
             self._sending.start()
             self._preparing = True
 
+    def _running(self) -> tuple[multiprocessing.process.BaseProcess, Connection]:
+        """The checker process and our end of its pipe; using them before :meth:`start` is the caller's bug."""
+        if self.process is None or self.connection is None:
+            raise RuntimeError("the checker was not started: call start() first")
+        return self.process, self.connection
+
     def _send_prepare(self) -> None:
-        self.connection.send(("prepare", self.references))
+        self._running()[1].send(("prepare", self.references))
         self._preparing = True
 
     def _prepared(self) -> None:
@@ -138,9 +144,10 @@ class Checker:
         if self._sending is not None:
             self._sending.join()
             self._sending = None
-        if not self.connection.poll(PREPARE_TIMEOUT_S):
+        connection = self._running()[1]
+        if not connection.poll(PREPARE_TIMEOUT_S):
             raise _NotReady
-        computed, clean = self.connection.recv()
+        computed, clean = connection.recv()
         for assignment_id, found in computed.items():
             if clean:
                 self.references[assignment_id] = found
@@ -156,15 +163,16 @@ class Checker:
                                                                              400))
         if self.process is None or not self.process.is_alive():  # gone between two checks: not this model's doing
             self._restart()
+        process, connection = self._running()
         try:
             if self._preparing:
                 self._prepared()
-            self.connection.send((assignment_id, file, dataclasses.replace(outcome, out=None), limits, files))
-            if not self.connection.poll(PREPARE_TIMEOUT_S) or self.connection.recv() != "started":
+            connection.send((assignment_id, file, dataclasses.replace(outcome, out=None), limits, files))
+            if not connection.poll(PREPARE_TIMEOUT_S) or connection.recv() != "started":
                 raise _NotReady
-            if not self.connection.poll(limits.wall_s):
+            if not connection.poll(limits.wall_s):
                 raise TimeoutError
-            result, poisoned = self.connection.recv()
+            result, poisoned = connection.recv()
         except _NotReady:
             self._restart()
             return _failed(assignment_id, file, outcome, f"the grader's checker was not ready in {PREPARE_TIMEOUT_S:g} "
@@ -174,8 +182,8 @@ class Checker:
             return _failed(assignment_id, file, outcome, f"checking its model took longer than {limits.wall_s:g} s "
                            "(the run's --timeout); the grader's checker was replaced")
         except (EOFError, OSError):
-            self.process.join(timeout=2)
-            code = self.process.exitcode
+            process.join(timeout=2)
+            code = process.exitcode
             self._restart()
             return _failed(assignment_id, file, outcome, "checking its model crashed the grader's checker "
                            f"(status {code}, under the run's --memory of {limits.describe_memory()}); the checker "
@@ -288,9 +296,9 @@ def serve(connection: Connection, threads: int, scratch: str, uid: int | None = 
     keras_config = sys.modules.get("keras.src.backend.config")
     if keras_config is not None and hasattr(keras_config, "_KERAS_DIR"):
         # Keras resolved its home (get_file's default) at import: point it at the scratch
-        keras_config._KERAS_DIR = scratch  # noqa: SLF001
+        vars(keras_config)["_KERAS_DIR"] = scratch
 
-    from harness.catalog import load_catalog
+    from harness.catalog import ModelAssignment, load_catalog
     from harness.checks import evaluate, references
 
     tf.get_logger().setLevel("ERROR")
@@ -329,8 +337,11 @@ def serve(connection: Connection, threads: int, scratch: str, uid: int | None = 
             soft = vm_kb * 1024 + int(limits.memory_bytes)
             resource.setrlimit(resource.RLIMIT_AS, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
         guard = _LoadGuard()
+        assignment = catalog[assignment_id]
+        if not isinstance(assignment, ModelAssignment):  # the grader sends only model assignments here
+            raise TypeError(f"{assignment_id} is not a model assignment: the checker checks models only")
         try:
-            result = evaluate.evaluate_model(catalog[assignment_id], file, outcome, limits, load=guard.load)
+            result = evaluate.evaluate_model(assignment, file, outcome, limits, load=guard.load)
         except Exception as exc:  # noqa: BLE001 - anything else is a crash of the checker, reported as one
             if not evaluate.out_of_memory(exc):
                 raise

@@ -273,16 +273,17 @@ class _Walk:
             raise ConfigRefused(f"{where} nests models and wrappers more than {self.bounds.max_nesting} deep")
         functional = config["class_name"] in ("Functional", "Model")
         shapes: dict[str, list[int | None]] = {}
+        out: list[int | None] = [None]
         for index, layer in enumerate(layers):
             label = self._label(layer, index, where if depth else "")
             if functional:
                 shape = self._functional_input(layer, shapes, label)
-            shape = self.layer(layer, label, depth + 1, shape)
+            shape = out = self.layer(layer, label, depth + 1, shape)
             if isinstance(layer, dict) and isinstance(layer.get("name"), str):
-                shapes[layer["name"]] = shape
+                shapes[layer["name"]] = out
         if "compile_config" in config:
             self.compile_config(config["compile_config"])
-        return shape
+        return out
 
     def _envelope(self, node: Any, where: str) -> dict[str, Any]:
         if not isinstance(node, dict):
@@ -535,19 +536,22 @@ class _Walk:
             kernel = config.get("kernel_size")
             kernel = [kernel] if isinstance(kernel, int) else kernel
             area = math.prod(k for k in kernel if isinstance(k, int) and k > 0) if isinstance(kernel, list) else 1
-            groups = config.get("groups") if isinstance(config.get("groups"), int) and config["groups"] > 0 else 1
+            groups = config.get("groups")
+            groups = groups if isinstance(groups, int) and groups > 0 else 1
             added, out = area * width * filters // groups, [*[None] * (len(shape) - 1), filters]
         elif cls in ("Bidirectional", "TimeDistributed"):
             added = 0  # the wrapped layer was counted when walked; Bidirectional holds a second copy
             wrapped = inner.get("layer") or [None]
             if cls == "Bidirectional":
                 added = 0 if config.get("backward_layer") else self._last_layer_params
-                doubled = config.get("merge_mode", "concat") == "concat" and isinstance(wrapped[-1], int)
-                out = [*wrapped[:-1], wrapped[-1] * 2] if doubled else wrapped
+                last = wrapped[-1]
+                concat = config.get("merge_mode", "concat") == "concat"
+                out = [*wrapped[:-1], last * 2] if concat and isinstance(last, int) else wrapped
             else:
                 out = [shape[0], *wrapped] if len(shape) > 1 else wrapped
         elif cls == "Flatten":
-            out = [math.prod(shape)] if all(isinstance(d, int) for d in shape) else [None]
+            known = [d for d in shape if isinstance(d, int)]
+            out = [math.prod(known)] if len(known) == len(shape) else [None]
         elif cls.startswith(("Dropout", "Activation", "BatchNormalization", "LayerNormalization", "SpatialDropout",
                              "GaussianNoise", "GaussianDropout", "AlphaDropout", "Masking", "ReLU", "LeakyReLU",
                              "ELU", "Softmax", "PReLU")):

@@ -29,11 +29,12 @@ import ctypes
 import errno
 import os
 import platform
-import stat
 import struct
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from harness.sandbox.host.worker import closed_to_others
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWNET = 0x40000000
@@ -78,7 +79,7 @@ def confine(scratch: Path, uid: int | None = None, needs: tuple[Path, ...] = ())
     if root and _unshare(CLONE_NEWNS, done, "mount namespace"):
         if _read_only_view(done.scratch, done, uid, needs):
             done.filesystem = "read-only"
-    if uid is not None and (closed := _closed(needs)) is not None:
+    if uid is not None and (closed := closed_to_others(needs)) is not None:
         done.problems.append(f"the checker keeps the grader's uid: other uids cannot reach {closed}")
         uid = None
     folder = done.scratch
@@ -159,23 +160,11 @@ def _read_only_view(scratch: str, done: Confinement, uid: int | None, needs: tup
     return not writable
 
 
-def _closed(paths: tuple[Path, ...]) -> Path | None:
-    """The first folder on the way to one of ``paths`` that other uids cannot search."""
-    for path in paths:
-        for folder in (*reversed(path.parents), path):
-            try:
-                if not os.stat(folder).st_mode & stat.S_IXOTH:
-                    return folder
-            except OSError:
-                return folder
-    return None
-
-
 def _make_reachable(needs: tuple[Path, ...], done: Confinement) -> None:
     """Cover each folder that blocks the way to one of ``needs`` with an empty tmpfs (searchable by all, hiding
     the rest of it: ``/root``, say) and bind only the needed paths back into it. Runs in the private mount
     namespace before the read-only remount, which then covers these mounts too."""
-    while (blocked := _closed(needs)) is not None:
+    while (blocked := closed_to_others(needs)) is not None:
         inside = sorted({p for p in needs if p.is_relative_to(blocked) and p != blocked})
         if not inside:
             done.problems.append(f"{blocked} itself cannot be read by other uids")

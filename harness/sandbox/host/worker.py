@@ -40,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Self
@@ -175,16 +176,17 @@ def _claim_uid(slot: int) -> tuple[int, int]:
     raise RuntimeError(f"no free sandbox uid in {BASE_UID}..{BASE_UID + UID_RANGE - 1}")
 
 
-def _open_to_others(paths: list[Path]) -> bool:
-    """Whether a process of another uid can reach and read ``paths`` (each ancestor searchable by others)."""
+def closed_to_others(paths: Iterable[Path]) -> Path | None:
+    """The first folder on the way to one of ``paths`` that other uids cannot search (``None``: a process of
+    another uid reaches them all). Both the sandbox's uid and the checker's are such other uids."""
     for path in paths:
-        for folder in (path, *path.parents):
+        for folder in (*reversed(path.parents), path):
             try:
                 if not os.stat(folder).st_mode & stat.S_IXOTH:
-                    return False
+                    return folder
             except OSError:
-                return False
-    return True
+                return folder
+    return None
 
 
 def _python_roots() -> list[Path]:
@@ -219,11 +221,12 @@ class Worker:
         self._uid_lock: int | None = None
         # The fallback drops to a uid of its own only where one can still run this Python (a pyenv under a
         # private /root cannot): otherwise its children keep the grader's uid, which docs/security.md states.
-        if mode == "bwrap" or (mode == "fallback" and os.geteuid() == 0 and _open_to_others([*_python_roots(), JAIL])):
+        reachable = mode == "fallback" and os.geteuid() == 0 and closed_to_others([*_python_roots(), JAIL]) is None
+        if mode == "bwrap" or reachable:
             self.uid, self._uid_lock = _claim_uid(slot)
         #: Where the kernel counts all of a job's memory, shared memory and tmpfs included (None: nowhere).
         self.cgroup: MemoryCgroup | None = create_memory_cgroup(slot) if mode in ("bwrap", "fallback") else None
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[bytes] | None = None
         self.ready: dict[str, Any] = {}
         self._control: int | None = None
         self._buffer = b""
@@ -271,15 +274,16 @@ class Worker:
 
     def _start_failure(self, timeout: float) -> str:
         """One line: the worker did not start, the last lines it wrote on stderr, and what to do."""
+        process = self._started()
         try:
-            self.process.wait(timeout=2)
+            process.wait(timeout=2)
         except subprocess.TimeoutExpired:
             pass
         said = _tail_lines(self.root / STDERR_FILE)
-        if self.process.poll() is None:
+        if process.poll() is None:
             said = said or f"no answer within {timeout:g} s"
         else:
-            said = said or f"it exited with status {self.process.returncode} and said nothing"
+            said = said or f"it exited with status {process.returncode} and said nothing"
         if "No module named" in said:
             fix = (f"install the grader's dependencies into the Python that runs it ({sys.prefix}): "
                    "run ./setup.sh")
@@ -293,7 +297,8 @@ class Worker:
     def close(self) -> None:
         if self.process is not None:
             try:
-                self.process.stdin.close()
+                if self.process.stdin is not None:
+                    self.process.stdin.close()
             except OSError:
                 pass
             try:
@@ -311,6 +316,12 @@ class Worker:
         if self.cgroup is not None:
             self.cgroup.remove()
         shutil.rmtree(self.root, ignore_errors=True)
+
+    def _started(self) -> subprocess.Popen[bytes]:
+        """The zygote's process; calling this before :meth:`start` is the caller's bug, said as such."""
+        if self.process is None:
+            raise RuntimeError("the sandbox worker was not started: call start() first")
+        return self.process
 
     def __enter__(self) -> Self:
         self.start()
@@ -360,15 +371,17 @@ class Worker:
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
         request = {"id": job_id, "dir": job_id, "count": len(tasks), "limits": limits.for_child(self.threads),
                    "uid": self.uid, "preflight": preflight}
+        stdin = self._started().stdin
+        assert stdin is not None  # start() opens it: stdin=PIPE
         try:
-            self.process.stdin.write((json.dumps(request) + "\n").encode())
-            self.process.stdin.flush()
+            stdin.write((json.dumps(request) + "\n").encode())
+            stdin.flush()
             # each task, its preflight, and the clean-up
             reply = self._read_message((limits.wall_s + PREFLIGHT_S) * len(tasks) + 120)
         except (BrokenPipeError, OSError, ValueError):
             reply = None
         results = reply.get("results") if isinstance(reply, dict) else None
-        if not isinstance(results, list) or len(results) != len(tasks):
+        if reply is None or not isinstance(results, list) or len(results) != len(tasks):
             # the zygote died: the submission killed it, or it crashed. Start afresh next time.
             self._restart()
             outs = [_fresh_out(job, i) for i in range(len(tasks))]
@@ -387,8 +400,9 @@ class Worker:
                 protocol.check_outcome(fields)
             except ProtocolError as exc:  # a forged or broken reply: this task's error, with the reason
                 fields = {"worker_error": clean_text(str(exc), 300)}
-            outcome = Outcome(**fields, out=_fresh_out(job, index), extra={"tainted": tainted})
-            outcome.refused = list(outcome.refused) + vet_outputs(outcome.out, tasks[index].get("kind"))
+            out = _fresh_out(job, index)
+            outcome = Outcome(**fields, out=out, extra={"tainted": tainted})
+            outcome.refused = list(outcome.refused) + vet_outputs(out, tasks[index].get("kind"))
             outcomes.append(outcome)
         return outcomes
 
@@ -404,14 +418,17 @@ class Worker:
 
     def _read_message(self, timeout: float) -> dict[str, Any] | None:
         """The zygote's next JSON line, or ``None`` if it died or said nothing within ``timeout`` seconds."""
+        control = self._control
+        if control is None:
+            raise RuntimeError("the sandbox worker was not started: call start() first")
         deadline = time.monotonic() + timeout
         with selectors.DefaultSelector() as selector:
-            selector.register(self._control, selectors.EVENT_READ)
+            selector.register(control, selectors.EVENT_READ)
             while b"\n" not in self._buffer:
                 left = deadline - time.monotonic()
                 if left <= 0 or not selector.select(left):
                     return None
-                data = os.read(self._control, 65536)
+                data = os.read(control, 65536)
                 if not data:
                     return None
                 self._buffer += data

@@ -42,22 +42,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-
-def _sibling(name: str) -> types.ModuleType:
-    """``<name>.py`` beside this file, under a private module name (a student's own ``compat.py`` stays theirs)."""
-    key = f"_grader_{name}"
-    if key in sys.modules:
-        return sys.modules[key]
-    spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name(f"{name}.py"))
-    if spec is None or spec.loader is None:
-        raise ImportError(f"the grader's {name}.py is not beside {__file__}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[key] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-compat = _sibling("compat")
+from . import compat
 
 #: Notes of this run (data served, short-circuits, the model graded), in order; compat keeps its own.
 _NOTES: dict[str, str] = {}

@@ -1,7 +1,7 @@
 """What a sandboxed child does with a student's code. Runs INSIDE the sandbox, never in the grader.
 
-This file is bound read-only into the sandbox as a lone module next to ``zygote.py``: it may import
-only the standard library, numpy and keras (the ``harness`` package and the reference are not there).
+This file is bound read-only into the sandbox with its siblings (``jail/``): it may import only the standard
+library, numpy, keras and those siblings, relatively (the ``harness`` package and the reference are not there).
 
 A task is a dict the trusted side wrote (``task.pkl``). The child leaves its products in the output
 folder; the trusted side treats every one of them as hostile data:
@@ -26,24 +26,9 @@ import types
 from pathlib import Path
 from typing import Any
 
-
-def _sibling(name: str) -> types.ModuleType:
-    """``<name>.py`` beside this file, under a private name (a student's own ``scripts.py`` stays theirs)."""
-    import importlib.util
-
-    key = f"_grader_{name}"
-    if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name(f"{name}.py"))
-        if spec is None or spec.loader is None:
-            raise ImportError(f"the grader's {name}.py is not beside {__file__}")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[key] = module
-        spec.loader.exec_module(module)
-    return sys.modules[key]
-
-
 #: Files without an entry point run as scripts; the Keras 2 compatibility layer; the grader's data (scripts.py).
-_scripts = _sibling("scripts")
+from . import protocol
+from . import scripts as _scripts
 
 
 def strip_magics(source: str) -> str:
@@ -407,7 +392,7 @@ def run_batch(tasks: list[dict[str, Any]], start: int, workdir: Path, out: Path,
 def run(task: dict[str, Any], workdir: Path, out: Path) -> int:
     """Run one task; exceptions become ``error.json``. Returns the exit status the child should use."""
     try:
-        _sibling("protocol").check_task(task)  # the same declaration the grader checked it against
+        protocol.check_task(task)  # the same declaration the grader checked it against
         _scripts.prepare(task, workdir)  # Keras 2 spellings, the grader's data, IPython stand-ins
         if task["kind"] == "model" and _scripts.is_script(task, workdir):
             _scripts.run_script(task, workdir, out)  # no build_model(): run the file as a script
@@ -416,7 +401,9 @@ def run(task: dict[str, Any], workdir: Path, out: Path) -> int:
         elif task["kind"] == "function":
             run_function(task, workdir, out)
         elif task["kind"] == "train":  # --checks train: build as above, train, save (training_task.py)
-            _sibling("training_task").run_train(task, workdir, out)
+            from . import training_task  # only a training job pays for its import
+
+            training_task.run_train(task, workdir, out)
         else:
             raise ValueError(f"unknown task kind {task['kind']!r}")
         return 0

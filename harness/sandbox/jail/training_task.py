@@ -479,7 +479,7 @@ def _train_stateful(model: Any, arrays: dict[str, Any], recipe: dict[str, Any], 
 def _build(task: dict[str, Any], workdir: Path, out: Path) -> bool:
     """What a structure job does: ``build_model()`` (or the script's model, short-circuited), saved as
     ``model.keras``. Training then starts from that file. Returns whether the file ran as a script."""
-    import tasks
+    from . import tasks
 
     model_task = {**task, "kind": "model"}
     scripts = getattr(tasks, "_scripts", None)
@@ -494,7 +494,8 @@ def run_train(task: dict[str, Any], workdir: Path, out: Path) -> None:
     """Build, train, save. Errors while building propagate (the job is an error); errors while training are
     recorded in ``outputs.json`` and the untrained model stays, so the structure can still be graded."""
     import keras
-    import tasks
+
+    from . import tasks
 
     script = _build(task, workdir, out)
     model = keras.saving.load_model(out / "model.keras", safe_mode=True, compile=False)

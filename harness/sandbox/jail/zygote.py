@@ -32,6 +32,8 @@ import ctypes
 import errno
 import functools
 import gc
+import importlib
+import importlib.util
 import json
 import os
 import pickle
@@ -46,6 +48,7 @@ import struct
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
@@ -326,8 +329,7 @@ def _child(job: Path, request: dict, write_end: int, paths: dict[str, Path], npr
         tf.config.threading.set_inter_op_parallelism_threads(threads)
         if any(task.get("deterministic") for task in batch):
             tf.config.experimental.enable_op_determinism()
-        import tasks
-
+        tasks = _jail_module("tasks")
         code = tasks.run_batch(batch, start, workdir, out, progress, ack)
         sys.stdout.flush()
         sys.stderr.flush()
@@ -357,8 +359,7 @@ def _verifier(models: list[tuple[int, Path]], request: dict, write_end: int, hom
 
         tf.config.threading.set_intra_op_parallelism_threads(1)
         tf.config.threading.set_inter_op_parallelism_threads(1)
-        import tasks
-
+        tasks = _jail_module("tasks")
         code = tasks.preflight_batch(models, progress)
         sys.stdout.flush()
         os._exit(code)
@@ -618,6 +619,25 @@ def _cpu_s(pid: int) -> float:
         return 0.0
 
 
+def _jail_module(name: str) -> types.ModuleType:
+    """``name`` from this folder, imported as ``_grader.<name>``: the folder is loaded as a package of its own.
+
+    So the jail's modules import each other relatively (``from . import scripts``), under a name no file of a
+    student's can take: their own ``scripts.py`` or ``tasks.py`` stays theirs. The zygote is the jail's entry
+    point (run as a script, not as a package member), so this is the one place a sibling is loaded by path.
+    """
+    if "_grader" not in sys.modules:
+        here = Path(__file__).resolve().parent
+        spec = importlib.util.spec_from_file_location("_grader", here / "__init__.py",
+                                                      submodule_search_locations=[str(here)])
+        if spec is None or spec.loader is None:
+            raise ImportError(f"the grader's jail package is not beside {__file__}")
+        package = importlib.util.module_from_spec(spec)
+        sys.modules["_grader"] = package
+        spec.loader.exec_module(package)
+    return importlib.import_module(f"_grader.{name}")
+
+
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -641,6 +661,8 @@ class _Progress:
 
     def read(self, now: float) -> bool:
         """Take what is on the pipe; True when a step ended."""
+        if self.fd is None:  # closed at its end: nothing more can come
+            return False
         data = os.read(self.fd, 65536)
         if not data:
             os.close(self.fd)
@@ -741,7 +763,8 @@ def _supervise(pid: int, read_end: int, limits: dict, uid: int | None, wall_s: f
             _, status, rusage = os.wait4(pid, 0)  # reap it here: _kill_job's reaping must not take it
             break
     ended = time.monotonic()
-    if _oom_killed(oom_kills):  # the kernel's kill in the job's cgroup (it may be what ended the job)
+    # the kernel's kill in the job's cgroup (it may be what ended the job)
+    if JOB_CGROUP is not None and _oom_killed(oom_kills):
         memory_exceeded = True
         memory.peak_kb = max(memory.peak_kb, JOB_CGROUP.peak_kb())
     strays = _kill_job(uid)  # before draining: a grandchild holding the pipe could flood it forever
@@ -1101,11 +1124,11 @@ def main() -> None:
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of a job come back to us, to be killed
     started = time.monotonic()
-    sys.path.insert(0, str(Path(__file__).parent))
     import keras
     import numpy  # noqa: F401
-    import tasks  # noqa: F401
     import tensorflow as tf
+
+    _jail_module("tasks")  # with scripts and compat: each child starts with them imported
 
     # What the imports made is never collected: every child's collections skip it (≈ 0.17 s each
     # otherwise) and its pages stay shared with the children instead of being dirtied by the collector.
