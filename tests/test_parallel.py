@@ -14,7 +14,8 @@ import pytest
 
 from harness.pipeline.grade import Grader, Options
 from harness.sandbox import Worker
-from harness.sandbox.executors import ExecutorError, LocalExecutor, create
+from harness.sandbox.executors import ExecutorError, create
+from harness.sandbox.executors.local import LocalExecutor
 from tests.conftest import ROOT, grade_json
 
 IDS = ("simple_rnn", "reuters_lstm_100", "rnn_forward", "imdb_lstm")

@@ -102,7 +102,7 @@ def test_ray_needs_an_address() -> None:
 
 def test_ray_job_files_are_vetted_again_here(tmp_path: Path) -> None:
     """What comes back from a node is written only under plain output names, then vetted like a local job's."""
-    from harness.sandbox.executors import unpack_files
+    from harness.sandbox.executors.ray import unpack_files
 
     unpack_files({"../escape": b"x", "/abs": b"x", "model.keras": b"not a zip", "notes.txt": b"x",
                   "sub/info.json": b"{}"}, tmp_path / "out", flat=True)

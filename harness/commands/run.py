@@ -94,7 +94,7 @@ def exit_code(results: list[SubmissionResult]) -> int:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Sandboxed workers grading in parallel [default: half the cores (each also keeps a checker "
                    "busy), or the Ray cluster's CPUs].")
-@click.option("--executor", type=click.Choice(EXECUTORS), default="local", show_default=True,
+@click.option("--executor", type=click.Choice(list(EXECUTORS)), default="local", show_default=True,
               help="Where sandboxed jobs run: this machine, or an existing Ray cluster (checks and store stay here).")
 @click.option("--address", metavar="HOST:PORT", default=None, help="The Ray head, for --executor ray.")
 @click.option("--require-sandbox", is_flag=True, help="Refuse to grade without bubblewrap (production grading).")

@@ -6,15 +6,17 @@ not once per student (see :mod:`harness.sandbox.jail.zygote`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import queue
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from harness import training
 from harness.catalog import Assignment, Case, ModelAssignment, load_catalog
@@ -25,9 +27,8 @@ from harness.output import escape
 from harness.pipeline import scoring
 from harness.pipeline.course import Course
 from harness.results import AssignmentResult, SubmissionResult
-from harness.sandbox import Limits, Outcome, Worker
-from harness.sandbox.executors import LocalExecutor, RayExecutor
-from harness.sandbox.executors import create as create_executor
+from harness.sandbox import Limits, Outcome
+from harness.sandbox.executors import Executor, Slot, executor_class
 from harness.sandbox.host.worker import SandboxFailed
 from harness.sandbox.jail import protocol
 from harness.training import TrainJob, TrainSettings
@@ -166,9 +167,11 @@ class Grader:
 
     def __init__(self, options: Options, catalog: dict[str, Assignment] | None = None) -> None:
         self.options = options
-        self.executor: LocalExecutor | RayExecutor | None = None
+        #: The class ``options.executor`` names (an unknown name is refused here), and once created, the executor.
+        self._executor_class = executor_class(options.executor)
+        self.executor: Executor | None = None
         self.training: training.Session | None = None
-        self._workers: list[Worker] = []
+        self._workers: Sequence[Slot] = []
         self._started = False
         #: Checker processes, lent to one submission's checks at a time: one per worker, at most one per local
         #: core (Ray workers run elsewhere; their checks run here).
@@ -178,18 +181,19 @@ class Grader:
         self._keeps: set[Path] = set()
         # Checkers are forked while this process is single-threaded (see harness/checks/checker.py). Local workers start
         # no thread: they start first, then the checkers are forked; each imports TensorFlow itself, in parallel.
-        # A Ray connection starts threads: the checkers are forked before it, while the cluster starts the workers.
-        # Local workers and checkers start when the first submission needs them (:meth:`start`), so a re-run where
-        # every submission is unchanged starts no process; the catalog imports no Keras (harness/catalog/lazy.py).
+        # An executor that starts threads (a Ray connection): the checkers are forked before it, while the cluster
+        # starts the workers. Otherwise workers and checkers start when the first submission needs them
+        # (:meth:`start`), so a re-run where every submission is unchanged starts no process; the catalog imports
+        # no Keras (harness/catalog/lazy.py).
         self.catalog = catalog or load_catalog()
-        if options.executor == "local":
-            self.executor = create_executor(options.executor, options.address, options.require_sandbox)
-            self.mode = self.executor.mode
-        else:
+        if self._executor_class.starts_threads:
             self.start()
+        else:
+            self.executor = self._executor_class(options.address, options.require_sandbox)
+            self.mode = self.executor.mode
 
     @property
-    def workers(self) -> list[Worker]:
+    def workers(self) -> Sequence[Slot]:
         """The sandboxed workers, started on first use."""
         self.start()
         return self._workers
@@ -200,12 +204,12 @@ class Grader:
             return
         self._started = True
         try:
-            if self.options.executor == "local":
-                self._start_workers()
+            if self._executor_class.starts_threads:
                 self._start_checkers()
+                self._start_workers()
             else:
-                self._start_checkers()
                 self._start_workers()
+                self._start_checkers()
         except BaseException:
             self.__exit__(None, None, None)
             raise
@@ -220,7 +224,7 @@ class Grader:
     def _start_workers(self) -> None:
         options = self.options
         if self.executor is None:
-            self.executor = create_executor(options.executor, options.address, options.require_sandbox)
+            self.executor = self._executor_class(options.address, options.require_sandbox)
             self.mode = self.executor.mode
         threads = self.executor.threads(options.jobs)
         self.training = training.Session(options.training or TrainSettings(seed=options.seed), self.mode) \
@@ -229,6 +233,12 @@ class Grader:
         self._workers = self.executor.slots(options.jobs, threads, data_dirs=data_dirs)
         for worker in self._workers:
             worker.start()
+
+    def _session(self) -> training.Session:
+        """The training session of a run that trains (``--checks train|all``), where a training job needs one."""
+        if self.training is None:
+            raise RuntimeError("a training job in a run that does not train: the grader built it by mistake")
+        return self.training
 
     def __enter__(self) -> Grader:
         return self
@@ -281,7 +291,7 @@ class Grader:
         ready = threading.Condition()
         stop = threading.Event()  # the caller stopped (Ctrl-C, a broken store): start no new submission
 
-        def sandbox(worker: Worker, ran: queue.Queue) -> None:
+        def sandbox(worker: Slot, ran: queue.Queue) -> None:
             while not stop.is_set():
                 try:
                     index, submission = todo.get_nowait()
@@ -304,7 +314,7 @@ class Grader:
                     sandboxed.finish()
             ran.put(None)
 
-        def work(worker: Worker) -> None:
+        def work(worker: Slot) -> None:
             ran: queue.Queue = queue.Queue(maxsize=1)
             producer = threading.Thread(target=sandbox, args=(worker, ran), daemon=True)
             producer.start()
@@ -336,7 +346,7 @@ class Grader:
         try:
             for index in range(len(submissions)):
                 with ready:
-                    ready.wait_for(lambda index=index: index in done)
+                    ready.wait_for(functools.partial(done.__contains__, index))
                 result = done.pop(index)
                 if isinstance(result, BaseException):
                     raise result
@@ -360,11 +370,11 @@ class Grader:
         for checker in self.checkers:
             checker.prepare(found)
 
-    def grade(self, submission: Path, ids: list[str], worker: Worker) -> SubmissionResult:
+    def grade(self, submission: Path, ids: list[str], worker: Slot) -> SubmissionResult:
         """Grade one submission on ``worker``: its code in the sandbox, then the checks here."""
         return self._check(self._sandbox(submission, ids, worker))
 
-    def _sandbox(self, submission: Path, ids: list[str], worker: Worker) -> _Sandboxed:
+    def _sandbox(self, submission: Path, ids: list[str], worker: Slot) -> _Sandboxed:
         """Run a submission's assignments in the sandbox (:meth:`_begin`, :meth:`_run`), all of them before
         returning."""
         sandboxed = self._begin(submission, ids)
@@ -392,24 +402,24 @@ class Grader:
             sandboxed.finish()
         return sandboxed
 
-    def _run(self, sandboxed: _Sandboxed, worker: Worker) -> None:
+    def _run(self, sandboxed: _Sandboxed, worker: Slot) -> None:
         """One child runs the submission's structure and function jobs, :data:`BATCH` at a time, so that the
         checks of the first ones overlap the sandbox's work on the next; a training job runs on its own. Each
         job's outcome is handed to the checking thread as its batch ends (:meth:`_Sandboxed.deliver`)."""
         submission = sandboxed.submission
         sandboxed.set_jobs([self._job_or_error(submission, self.catalog[i]) for i in sandboxed.ids])
-        pending: list[int] = []
+        pending: list[tuple[int, dict[str, Any]]] = []  # (job number, its task)
 
         def flush() -> None:
-            runs = [sandboxed.jobs[n] for n in pending]
+            outcomes: Sequence[Outcome | Exception]
             try:  # the checker does what the sandbox's preflight would (harness/checks/checker.py)
-                outcomes = worker.run_batch([job.task for job in runs], submission, self.options.limits,
+                outcomes = worker.run_batch([task for _, task in pending], submission, self.options.limits,
                                             preflight=False)
             except SandboxFailed:
                 raise  # no worker can start: the run stops once, on the one line that says why
             except Exception as exc:  # noqa: BLE001 - e.g. an oversized submission: these assignments' error
-                outcomes = [exc] * len(runs)
-            for number, outcome in zip(pending, outcomes):
+                outcomes = [exc] * len(pending)
+            for (number, _), outcome in zip(pending, outcomes):
                 sandboxed.deliver(number, outcome)
             pending.clear()
 
@@ -417,13 +427,14 @@ class Grader:
             if job.task is None:
                 continue
             if job.training is None:
-                pending.append(number)
+                pending.append((number, job.task))
                 if len(pending) == BATCH:
                     flush()
                 continue
             flush()
+            outcome: Outcome | Exception
             try:
-                job.training.started(self.training)
+                job.training.started(self._session())
                 outcome = worker.run(job.task, submission, job.limits or self.options.limits)
             except Exception as exc:  # noqa: BLE001
                 outcome = exc
@@ -478,8 +489,7 @@ class Grader:
                 file = assignment_file(submission, assignment_id, self.options.file_map)
             except Exception:  # noqa: BLE001 - this must not fail: the batch waits for this result
                 file = assignment_id
-            job = _Job(assignment, file, None)
-            result.assignments.append(self._scaled(self._evaluate(job, None, None) if file is None else
+            result.assignments.append(self._scaled(_missing(assignment) if file is None else
                                                    AssignmentResult.error(assignment, file, reason), submitted))
         return result
 
@@ -530,16 +540,20 @@ class Grader:
         if job.error:
             return AssignmentResult.error(assignment, job.file, job.error)
         if job.file is None:
-            return AssignmentResult(id=assignment.id, status="missing", max_score=assignment.points,
-                                    reason=f"no {assignment.id}.py or {assignment.id}.ipynb in the submission",
-                                    expected_params=getattr(assignment, "total_params", None))
+            return _missing(assignment)
         if job.training is not None:
-            return self.training.evaluate(job.training, outcome, limits)
+            return self._session().evaluate(job.training, outcome, limits)
         if isinstance(outcome, Exception) or outcome is None:
             return AssignmentResult.error(assignment, job.file, str(outcome))
         if isinstance(assignment, ModelAssignment):
             return checker.check(assignment.id, job.file, outcome, limits)
         return evaluate.evaluate_function(assignment, job.file, job.fixed, job.drawn, outcome, limits)
+
+
+def _missing(assignment: Assignment) -> AssignmentResult:
+    return AssignmentResult(id=assignment.id, status="missing", max_score=assignment.points,
+                            reason=f"no {assignment.id}.py or {assignment.id}.ipynb in the submission",
+                            expected_params=getattr(assignment, "total_params", None))
 
 
 def _grader_fault(exc: BaseException) -> str:

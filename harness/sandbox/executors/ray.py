@@ -1,17 +1,10 @@
-"""Where sandboxed jobs run: on this machine (``local``) or on the nodes of a Ray cluster (``ray``).
+"""``--executor ray``: sandboxed jobs on the nodes of an existing Ray cluster; the checks stay here.
 
-The trusted side (checks, scores, the results store) always stays in the grader's process. An executor only
-hands out *slots*: objects with the :class:`~harness.sandbox.Worker` interface (``start``, ``wait_ready``,
-``run(task, submission, limits) -> Outcome``, ``close``) that :class:`harness.pipeline.grade.Grader` drives one
-thread per slot.
-
-- ``local``: a :class:`~harness.sandbox.Worker` per slot (a sandboxed zygote on this machine).
-- ``ray``: a :class:`RaySlot` per slot. It sends the submission's files (filtered and capped exactly as the
-  local worker copies them) and the task dict to a :class:`SandboxActor` on some node of an existing Ray
-  cluster; the actor runs a ``Worker`` (the same sandbox) there and returns the ``Outcome`` fields and the
-  files the job left, as bytes. The slot writes them to a local temporary folder and vets them again
-  (:func:`~harness.sandbox.host.worker.vet_outputs`) before the trusted side reads anything, so verdicts are
-  computed exactly as for a local job.
+A :class:`RaySlot` per slot. It sends the submission's files (filtered and capped exactly as the local worker
+copies them) and the task dict to a :class:`SandboxActor` on some node of the cluster; the actor runs a ``Worker``
+(the same sandbox) there and returns the ``Outcome`` fields and the files the job left, as bytes. The slot writes
+them to a local temporary folder and vets them again (:func:`~harness.sandbox.host.worker.vet_outputs`) before
+the trusted side reads anything, so verdicts are computed exactly as for a local job.
 
 Every node of the cluster needs this package installed (``pip install 'grader[ray]'``) and, for a sandboxed
 (not ``fallback``) run, bubblewrap; the grader asks the cluster which sandbox mode it gets.
@@ -28,61 +21,16 @@ import threading
 import time
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from harness.errors import SetupError
 from harness.sandbox import Limits, Outcome, SandboxUnavailable, Worker, detect_mode
+from harness.sandbox.executors import ExecutorError, register
 from harness.sandbox.host.worker import OUTPUT_FILES, PREFLIGHT_S, copy_submission, vet_outputs
 
-EXECUTORS = ("local", "ray")
 #: How long a slot waits for a Ray actor to be placed and its zygote to import TensorFlow.
 RAY_READY_TIMEOUT_S = 300.0
 #: Extra seconds on top of a job's wall limit before a remote job is given up (transfer, queueing, clean-up).
 RAY_JOB_SLACK_S = 300.0
-
-
-class ExecutorError(SetupError):
-    """The executor cannot be used as asked (Ray missing, no address, cluster unreachable); says what to do."""
-
-
-def create(executor: str = "local", address: str | None = None,
-           require_sandbox: bool = False) -> LocalExecutor | RayExecutor:
-    """The executor named by ``grader run --executor``."""
-    if executor == "local":
-        return LocalExecutor(require_sandbox)
-    if executor == "ray":
-        return RayExecutor(address, require_sandbox)
-    raise ExecutorError(f"unknown executor {executor!r}; use one of {', '.join(EXECUTORS)}")
-
-
-def default_jobs(executor: str = "local", address: str | None = None) -> int:
-    """``--jobs`` when not given: one per two cores here (a job keeps two processes busy: the sandbox runs one
-    student while the checker checks the one before), or the Ray cluster's CPUs (the checks stay here)."""
-    if executor == "ray":
-        return RayExecutor.connect(address).total_cpus()
-    return max(1, (os.cpu_count() or 1) // 2)
-
-
-class LocalExecutor:
-    """Sandboxed workers on this machine."""
-
-    name = "local"
-
-    def __init__(self, require_sandbox: bool = False) -> None:
-        self.mode = detect_mode(require_sandbox)
-
-    def threads(self, jobs: int) -> int:
-        """TensorFlow threads per sandboxed job: the cores shared between the jobs."""
-        return max(1, (os.cpu_count() or 1) // max(1, jobs))
-
-    def slots(self, count: int, threads: int, **worker_options: Any) -> list[Worker]:
-        return [Worker(slot, self.mode, threads=threads, **worker_options) for slot in range(max(1, count))]
-
-    def close(self) -> None:
-        pass
-
-
-# -- Ray ------------------------------------------------------------------------------------------------------
 
 
 def pack_submission(submission: Path) -> dict[str, bytes]:
@@ -221,10 +169,12 @@ def probe(require_sandbox: bool) -> dict[str, Any]:
         return {"error": str(exc), "node": _node()}
 
 
+@register
 class RayExecutor:
     """Sandboxed jobs on an existing Ray cluster; the trusted side and the results store stay here."""
 
-    name = "ray"
+    name: ClassVar[str] = "ray"
+    starts_threads: ClassVar[bool] = True
     _connected: str | None = None
     _lock = threading.Lock()
 
@@ -237,6 +187,11 @@ class RayExecutor:
             raise SandboxUnavailable(f"Ray node {found['node']}: {found['error']}")
         self.mode = found["mode"]
         self.node = found["node"]
+
+    @classmethod
+    def default_jobs(cls, address: str | None) -> int:
+        """The cluster's CPUs (the checks stay here)."""
+        return cls.connect(address).total_cpus()
 
     @classmethod
     def connect(cls, address: str | None) -> _Connection:
