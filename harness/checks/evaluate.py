@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.catalog import Assignment, Case, FunctionAssignment, ModelAssignment
-from harness.checks import functional, functions, references, structure
+from harness.checks import functions, references, registry, structure
 from harness.checks.config_gate import ConfigRefused
 from harness.checks.layers import LayerView, views
 from harness.results import AssignmentResult, Check
@@ -247,30 +247,23 @@ def model_checks(assignment: ModelAssignment, student: Any) -> ModelChecks:
     One function for both places a model is checked: the grader (on the model the sandbox saved, loaded in safe
     mode) and ``harness.selfcheck`` (on a safe-mode copy of the model in the student's own kernel), so a self-check
     can never disagree with the grade. The functional check sets weights on ``student``: pass a copy.
+    The checks are those registered (:mod:`harness.checks.registry`): the ``build`` phase against each accepted
+    build of the reference (the one that fails least is kept), then the ``model`` phase against that build.
     """
     student_views = views(student)
     total = int(student.count_params())
     builds = references.references(assignment.id)
-    (index, best), checks = min(((b, _structure_checks(student_views, b[1])) for b in enumerate(builds)),
+    (index, best), checks = min(((b, _build_checks(student_views, b[1])) for b in enumerate(builds)),
                                 key=lambda item: sum(not c.passed for c in item[1]))
-    accepted = {b.total: b.note for b in builds if b.note}
-    total_check, notes = structure.check_total(total, builds[0].total, accepted)
-    if best.note and best.note not in notes and total_check.passed:
-        notes.append(best.note)
-    notes.extend(structure.merged_notes(student_views))
-    checks.append(total_check)
-    with references.MODEL_LOCK:
-        checks.append(functional.check_functional(student, best.run(), student_views, best.views,
-                                                  assignment.input_dtype,
-                                                  lambda: references.model(assignment.id, index)))
-    return ModelChecks(checks, notes, total, builds[0].total,
+    context = registry.ModelContext(assignment, student, student_views, total, builds, index)
+    checks += registry.run("model", "model", context)
+    return ModelChecks(checks, [*context.notes, *structure.merged_notes(student_views)], total, builds[0].total,
                        structure.architecture_rows(student_views, best.views))
 
 
-def _structure_checks(student: list[LayerView], build: references.Reference) -> list[Check]:
+def _build_checks(student: list[LayerView], build: references.Reference) -> list[Check]:
     pairs, _ = structure.align(student, build.views)
-    return [structure.check_layers(student, build.views), structure.check_output_shapes(pairs),
-            structure.check_parameters(pairs), structure.check_settings(pairs, student, build.views)]
+    return registry.run("model", "build", registry.BuildContext(student, build, pairs))
 
 
 def child_info(out: Path | None) -> list[str]:

@@ -14,6 +14,7 @@ import numpy as np
 
 from harness.checks import structure
 from harness.checks.layers import LayerView, views
+from harness.checks.registry import ModelContext, check
 from harness.results import Check
 
 ATOL = 1e-5
@@ -160,3 +161,14 @@ def _value_message(s: LayerView, r: LayerView, a: np.ndarray, e: np.ndarray) -> 
 
 def _max_diff(a: np.ndarray, b: np.ndarray) -> str:
     return f"{float(np.max(np.abs(a - b))):.3g}"
+
+
+@check("functional", kind="model", phase="model")
+def _functional(context: ModelContext) -> Check:
+    """Registered (harness/checks/registry.py): the student's model given the chosen build's weights."""
+    from harness.checks import references  # it imports this module
+
+    best, assignment_id, index = context.best, context.assignment.id, context.index
+    with references.MODEL_LOCK:
+        return check_functional(context.model, best.run(), context.student, best.views,
+                                context.assignment.input_dtype, lambda: references.model(assignment_id, index))

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from harness.catalog import Case, FunctionAssignment
+from harness.checks import registry
 from harness.results import Check
 
 MAX_LISTED = 3
@@ -102,11 +103,18 @@ def check_function(assignment: FunctionAssignment, fixed: list[Case], drawn: lis
 
 def check_values(assignment: FunctionAssignment, fixed: list[Case], drawn: list[Case], values: dict[str, Any],
                  errors: dict[str, dict[str, str]]) -> list[Check]:
-    """The checks on a function's returns, keyed ``c0, c1, …`` over ``[*fixed, *drawn]`` (``errors``: the cases
-    that raised, ``{"message", "where"}``). Shared by the grader (returns read back from the sandbox) and
-    ``harness.selfcheck`` (returns computed in the student's kernel)."""
-    keyed = [(f"c{i}", case) for i, case in enumerate([*fixed, *drawn])]
-    checks = [_grade(assignment, "fixed_cases", keyed[: len(fixed)], values, errors)]
-    if drawn:
-        checks.append(_grade(assignment, "property_cases", keyed[len(fixed):], values, errors))
+    """The registered checks of a function (:mod:`harness.checks.registry`) on its returns, keyed ``c0, c1, …``
+    over ``[*fixed, *drawn]`` (``errors``: the cases that raised, ``{"message", "where"}``). Shared by the grader
+    (returns read back from the sandbox) and ``harness.selfcheck`` (returns computed in the student's kernel)."""
+    return registry.run("function", "returns", registry.ReturnsContext(assignment, fixed, drawn, values, errors))
+
+
+@registry.check("fixed_cases", "property_cases", kind="function", phase="returns")
+def _cases_checks(context: registry.ReturnsContext) -> list[Check]:
+    """The fixed cases, and the cases hypothesis drew where the assignment draws any."""
+    keyed = [(f"c{i}", case) for i, case in enumerate([*context.fixed, *context.drawn])]
+    split = len(context.fixed)
+    checks = [_grade(context.assignment, "fixed_cases", keyed[:split], context.values, context.errors)]
+    if context.drawn:
+        checks.append(_grade(context.assignment, "property_cases", keyed[split:], context.values, context.errors))
     return checks

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from harness.checks.layers import LayerView
+from harness.checks.registry import BuildContext, ModelContext, check
 from harness.results import Check
 
 #: Settings whose difference explains a parameter count, in the order they are mentioned.
@@ -231,3 +232,37 @@ def architecture_rows(pairs_student: list[LayerView], reference: list[LayerView]
              "reference": r.row()} for r in reference]
     rows += [{"layer": s.index, "student": s.row(), "reference": "—"} for s in pairs_student if id(s) not in used]
     return rows
+
+
+# -- the registered checks (harness/checks/registry.py), in the order they run ------------------------------------
+
+@check("layers", kind="model", phase="build")
+def _layers(context: BuildContext) -> Check:
+    return check_layers(context.student, context.build.views)
+
+
+@check("output_shapes", kind="model", phase="build")
+def _output_shapes(context: BuildContext) -> Check:
+    return check_output_shapes(context.pairs)
+
+
+@check("parameters", kind="model", phase="build")
+def _parameters(context: BuildContext) -> Check:
+    return check_parameters(context.pairs)
+
+
+@check("settings", kind="model", phase="build")
+def _settings(context: BuildContext) -> Check:
+    return check_settings(context.pairs, context.student, context.build.views)
+
+
+@check("total_params", kind="model", phase="model")
+def _total_params(context: ModelContext) -> Check:
+    """The total against the reference's; an accepted variant's total passes, with its note (and the chosen
+    build's note when it passes)."""
+    accepted = {b.total: b.note for b in context.builds if b.note}
+    found, notes = check_total(context.total, context.builds[0].total, accepted)
+    if context.best.note and context.best.note not in notes and found.passed:
+        notes.append(context.best.note)
+    context.notes.extend(notes)
+    return found
