@@ -131,6 +131,8 @@ def recipe_of(training: Training) -> dict[str, Any]:
 
 def workload(assignment: ModelAssignment, settings: Settings) -> dict[str, Any]:
     """What every run of ``assignment`` shares: recipe, synthetic sample count, the time-to-accuracy setup."""
+    from harness import datasets  # numpy and every loader: only when something is timed
+
     training = assignment.training
     if training is None:
         raise BenchError(f"{assignment.id}: no training recipe in reference/{assignment.id}.py, nothing to time")
@@ -142,14 +144,14 @@ def workload(assignment: ModelAssignment, settings: Settings) -> dict[str, Any]:
     note = ""
     if not settings.tta:
         note = "time to accuracy not measured (--no-tta)"
-    elif training.dataset == "jena":
-        note = "time to accuracy: the Jena recipes train from generators; grader bench does not time them"
+    elif datasets.DATASETS[training.dataset].generators:
+        note = (f"time to accuracy: the {training.dataset} recipes train from generators; grader bench does not "
+                "time them")
     elif target["value"] is None:
         note = f"time to accuracy: {target['source']}"
     else:
-        from harness.datasets import RUNNER_KEYS
-
-        tta = {"dataset": training.dataset, "options": {k: v for k, v in data.items() if k not in RUNNER_KEYS},
+        tta = {"dataset": training.dataset,
+               "options": {k: v for k, v in data.items() if k not in datasets.RUNNER_KEYS},
                "data_dirs": [str(d) for d in settings.data_dirs], "metric": training.metric,
                "target": target["value"], "evaluate_on": data.get("evaluate_on", "test"),
                "batch_shape": list(assignment.batch_shape)}
@@ -159,10 +161,10 @@ def workload(assignment: ModelAssignment, settings: Settings) -> dict[str, Any]:
 
 def _dataset_size(training: Training, settings: Settings) -> int | None:
     """Training-set size of small in-memory datasets (the song: 50 windows); ``None`` when not cheap to know."""
-    if training.dataset not in ("song", "song_2f"):
-        return None
     from harness import datasets
 
+    if not datasets.DATASETS[training.dataset].small:
+        return None
     data = datasets.load(training.dataset, {k: v for k, v in training.quick.data.items()
                                             if k not in datasets.RUNNER_KEYS}, settings.data_dirs)
     return len(data.x_train)

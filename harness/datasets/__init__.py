@@ -22,6 +22,7 @@ process.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,25 +48,32 @@ from .text import IMDB_OPTIONS, REUTERS_OPTIONS, load_imdb, load_reuters
 
 Loader = Callable[[dict[str, Any], Sequence[Path]], Dataset]
 
-LOADERS: dict[str, Loader] = {
-    "imdb": load_imdb,
-    "reuters": load_reuters,
-    "mnist": load_mnist,
-    "song": load_song,
-    "song_2f": load_song_2f,
-    "jena": load_jena,
-}
+
+@dataclass(frozen=True)
+class Entry:
+    """One dataset of the registry: how it loads, what it takes, and what the code around it must know of it
+    (asked here instead of compared by name elsewhere)."""
+
+    loader: Loader
+    #: The options the loader understands (besides :data:`RUNNER_KEYS` and ``allow_download``).
+    options: tuple[str, ...]
+    #: Its recipes train from generators (the Jena windows): ``grader bench`` times no accuracy target on it.
+    generators: bool = False
+    #: Small and in memory (the song: 50 windows): loading it to count its samples costs nothing.
+    small: bool = False
 
 
-#: The options each loader understands (besides :data:`RUNNER_KEYS` and ``allow_download``).
-OPTIONS: dict[str, tuple[str, ...]] = {
-    "imdb": IMDB_OPTIONS,
-    "reuters": REUTERS_OPTIONS,
-    "mnist": MNIST_OPTIONS,
-    "song": SONG_OPTIONS,
-    "song_2f": SONG_OPTIONS,
-    "jena": JENA_OPTIONS,
+DATASETS: dict[str, Entry] = {
+    "imdb": Entry(load_imdb, IMDB_OPTIONS),
+    "reuters": Entry(load_reuters, REUTERS_OPTIONS),
+    "mnist": Entry(load_mnist, MNIST_OPTIONS),
+    "song": Entry(load_song, SONG_OPTIONS, small=True),
+    "song_2f": Entry(load_song_2f, SONG_OPTIONS, small=True),
+    "jena": Entry(load_jena, JENA_OPTIONS, generators=True),
 }
+#: The loader and the options of each dataset, as :data:`DATASETS` declares them.
+LOADERS: dict[str, Loader] = {name: entry.loader for name, entry in DATASETS.items()}
+OPTIONS: dict[str, tuple[str, ...]] = {name: entry.options for name, entry in DATASETS.items()}
 
 
 def validate_options(dataset_id: str, options: dict[str, Any] | None) -> None:
@@ -87,6 +95,7 @@ def load(dataset_id: str, options: dict[str, Any] | None = None,
 
 
 __all__ = [
+    "DATASETS",
     "ENV_CACHE",
     "ENV_DATA",
     "LOADERS",
@@ -95,6 +104,7 @@ __all__ = [
     "Dataset",
     "DatasetInfo",
     "DatasetMissing",
+    "Entry",
     "Ragged",
     "cache_dir",
     "data_dirs_from",
