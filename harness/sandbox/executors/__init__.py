@@ -7,12 +7,15 @@ hands out *slots*: objects with the :class:`Slot` interface (the local :class:`~
 - ``local`` (:mod:`.local`): a sandboxed zygote per slot on this machine.
 - ``ray`` (:mod:`.ray`): the same sandbox on the nodes of an existing Ray cluster.
 
-Adding one is one module here: a class with the :class:`Executor` interface, decorated with :func:`register`,
-and its import at the bottom of this file. Nothing else compares executor names: the grader asks the class.
+Adding one is one module in this folder: a class with the :class:`Executor` interface, decorated with
+:func:`register` (every module here is imported below, so it registers itself; keep heavy imports, such as ray,
+inside its methods). Nothing else compares executor names: the grader asks the class.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
@@ -96,5 +99,11 @@ def default_jobs(executor: str = "local", address: str | None = None) -> int:
     return executor_class(executor).default_jobs(address)
 
 
-# The built-in executors register themselves on import (their heavy imports, such as ray, wait for first use).
-from harness.sandbox.executors import local, ray  # noqa: E402, F401  (imported for their registration)
+def _import_all() -> None:
+    """Import every module of this package: each registers its executors (local first: the default)."""
+    names = sorted((m.name for m in pkgutil.iter_modules(__path__)), key=lambda name: (name != "local", name))
+    for name in names:
+        importlib.import_module(f"{__name__}.{name}")
+
+
+_import_all()
