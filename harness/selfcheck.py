@@ -224,13 +224,13 @@ def _module_arguments(function: Any, assignment: FunctionAssignment, cases: list
     module-level values), with the function's own globals as the module: the notebook's ``code2idx``."""
     from types import ModuleType
 
-    from harness.sandbox.jail import tasks
+    from harness.sandbox.jail import run_state, tasks
 
     module = ModuleType("student")  # what the function's own module holds, as the child would see it
     module.__dict__.update(getattr(function, "__globals__", {}))
     task = {"function": assignment.function, "cases": [(c.args, c.kwargs) for c in cases[:1]]}
     extra = tasks._module_arguments(function, module, task)
-    said = tasks._scripts._NOTES.pop(f"arguments:{assignment.function}", None)
+    said = run_state.NOTES.pop(f"arguments:{assignment.function}", None)
     if said:
         notes.append(said)
     return extra

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from harness.sandbox.jail import scripts
+from harness.sandbox.jail import cells, scripts
 from tests.conftest import by_id, grader
 
 #: Every assignment the three students answer (the others are simply missing for each of them).
@@ -362,30 +362,30 @@ def test_a_symlinked_file_is_refused_by_name(graded: Graded) -> None:
 def test_cells_are_numbered_among_code_cells(tmp_path: Path) -> None:
     path = tmp_path / "nb.ipynb"
     path.write_text(NOTEBOOKS["song_mlp.ipynb"], encoding="utf-8")
-    labels = [label for label, _ in scripts.notebook_cells(path, "nb.ipynb")]
+    labels = [label for label, _ in cells.notebook_cells(path, "nb.ipynb")]
     assert labels == [f"nb.ipynb, cell {n}" for n in range(1, 7)]
-    assert scripts.place("nb.ipynb, cell 4", 2) == "nb.ipynb, cell 4, line 2"
-    assert scripts.place("model.py", 12) == "model.py:12"
+    assert cells.place("nb.ipynb, cell 4", 2) == "nb.ipynb, cell 4, line 2"
+    assert cells.place("model.py", 12) == "model.py:12"
 
 
 def test_a_broken_notebook_file_is_said_plainly(tmp_path: Path) -> None:
     path = tmp_path / "nb.ipynb"
     path.write_text('{"cells": [', encoding="utf-8")
-    with pytest.raises(scripts.Feedback, match="nb.ipynb is not a readable notebook"):
-        scripts.notebook_cells(path, "nb.ipynb")
+    with pytest.raises(cells.Feedback, match="nb.ipynb is not a readable notebook"):
+        cells.notebook_cells(path, "nb.ipynb")
 
 
 def test_run_cells_goes_on_past_errors_and_keeps_what_was_defined() -> None:
     namespace: dict[str, Any] = {}
     try:
-        found = scripts.run_cells([("nb.ipynb, cell 1", "a = 1"), ("nb.ipynb, cell 2", "b = = 2"),
+        found = cells.run_cells([("nb.ipynb, cell 1", "a = 1"), ("nb.ipynb, cell 2", "b = = 2"),
                                    ("nb.ipynb, cell 3", "c = a + 1\nd = missing"), ("nb.ipynb, cell 4", "e = c + 1")],
                                   namespace)
         assert (namespace["a"], namespace["c"], namespace["e"]) == (1, 2, 3) and "d" not in namespace
         assert [f.sentence() for f in found] == [
             "cell 2 was skipped: it does not compile (SyntaxError: invalid syntax, line 1)",
             "cell 3 raised NameError: name 'missing' is not defined (line 2)"]
-        script = scripts.run_cells([("x.py", "def f():\n    return 1\nraise SystemExit(0)\ng = 2")], {})
+        script = cells.run_cells([("x.py", "def f():\n    return 1\nraise SystemExit(0)\ng = 2")], {})
         assert script == []  # sys.exit(0) ends a script normally
     finally:
         scripts.undo()
@@ -435,7 +435,7 @@ def test_an_nbformat_3_notebook_has_its_code_cells(tmp_path: Path) -> None:
     path.write_text(json.dumps({"nbformat": 3, "worksheets": [{"cells": [
         {"cell_type": "markdown", "source": ["# 2016"]},
         {"cell_type": "code", "input": ["import keras\n", "model = keras.Sequential()\n"], "outputs": []}]}]}))
-    assert scripts.notebook_cells(path, "old.ipynb") == [("old.ipynb, cell 1",
+    assert cells.notebook_cells(path, "old.ipynb") == [("old.ipynb, cell 1",
                                                           "import keras\nmodel = keras.Sequential()\n")]
 
 

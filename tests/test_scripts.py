@@ -28,7 +28,8 @@ from harness.pipeline.course import load_course
 from harness.pipeline.grade import Grader, Options
 from harness.results import AssignmentResult
 from harness.sandbox import Limits, Worker
-from harness.sandbox.jail.scripts import is_script, strip_magics
+from harness.sandbox.jail.cells import strip_magics
+from harness.sandbox.jail.scripts import is_script
 
 ROOT = Path(__file__).resolve().parents[1]
 CAROL = ROOT / "submissions" / "carol"
@@ -449,7 +450,7 @@ def test_jena_csv_is_served(grader: Grader, carol: dict[str, AssignmentResult]) 
 
 @pytest.fixture
 def served_reuters() -> Iterator[tuple[Path, np.ndarray]]:
-    """A served split as the script layer reads it (``scripts._read_split``): training data and test inputs, no
+    """A served split as the script layer reads it (``served._read_split``): training data and test inputs, no
     test labels."""
     from harness.datasets import object_to_ragged
 

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from harness.checks.evaluate import function_contract
-from harness.sandbox.jail import scripts
+from harness.sandbox.jail import run_state, scripts, served
 from tests.conftest import by_id, grade_json
 
 JENA_HEADER = ('"Date Time","p (mbar)","T (degC)","Tpot (K)","Tdew (degC)","rh (%)","VPmax (mbar)","VPact (mbar)",'
@@ -133,7 +133,7 @@ def test_keras2_generator_methods_and_on_batch_calls(stand_ins: None) -> None:
 def test_misspelled_loss_is_noted_with_the_likely_name(stand_ins: None) -> None:
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
     model.compile(optimizer="rmsprop", loss="binary_crossentrpy", metrics=["accuarcy"])
-    said = " ".join(scripts._NOTES.values())
+    said = " ".join(run_state.NOTES.values())
     assert "'binary_crossentrpy' is not a Keras loss name (did you mean 'binary_crossentropy'?)" in said
     assert "'accuarcy' is not a Keras metric name (did you mean 'accuracy'?)" in said
 
@@ -144,13 +144,13 @@ def test_served_names_are_matched_by_file_name_only(tmp_path: Path) -> None:
     for written in (r"C:\data\jena_climate\jena_climate_2009_2016.csv", r"..\jena_climate_2009_2016.csv",
                     "~/Downloads/jena_climate_2009_2016.csv", "jena_climate_2009_2016.csv",
                     Path("data") / "jena_climate_2009_2016.csv"):
-        assert scripts.served_name(written) == "jena_climate_2009_2016.csv"
-    assert scripts.served_name(r"D:\jena_climate_2009_2016.csv.zip") == "jena_climate_2009_2016.csv.zip"
+        assert served.served_name(written) == "jena_climate_2009_2016.csv"
+    assert served.served_name(r"D:\jena_climate_2009_2016.csv.zip") == "jena_climate_2009_2016.csv.zip"
     for other in ("jena_climate_2009_2016.csv.bak", r"C:\data\other.csv", "my_jena_climate_2009_2016.csv", 3, None):
-        assert scripts.served_name(other) is None
+        assert served.served_name(other) is None
     own = tmp_path / "jena_climate_2009_2016.csv"
     own.write_text(tiny_jena(3))
-    assert scripts.served_name(own) is None  # a file the student ships is read as it is
+    assert served.served_name(own) is None  # a file the student ships is read as it is
 
 
 def test_every_way_of_reading_gets_the_grader_copy(stand_ins: None, tmp_path: Path) -> None:
@@ -171,7 +171,7 @@ def test_every_way_of_reading_gets_the_grader_copy(stand_ins: None, tmp_path: Pa
     assert not os.path.exists(r"C:\data\other.csv")
     with pytest.raises(FileNotFoundError):
         open(tmp_path / "other.csv")
-    assert any("C:\\\\Users\\\\student" in n and "served by file name" in n for n in scripts._NOTES.values())
+    assert any("C:\\\\Users\\\\student" in n and "served by file name" in n for n in run_state.NOTES.values())
 
 
 def test_a_served_zip_answers_the_csv_and_the_zip(tmp_path: Path) -> None:

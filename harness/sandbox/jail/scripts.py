@@ -9,15 +9,17 @@ placeholder results shaped as Keras returns them (:class:`ShortCircuit`), so the
 top-level code of every file the grader imports (:func:`stand_ins`). The model that best matches the
 assignment's reference (``task["reference"]``, a fingerprint of layer classes, output shapes and parameter
 counts) is saved; ``info.json`` says which one and where. A notebook runs cell by cell, each on its own, going on
-past a cell that fails (:func:`run_cells`); a script that breaks after building a model still has that model
+past a cell that fails (``cells.run_cells``); a script that breaks after building a model still has that model
 graded, with the error in a note.
 
 :func:`prepare` runs before any student code, whatever the task: the Keras 2 compatibility layer
-(``compat.py``), the grader's data behind ``keras.datasets.*.load_data`` and the Jena CSV (placeholders with the
-real structure unless ``task["data"]`` names served files; test labels never enter the sandbox; the CSV and its
-``.zip`` are served by file name wherever the code says they are, :func:`served_name`), and a stand-in
-for ``IPython.display`` when IPython is not installed. :func:`strip_magics` turns notebook magics and shell lines
-into ``pass`` (or the code they wrap), keeping line numbers. :func:`finish` adds the notes to ``info.json``.
+(``compat.py``), the grader's data (``served.py``: placeholders with the real structure unless ``task["data"]``
+names served files; test labels never enter the sandbox), and a stand-in for ``IPython.display`` when IPython is
+not installed (``ipython_stub.py``). :func:`finish` adds the notes (``run_state.py``) to ``info.json``.
+
+The script layer, module by module: ``cells`` (a file's sources and magics, cells run one by one), ``served``
+(data), ``ipython_stub``, ``run_state`` (notes, patches, state), and this module (script or module? the
+stand-ins, the models recorded and the one chosen).
 
 Standard library at module level only (``keras``/``numpy`` are imported inside functions; the zygote has them).
 """
@@ -31,372 +33,19 @@ import difflib
 import importlib.abc
 import importlib.machinery
 import importlib.util
-import io
 import json
 import os
-import re
 import sys
-import tokenize
 import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from . import compat
-
-#: Notes of this run (data served, short-circuits, the model graded), in order; compat keeps its own.
-_NOTES: dict[str, str] = {}
-#: What prepare()/run_script() patched, to undo in-process (tests): (owner, name, previous value or none).
-_SAVED: list[tuple[Any, str, Any]] = []
-_STATE: dict[str, Any] = {}
-
-
-def note(key: str, text: str) -> None:
-    _NOTES.setdefault(key, text)
-
-
-def _patch(owner: Any, name: str, value: Any, saved: list | None = None) -> None:
-    compat.patch(owner, name, value, _SAVED if saved is None else saved)
-
-
-_restore = compat.restore
-
-
-# -- notebook magics and shell lines ------------------------------------------------------------------------
-
-#: Cell magics whose body is Python (run it), and line magics that wrap one Python statement (run that).
-PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "python", "python3", "debug", "memit"})
-CODE_LINE_MAGICS = frozenset({"time", "timeit", "prun", "memit"})
-_CELL_MARKER = re.compile(r"^\s*#\s*(In\s*\[[^\]]*\]\s*:|%%)")
-_MAGIC = re.compile(r"^(\s*)([%!].*)$")
-_ASSIGNED_MAGIC = re.compile(r"^(\s*)([A-Za-z_][\w.]*\s*=\s*)([%!].*)$")
-_HELP = re.compile(r"^(\s*)(\?{1,2}[\w.]+|[\w.]+\?{1,2})\s*$")
-_IPYTHON = re.compile(r"^(\s*)([A-Za-z_][\w.]*\s*=\s*)?get_ipython\(\)\.(\w+)\((.*)\)\s*$")
-_TIMEIT_OPTIONS = re.compile(r"^(?:-[a-zA-Z]+(?:\s*\d+)?\s+)*")
-
-
-def strip_magics(source: str) -> str:
-    """Notebook magics and shell lines → ``pass`` (or the code they wrap), keeping every line number.
-
-    ``%matplotlib inline``, ``!pip install ...``, ``x = !ls``, ``obj?`` and ``get_ipython().system(...)`` become
-    ``pass``; ``%time stmt`` runs ``stmt``; a ``%%time``/``%%capture`` cell runs its body, a ``%%writefile f``
-    cell writes ``f``, other cell magics (``%%bash``, ``%%html`` ...) are skipped to the end of the cell (in a
-    ``.py``: to the next blank line or ``# In[ ]:`` / ``# %%`` marker). Lines inside string literals are left
-    alone.
-    """
-    lines = source.split("\n")
-    in_strings = _string_lines(source)
-    first = next((i for i, line in enumerate(lines) if line.strip()), -1)
-    out: list[str] = []
-    skip_until_blank = skip_rest = False
-    for number, line in enumerate(lines):
-        if number in in_strings:
-            out.append(line)
-            continue
-        stripped = line.strip()
-        if skip_rest or (skip_until_blank and stripped and not _CELL_MARKER.match(line)):
-            out.append(_commented(line))
-            continue
-        skip_until_blank = False
-        indent = line[: len(line) - len(line.lstrip())]
-        if stripped.startswith("%%"):
-            name, _, argument = stripped[2:].partition(" ")
-            whole_cell = number == first
-            if name in PYTHON_CELL_MAGICS:
-                out.append(f"{indent}pass  # {stripped}")
-                continue
-            body_end = len(lines) if whole_cell else _block_end(lines, number + 1)
-            if name in ("writefile", "file"):
-                body = "\n".join(lines[number + 1: body_end])
-                out.append(indent + _writefile(argument, body if body.endswith("\n") else body + "\n")
-                           + f"  # {stripped}")
-            else:
-                out.append(f"{indent}pass  # {stripped}")
-            skip_rest, skip_until_blank = whole_cell, not whole_cell
-            continue
-        out.append(_line(line, indent, stripped))
-    return "\n".join(out)
-
-
-def _line(line: str, indent: str, stripped: str) -> str:
-    match = _IPYTHON.match(line)
-    if match:
-        return _ipython_call(indent, match.group(2) or "", match.group(3), match.group(4), stripped)
-    match = _ASSIGNED_MAGIC.match(line)
-    if match and not match.group(2).rstrip().endswith(("!=", "==", "<=", ">=")):
-        code = _wrapped_code(match.group(3))
-        return f"{indent}{match.group(2)}{code if code else '[]'}  # {match.group(3)}"
-    match = _MAGIC.match(line)
-    if match:
-        code = _wrapped_code(match.group(2))
-        return f"{indent}{code}  # {match.group(2)}" if code else f"{indent}pass  # {match.group(2)}"
-    if _HELP.match(line):
-        return f"{indent}pass  # {stripped}"
-    return line
-
-
-def _wrapped_code(magic: str) -> str:
-    """The statement ``%time stmt`` / ``%timeit -n1 stmt`` wraps, or ``""``."""
-    if not magic.startswith("%") or magic.startswith("%%"):
-        return ""
-    name, _, rest = magic[1:].partition(" ")
-    if name not in CODE_LINE_MAGICS:
-        return ""
-    return _TIMEIT_OPTIONS.sub("", rest.strip()).strip()
-
-
-def _ipython_call(indent: str, target: str, method: str, arguments: str, stripped: str) -> str:
-    try:
-        args = ast.literal_eval(f"({arguments},)") if arguments.strip() else ()
-    except (ValueError, SyntaxError):
-        args = ()
-    args = tuple(a for a in args if isinstance(a, str))
-    code = ""
-    if method == "run_line_magic" and len(args) >= 2 and args[0] in CODE_LINE_MAGICS:
-        code = f"exec({_TIMEIT_OPTIONS.sub('', args[1].strip())!r})" if not target else \
-            f"eval({_TIMEIT_OPTIONS.sub('', args[1].strip())!r})"
-    elif method == "run_cell_magic" and len(args) >= 3 and args[0] in PYTHON_CELL_MAGICS:
-        code = f"exec({args[2]!r})"
-    elif method == "run_cell_magic" and len(args) >= 3 and args[0] in ("writefile", "file"):
-        code = _writefile(args[1], args[2])
-    elif target:
-        code = "[]" if method in ("getoutput", "system") else "None"
-    if target:
-        return f"{indent}{target}{code}  # {stripped}"
-    return f"{indent}{code}  # {stripped}" if code else f"{indent}pass  # {stripped}"
-
-
-def _writefile(argument: str, body: str) -> str:
-    words = argument.split()
-    mode = "a" if "-a" in words or "--append" in words else "w"
-    names = [w for w in words if not w.startswith("-")]
-    if not names:
-        return "pass"
-    return f"open({names[0]!r}, {mode!r}, encoding='utf-8').write({body!r})"
-
-
-def _block_end(lines: list[str], start: int) -> int:
-    for number in range(start, len(lines)):
-        if not lines[number].strip() or _CELL_MARKER.match(lines[number]):
-            return number
-    return len(lines)
-
-
-def _commented(line: str) -> str:
-    return f"# {line}" if line.strip() else line
-
-
-def _string_lines(source: str) -> set[int]:
-    """0-based numbers of lines that lie inside a multi-line string literal (not its first line)."""
-    inside: set[int] = set()
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type == tokenize.STRING and token.end[0] > token.start[0]:
-                inside.update(range(token.start[0], token.end[0]))  # 1-based start → 0-based next line
-    except (tokenize.TokenError, IndentationError, SyntaxError):
-        pass
-    return inside
-
-
-def notebook_cells(path: Path, label: str) -> list[tuple[str, str]]:
-    """The code cells of an ``.ipynb`` as ``(label, source)``, magics stripped.
-
-    Cells are numbered as a student sees them: among code cells only, from 1, in notebook order (what Jupyter's
-    ``In [n]`` shows after "Restart & Run All"). The label, which tracebacks and notes quote, reads
-    ``file.ipynb, cell n``. A file that is not a notebook's JSON is refused with a message saying so.
-    """
-    try:
-        notebook = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise Feedback(f"{label} is not a text file: save the notebook from Jupyter again") from None
-    except ValueError as exc:
-        line = f" (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
-        raise Feedback(f"{label} is not a readable notebook: its JSON is broken{line}; open it in Jupyter and "
-                       "save it again") from None
-    raw = notebook.get("cells") if isinstance(notebook, dict) else None
-    if raw is None and isinstance(notebook, dict) and isinstance(notebook.get("worksheets"), list):  # nbformat 3
-        raw = [cell for sheet in notebook["worksheets"] if isinstance(sheet, dict)
-               for cell in _list(sheet.get("cells"))]
-    if not isinstance(raw, list):
-        raise Feedback(f"{label} is not a notebook Jupyter writes (no list of cells): save it from Jupyter again")
-    cells: list[tuple[str, str]] = []
-    for cell in raw:
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        source = cell.get("source", cell.get("input", ""))
-        source = "".join(str(s) for s in source) if isinstance(source, list) else str(source)
-        cells.append((f"{label}, cell {len(cells) + 1}", strip_magics(source)))
-    return cells
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def file_sources(path: Path, label: str) -> list[tuple[str, str]]:
-    """What runs of a file: a notebook's code cells, or a ``.py`` as one source (both with magics stripped).
-
-    A ``.py`` exported from a notebook (``# In[3]:`` or ``# %%`` markers) that does not compile as a whole runs as
-    its cells (:func:`exported_cells`), so a scratch cell's syntax error does not void it, as in the notebook.
-    """
-    if path.suffix == ".ipynb":
-        return notebook_cells(path, label)
-    try:
-        text = strip_magics(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise Feedback(f"{label} is not UTF-8 text: save it as UTF-8 (most editors offer it under 'Save as')") \
-            from None
-    try:
-        compile(text, label, "exec")
-    except (SyntaxError, ValueError):
-        cells = exported_cells(text, label)
-        if len(cells) > 1:
-            return cells
-    return [(label, text)]
-
-
-def exported_cells(text: str, label: str) -> list[tuple[str, str]]:
-    """The cells of a notebook exported as ``.py``, between ``# In[ ]:`` / ``# %%`` markers, numbered from 1 among
-    those holding code (the export's header comments are none). Each is padded with blank lines so that its line
-    numbers are the file's, as the student's editor shows them."""
-    lines = text.split("\n")
-    starts = [0] + [n for n, line in enumerate(lines) if n and _CELL_MARKER.match(line)]
-    cells: list[tuple[str, str]] = []
-    for start, end in zip(starts, [*starts[1:], len(lines)]):
-        chunk = lines[start:end]
-        if all(not line.strip() or line.lstrip().startswith("#") for line in chunk):
-            continue
-        cells.append((f"{label}, cell {len(cells) + 1}", "\n" * start + "\n".join(chunk)))
-    return cells
-
-
-# -- running a file or its cells: errors are findings, not the end --------------------------------------------
-
-class Feedback(Exception):
-    """A problem the grader words itself for the student: the feedback shows its text alone, with no exception
-    name (``describe`` in tasks.py)."""
-
-
-_CELL_LABEL = re.compile(r"^(?P<file>.*), cell (?P<cell>\d+)$")
-
-
-def place(filename: str, line: int | None) -> str:
-    """Where a line is, in the student's terms: ``file.py:12``, or ``file.ipynb, cell 4, line 2``."""
-    if _CELL_LABEL.match(filename):
-        return f"{filename}, line {line}"
-    return f"{filename}:{line}"
-
-
-class Failure:
-    """A cell (or a whole script) that did not compile or raised. The run went on past it, as Jupyter's "Run All"
-    with errors allowed does; what it defined before still counts."""
-
-    def __init__(self, label: str, source: str, exc: BaseException) -> None:
-        self.label = label
-        self.source = source
-        self.exc = exc
-        match = _CELL_LABEL.match(label)
-        self.cell = f"cell {match['cell']}" if match else ""
-
-    @property
-    def line(self) -> int | None:
-        """The line of this cell (or script) that was running when it failed."""
-        if isinstance(self.exc, SyntaxError):
-            return self.exc.lineno
-        line = None
-        tb = self.exc.__traceback__
-        while tb is not None:
-            if tb.tb_frame.f_code.co_filename == self.label:
-                line = tb.tb_lineno
-            tb = tb.tb_next
-        return line
-
-    @property
-    def compiles(self) -> bool:
-        return not isinstance(self.exc, SyntaxError)
-
-    def text(self) -> str:
-        return _message(self.exc)
-
-    def sentence(self) -> str:
-        """``cell 7 raised NameError: name 'preds' is not defined (line 1)``, or the script's equivalent."""
-        line = f" (line {self.line})" if self.line else ""
-        if not self.compiles:
-            at = f", line {self.line}" if self.line else ""
-            message = self.exc.msg if isinstance(self.exc, SyntaxError) else str(self.exc)
-            return f"{self.cell or self.label} was skipped: it does not compile (SyntaxError: {message}{at})"
-        if self.cell:
-            return f"{self.cell} raised {self.text()}{line}"
-        return f"{self.label} stopped at line {self.line} with {self.text()}"
-
-
-def run_cells(sources: list[tuple[str, str]], namespace: dict[str, Any]) -> list[Failure]:
-    """Compile and run each source on its own, in one shared ``namespace``, like ``nbconvert --allow-errors``.
-
-    A notebook cell that does not compile (a scratch cell, Markdown or LilyPond pasted as code) or raises is
-    recorded and the next cell runs, so one bad cell no longer voids the whole notebook. A ``.py`` is one source:
-    Python stops it at its first error, and what it defined up to there stays in ``namespace``. ``sys.exit(0)``
-    is a normal end; running out of memory and interrupts end the run. Failures are also kept for
-    :func:`failures` (cleared by :func:`undo`).
-    """
-    found: list[Failure] = []
-    for label, source in sources:
-        try:
-            code = compile(source, label, "exec")
-        except (SyntaxError, ValueError) as exc:  # ValueError: NUL bytes
-            if not isinstance(exc, SyntaxError):
-                exc = SyntaxError(str(exc), (label, 1, 0, ""))
-            found.append(Failure(label, source, exc))
-            continue
-        try:
-            exec(code, namespace)  # running student code is the job
-        except SystemExit as exc:
-            if exc.code not in (None, 0):
-                found.append(Failure(label, source, exc))
-        except (MemoryError, KeyboardInterrupt):
-            raise
-        except BaseException as exc:  # every error of the student's code is a finding
-            found.append(Failure(label, source, exc))
-    _STATE.setdefault("failures", []).extend(found)
-    return found
-
-
-def failures() -> list[Failure]:
-    """The failures of this task's runs so far."""
-    return list(_STATE.get("failures", []))
-
-
-def defining_failure(found: list[Failure], name: str) -> Failure | None:
-    """The failure in a source that defines ``name`` (``def name``, ``class name``, ``name = ...``): the reason
-    ``name`` does not exist, when it does not."""
-    if not name:
-        return None
-    defining = re.compile(rf"^\s*(def|class)\s+{re.escape(name)}\b|^\s*{re.escape(name)}\s*=", re.MULTILINE)
-    return next((f for f in found if defining.search(f.source)), None)
-
-
-def main_failure(found: list[Failure], name: str) -> BaseException:
-    """The failure to report when ``name`` (or, with ``""``, the model) never got defined: the one in the source
-    that defines it, else the first runtime error, else the first cell that does not compile. The others are added
-    as notes to it."""
-    chosen = defining_failure(found, name) or next((f for f in found if f.compiles), found[0])
-    others = [f.sentence() for f in found if f is not chosen]
-    if others:
-        chosen.exc.add_note("also: " + "; ".join(others[:3]) + (f"; and {len(others) - 3} more" if len(others) > 3
-                                                              else ""))
-    return chosen.exc
-
-
-def failure_notes(found: list[Failure], graded: str) -> list[str]:
-    """One note for the failures of a run whose graded object (``graded``) was defined anyway."""
-    if not found:
-        return []
-    if not found[0].cell:  # a .py: one failure, where Python stopped it
-        return [f"{found[0].sentence()}; {graded}"]
-    listed = "; ".join(f.sentence() for f in found[:4]) + (f"; and {len(found) - 4} more" if len(found) > 4 else "")
-    return [f"the notebook ran on past the cells that failed, as Jupyter does, and {graded} (code cells are counted "
-            f"from 1): {listed}"]
-
+from .cells import CELL_LABEL, Failure, Feedback, failure_notes, file_sources, main_failure, one_line, place, run_cells
+from .ipython_stub import IPythonStub, Null, Shell, display
+from .run_state import NOTES, SAVED, STATE, note, patch
+from .served import FULL_VOCAB, install_data
 
 # -- script or module? ---------------------------------------------------------------------------------------
 
@@ -420,7 +69,7 @@ def is_script(task: dict[str, Any], workdir: Path) -> bool:
         try:
             trees.append(ast.parse(source))
         except (SyntaxError, ValueError):
-            if not _CELL_LABEL.match(label):  # a whole .py that does not parse
+            if not CELL_LABEL.match(label):  # a whole .py that does not parse
                 return False
     entry = task.get("entry", "build_model")
     return not any(_binds(tree, entry, path.parent, workdir) for tree in trees)
@@ -475,419 +124,39 @@ def _is_main_guard(test: ast.expr) -> bool:
         any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides)
 
 
-# -- data the script loads: served by the grader -------------------------------------------------------------
-
-#: keras.datasets module -> (train size, test size). Placeholders have the real split sizes, so code that
-#: hard-codes them (``x_train.reshape(60000, 784)``, ``x[:10000]``) runs.
-SIZES = {"imdb": (25_000, 25_000), "reuters": (8_982, 2_246), "mnist": (60_000, 10_000),
-         "fashion_mnist": (60_000, 10_000), "cifar10": (50_000, 10_000), "cifar100": (50_000, 10_000),
-         "boston_housing": (404, 102)}
-#: 1 + the largest word index Keras' own files hold (index_from=3): what ``num_words=None`` gives.
-FULL_VOCAB = {"imdb": 88_588, "reuters": 30_983}
-CLASSES = {"imdb": 2, "reuters": 46, "mnist": 10, "fashion_mnist": 10, "cifar10": 10, "cifar100": 100}
-JENA_CSV = "jena_climate_2009_2016.csv"
-JENA_ROWS = 420_551
-JENA_HEADER = ('"Date Time","p (mbar)","T (degC)","Tpot (K)","Tdew (degC)","rh (%)","VPmax (mbar)","VPact (mbar)",'
-               '"VPdef (mbar)","sh (g/kg)","H2OC (mmol/mol)","rho (g/m**3)","wv (m/s)","max. wv (m/s)","wd (deg)"')
-_JENA_ROWS = ("01.01.2009 00:10:00,996.52,-8.02,265.40,-8.90,93.30,3.33,3.11,0.22,1.94,3.12,1307.75,1.03,1.75,152.30",
-              "01.01.2009 00:20:00,996.57,-8.41,265.01,-9.28,93.40,3.23,3.02,0.21,1.89,3.03,1309.80,0.72,1.50,136.10")
-_PLACEHOLDER_NOTE = ("structure checks do not train, so the script got placeholders with the real structure; "
-                     "test labels never enter the sandbox — the grader's own evaluation is the one that counts")
-
-
-def _served(task: dict[str, Any]) -> dict[str, str]:
-    data = task.get("data") or {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
-
-
-def _sequences(n: int, vocab: int, start_char: int | None, index_from: int, maxlen: int | None, salt: int) -> Any:
-    """``n`` reviews/newswires of word indices, every index below ``vocab``, the largest one present.
-
-    Like the grader's served data (``harness.datasets``), each row is an int32 array (Keras gives lists of the same
-    values): an object array of views into one flat array, built in milliseconds.
-    """
-    import numpy as np
-
-    lengths = np.array((12, 40, 80, 120, 200, 230, 30, 60, 95, 150))
-    if maxlen:
-        lengths = np.clip(lengths, 2, int(maxlen))
-    rows = lengths[np.arange(n) % len(lengths)]
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(rows, out=offsets[1:])
-    span = max(1, vocab - index_from)
-    flat = (index_from + (np.arange(offsets[-1], dtype=np.int64) * 104_729 + salt) % span).astype(np.int32)
-    if start_char is not None:
-        flat[offsets[:-1]] = start_char
-    flat[offsets[1] - 1] = vocab - 1
-    return _ragged_rows(flat, offsets)
-
-
-def _ragged_rows(flat: Any, offsets: Any) -> Any:
-    import numpy as np
-
-    x = np.empty(len(offsets) - 1, dtype=object)
-    bounds = offsets.tolist()
-    for i in range(len(x)):
-        x[i] = flat[bounds[i]:bounds[i + 1]]
-    return x
-
-
-def _labels(n: int, classes: int, dtype: str = "int64", shape: tuple[int, ...] = ()) -> Any:
-    import numpy as np
-
-    return (np.arange(n) % classes).astype(dtype).reshape((n, *shape))
-
-
-def _placeholder(name: str, kwargs: dict[str, Any]) -> tuple[tuple[Any, Any], tuple[Any, Any]]:
-    import numpy as np
-
-    n_train, n_test = SIZES[name]
-    if name in ("imdb", "reuters"):
-        if name == "reuters":
-            total = n_train + n_test
-            split = float(kwargs.get("test_split", 0.2))
-            n_train = int(total * (1 - split))
-            n_test = total - n_train
-        vocab = int(kwargs.get("num_words") or FULL_VOCAB[name])
-        start = kwargs.get("start_char", 1)
-        index_from = int(kwargs.get("index_from", 3))
-        maxlen = kwargs.get("maxlen")
-        maxlen = int(maxlen) if maxlen else None
-        x_train = _sequences(n_train, vocab, start, index_from, maxlen, 0)
-        x_test = _sequences(n_test, vocab, start, index_from, maxlen, 17)
-        return (x_train, _labels(n_train, CLASSES[name])), (x_test, _labels(n_test, CLASSES[name]))
-    if name in ("mnist", "fashion_mnist"):
-        return ((np.zeros((n_train, 28, 28), "uint8"), _labels(n_train, 10, "uint8")),
-                (np.zeros((n_test, 28, 28), "uint8"), _labels(n_test, 10, "uint8")))
-    if name in ("cifar10", "cifar100"):
-        classes = 20 if kwargs.get("label_mode") == "coarse" else CLASSES[name]
-        return ((np.zeros((n_train, 32, 32, 3), "uint8"), _labels(n_train, classes, "uint8", (1,))),
-                (np.zeros((n_test, 32, 32, 3), "uint8"), _labels(n_test, classes, "uint8", (1,))))
-    rng = np.random.default_rng(0)
-    return ((rng.random((n_train, 13)), rng.random(n_train) * 50), (rng.random((n_test, 13)), np.zeros(n_test)))
-
-
-def _read_split(directory: str, num_words: int | None = None, oov: int = 2) -> dict[str, Any]:
-    """The grader's ``train.npz`` + ``test_inputs.npz`` (ragged rows stored as ``NAME__flat``/``NAME__offsets``);
-    word indices at or above ``num_words`` become ``oov``, as Keras' ``load_data(num_words=...)`` does."""
-    import numpy as np
-
-    arrays: dict[str, Any] = {}
-    for name in ("train.npz", "test_inputs.npz"):
-        with np.load(Path(directory) / name, allow_pickle=False) as archive:
-            for key in archive.files:
-                if key.endswith("__flat"):
-                    base = key[: -len("__flat")]
-                    flat = archive[key]
-                    if num_words:
-                        flat = np.where(flat >= num_words, oov, flat).astype(flat.dtype)
-                    arrays[base] = _ragged_rows(flat, archive[base + "__offsets"])
-                elif not key.endswith("__offsets"):
-                    arrays[key] = archive[key]
-    return arrays
-
-
-def _placeholder_test_labels(y_train: Any, n: int) -> Any:
-    import numpy as np
-
-    y_train = np.asarray(y_train)
-    if y_train.dtype.kind in "iu" and y_train.ndim == 1 and len(y_train):
-        return _labels(n, int(y_train.max()) + 1, str(y_train.dtype))
-    return np.zeros((n, *y_train.shape[1:]), dtype=y_train.dtype)
-
-
-def _load_data(name: str, served: dict[str, str]) -> Any:
-    def load_data(*args: Any, **kwargs: Any) -> Any:
-        positional = {"imdb": ("path", "num_words", "skip_top", "maxlen"), "reuters": ("path", "num_words",
-                      "skip_top", "maxlen", "test_split"), "cifar100": ("label_mode",)}.get(name, ("path",))
-        kwargs = {**dict(zip(positional, args)), **kwargs}
-        _STATE.setdefault("loaded", {})[name] = kwargs
-        options = ", ".join(f"{k}={v!r}" for k, v in kwargs.items() if k != "path")
-        if name in served:
-            words = kwargs.get("num_words") if name in FULL_VOCAB else None
-            arrays = _read_split(served[name], words, int(kwargs.get("oov_char", 2)))
-            x_train, y_train, x_test = arrays["x_train"], arrays["y_train"], arrays["x_test"]
-            y_test = _placeholder_test_labels(y_train, len(x_test))
-            note(f"data:{name}", f"{name}.load_data({options}): the grader served its copy of the training split "
-                 "and the test inputs; test labels are placeholders — the grader's own evaluation is the one that "
-                 "counts")
-            return (x_train, y_train), (x_test, y_test)
-        (x_train, y_train), (x_test, y_test) = _placeholder(name, kwargs)
-        shape = "sequences of word indices" if x_train.dtype == object else f"{x_train.dtype} arrays"
-        note(f"data:{name}", f"{name}.load_data({options}) → {len(x_train):,} training and {len(x_test):,} test "
-             f"samples ({shape}): {_PLACEHOLDER_NOTE}")
-        return (x_train, y_train), (x_test, y_test)
-
-    load_data.__name__ = "load_data"
-    return load_data
-
-
-def _get_word_index(*args: Any, **kwargs: Any) -> dict[str, int]:
-    words = ("the", "and", "a", "of", "to", "is", "in", "it", "i", "this", "that", "was", "as", "for", "with")
-    index = {word: i for i, word in enumerate(words, start=1)}
-    index.update({f"word{i}": i for i in range(len(words) + 1, 2001)})
-    note("data:word_index", "get_word_index() → a placeholder word index (structure checks do not decode reviews)")
-    return index
-
-
-def _jena_path(served: dict[str, str]) -> str:
-    """The CSV the student's code reads: the grader's copy (extracted once if it is the ``.zip``), else a
-    placeholder with the real columns and row count."""
-    if "jena_path" in _STATE:
-        return _STATE["jena_path"]
-    import tempfile
-
-    path = Path(tempfile.gettempdir()) / "grader_data" / JENA_CSV
-    path.parent.mkdir(exist_ok=True)
-    source = served.get("jena")
-    if source and not source.endswith(".zip"):
-        return source
-    if source:
-        import zipfile
-
-        with zipfile.ZipFile(source) as archive:
-            member = next(n for n in archive.namelist() if n.endswith(".csv"))
-            with archive.open(member) as data, _REAL_OPEN(path, "wb") as copy:
-                while chunk := data.read(1 << 20):
-                    copy.write(chunk)
-    else:
-        pair = "\n".join(_JENA_ROWS) + "\n"  # like the real file: no newline after the last row
-        rows = pair * (JENA_ROWS // 2) + (_JENA_ROWS[0] + "\n") * (JENA_ROWS % 2)
-        with _REAL_OPEN(path, "w", encoding="utf-8") as copy:
-            copy.write(JENA_HEADER + "\n" + rows[:-1])
-        note("data:jena", f"{JENA_CSV}: {JENA_ROWS:,} rows with the real columns; {_PLACEHOLDER_NOTE}")
-    _STATE["jena_path"] = str(path)
-    return str(path)
-
-
-def _jena_zip(served: dict[str, str]) -> str:
-    """``jena_climate_2009_2016.csv.zip`` as DLwP downloads it: the CSV stored (not compressed: instant)."""
-    source = served.get("jena")
-    if source and source.endswith(".zip"):
-        return source
-    if "jena_zip" not in _STATE:
-        import tempfile
-        import zipfile
-
-        csv = _jena_path(served)
-        path = Path(tempfile.gettempdir()) / "grader_data" / (JENA_CSV + ".zip")  # beside no served file: read-only
-        path.parent.mkdir(exist_ok=True)
-        with _REAL_OPEN(path, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED) as archive:
-            archive.write(csv, JENA_CSV)
-        _STATE["jena_zip"] = str(path)
-    return _STATE["jena_zip"]
-
-
-#: ``open`` before :func:`prepare` patched it: the grader writes its own copies with it.
-_REAL_OPEN = io.open
-#: Data files the grader serves wherever the student's code says they are, by file name -> its path.
-SERVED_FILES = {JENA_CSV: _jena_path, JENA_CSV + ".zip": _jena_zip}
-
-
-def served_name(file: Any, exists: Any = os.path.exists) -> str | None:
-    """The served file ``file`` names as the student wrote it (``C:\\data\\jena_climate_2009_2016.csv``,
-    ``r'..\\jena_climate_2009_2016.csv'``, ``~/Downloads/...``, a relative path), or None.
-
-    Matched by the last component after splitting on both ``/`` and ``\\`` (a Windows path is one odd file name on
-    Linux), and only when nothing exists at that path: a file the student ships is read as it is.
-    """
-    if isinstance(file, bytes):
-        file = file.decode("utf-8", "replace")
-    if not isinstance(file, (str, os.PathLike)):
-        return None
-    text = os.fspath(file)
-    if not isinstance(text, str):
-        return None
-    name = re.split(r"[\\/]", text)[-1]
-    if name not in SERVED_FILES or exists(os.path.expanduser(text)):
-        return None
-    return name
-
-
-def _zip_as_text(file: Any) -> ValueError:
-    """DLwP's ``open(fname)`` on the ``.zip`` it downloads: the read fails on any machine with a
-    ``UnicodeDecodeError`` that does not say why; say why, in the student's terms."""
-    return ValueError(f"open({os.fspath(file)!r}) reads the zip archive as text, which fails on any machine "
-                      f"(UnicodeDecodeError); unzip it and open {JENA_CSV}, or read it with "
-                      f"pd.read_csv(..., compression='zip') or zipfile")
-
-
-def _install_files(served: dict[str, str]) -> None:
-    """``open`` / ``io.open`` (``pd.read_csv``, ``np.loadtxt``, ``Path.read_text``, ``zipfile``), ``os.path.exists``
-    / ``isfile`` and ``Path.exists`` / ``is_file`` answer a served file's name with the grader's copy."""
-    import pathlib
-
-    real_open, real_exists, real_isfile = builtins.open, os.path.exists, os.path.isfile
-
-    def redirect(file: Any) -> Any:
-        name = served_name(file, real_exists)
-        if name is None:
-            return file
-        path = SERVED_FILES[name](served)
-        if os.fspath(file) != path:
-            note(f"data:path:{name}", f"{os.fspath(file)!r} → the grader's {name} (served by "
-                 "file name, wherever the code says it is)")
-        return path
-
-    def grader_open(file: Any, *args: Any, **kwargs: Any) -> Any:
-        mode = args[0] if args else kwargs.get("mode", "r")
-        if isinstance(mode, str) and "b" not in mode and served_name(file, real_exists) == JENA_CSV + ".zip":
-            raise _zip_as_text(file)
-        return real_open(redirect(file), *args, **kwargs)
-
-    def grader_exists(path: Any) -> bool:
-        return real_exists(path) or served_name(path, real_exists) is not None
-
-    def grader_isfile(path: Any) -> bool:
-        return real_isfile(path) or served_name(path, real_exists) is not None
-
-    def grader_datasource_open(path: Any, *args: Any, **kwargs: Any) -> Any:
-        return datasource_open(redirect(path), *args, **kwargs)
-
-    grader_open.__wrapped__ = real_open  # type: ignore[attr-defined]
-    _patch(builtins, "open", grader_open)
-    datasource = importlib.import_module("numpy.lib._datasource")  # np.loadtxt / genfromtxt: numpy kept its open
-    datasource_open = datasource.open
-    _patch(datasource, "open", grader_datasource_open)
-    _patch(io, "open", grader_open)
-    _patch(os.path, "exists", grader_exists)
-    _patch(os.path, "isfile", grader_isfile)
-    path_exists, path_is_file = pathlib.Path.exists, pathlib.Path.is_file
-    _patch(pathlib.Path, "exists", lambda self, *a, **k: path_exists(self, *a, **k) or
-           served_name(self, real_exists) is not None)
-    _patch(pathlib.Path, "is_file", lambda self, *a, **k: path_is_file(self, *a, **k) or
-           served_name(self, real_exists) is not None)
-
-
-def _install_data(task: dict[str, Any]) -> None:
-    import keras  # noqa: F401 - keras.datasets.* are imported with it
-
-    served = _served(task)
-    for name in SIZES:
-        loader = _load_data(name, served)
-        for module_name in (f"keras.src.datasets.{name}", f"keras.datasets.{name}",
-                            f"keras._tf_keras.keras.datasets.{name}"):
-            module = sys.modules.get(module_name)
-            if module is None and module_name.startswith("keras.src"):
-                try:
-                    module = importlib.import_module(module_name)
-                except ImportError:
-                    continue
-            if module is not None and hasattr(module, "load_data"):
-                _patch(module, "load_data", loader)
-                if hasattr(module, "get_word_index") and name not in served:
-                    _patch(module, "get_word_index", _get_word_index)
-    _install_files(served)
-
-
-# -- IPython, for notebooks, when the grader has none ---------------------------------------------------------
-
-class Null:
-    """Answers every call and attribute with itself: ``SVG(model_to_dot(model).create(...))`` does nothing."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Null:
-        return self
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return self
-
-    def __iter__(self) -> Any:
-        return iter(())
-
-    def __bool__(self) -> bool:
-        return False
-
-    def __repr__(self) -> str:
-        return ""
-
-
-class _IPythonStub(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Last on ``sys.meta_path``: ``import IPython.display`` gets do-nothing stand-ins when IPython is absent."""
-
-    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
-        if fullname == "IPython" or fullname.startswith("IPython."):
-            return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
-        return None
-
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
-        module = types.ModuleType(spec.name, "the grader's stand-in: IPython is not installed here")
-        module.__path__ = []
-        module.__dict__.update(get_ipython=lambda: None, display=_display,
-                               __getattr__=lambda name: _null_attribute(name))
-        return module
-
-    def exec_module(self, module: types.ModuleType) -> None:
-        note("ipython", "IPython is not installed in the grader: IPython.display and friends do nothing")
-
-
-def _null_attribute(name: str) -> Any:
-    if name.startswith("__"):
-        raise AttributeError(name)
-    return Null()
-
-
-def _display(*args: Any, **kwargs: Any) -> None:
-    return None
-
-
-class _Shell(Null):
-    """What ``get_ipython()`` returns in a script: magics and shell commands do nothing, Python cells run."""
-
-    def __init__(self, namespace: dict[str, Any]) -> None:
-        self.namespace = namespace
-
-    def run_cell_magic(self, name: str, line: str, cell: str) -> Any:
-        if name in PYTHON_CELL_MAGICS:
-            exec(compile(cell, f"<%%{name}>", "exec"), self.namespace)
-        return None
-
-    def run_line_magic(self, name: str, line: str, *args: Any) -> Any:
-        if name in CODE_LINE_MAGICS:
-            return eval(compile(_TIMEIT_OPTIONS.sub("", line.strip()), "<%magic>", "eval"), self.namespace)
-        return None
-
-    def getoutput(self, *args: Any, **kwargs: Any) -> list[str]:
-        return []
-
-    def system(self, *args: Any, **kwargs: Any) -> int:
-        return 0
-
-
 # -- before any student code: every task ---------------------------------------------------------------------
 
 def prepare(task: dict[str, Any], workdir: Path) -> None:
     """The compatibility layer, the grader's data and the IPython stand-in. Never raises for a good task."""
-    _STATE.update({"task": task, "workdir": workdir})
+    STATE.update({"task": task, "workdir": workdir})
     compat.install()
-    _install_data(task)
+    install_data(task)
     if importlib.util.find_spec("IPython") is None:
-        stub = _IPythonStub()
+        stub = IPythonStub()
         sys.meta_path.append(stub)
-        _STATE["ipython_stub"] = stub
+        STATE["ipython_stub"] = stub
 
 
 def undo() -> None:
     """Undo :func:`prepare` (tests run it in-process)."""
-    _restore(_SAVED)
-    stub = _STATE.pop("ipython_stub", None)
+    compat.restore(SAVED)
+    stub = STATE.pop("ipython_stub", None)
     if stub is not None and stub in sys.meta_path:
         sys.meta_path.remove(stub)
     for name in [n for n in sys.modules if n == "IPython" or n.startswith("IPython.")]:
         spec = getattr(sys.modules[name], "__spec__", None)
-        if isinstance(spec, importlib.machinery.ModuleSpec) and isinstance(spec.loader, _IPythonStub):
+        if isinstance(spec, importlib.machinery.ModuleSpec) and isinstance(spec.loader, IPythonStub):
             del sys.modules[name]
     compat.uninstall()
     compat.clear_notes()
-    _NOTES.clear()
-    _STATE.clear()
+    NOTES.clear()
+    STATE.clear()
 
 
 def finish(task: dict[str, Any], out: Path) -> None:
     """Add this run's notes (script, data, compatibility) to ``info.json``. Never raises."""
     try:
-        notes = [*_NOTES.values(), *_compat_summary()]
+        notes = [*NOTES.values(), *_compat_summary()]
         if not notes:
             return
         info_path = out / "info.json"
@@ -1006,7 +275,7 @@ class Recorder:
         from keras.src.models.functional import Functional
 
         for cls in (keras.Model, Functional):
-            _patch(cls, "__init__", self._recording(cls.__dict__["__init__"]), self.saved)
+            patch(cls, "__init__", self._recording(cls.__dict__["__init__"]), self.saved)
         recorder = self
         compile_ = keras.Model.compile
 
@@ -1020,7 +289,7 @@ class Recorder:
             _check_spelling(arguments)
             return result
 
-        _patch(keras.Model, "compile", compile, self.saved)
+        patch(keras.Model, "compile", compile, self.saved)
 
     def _recording(self, init: Any) -> Any:
         def __init__(model: Any, *args: Any, **kwargs: Any) -> None:
@@ -1030,7 +299,7 @@ class Recorder:
         return __init__
 
     def uninstall(self) -> None:
-        _restore(self.saved)
+        compat.restore(self.saved)
 
     def candidates(self) -> list[_Candidate]:
         """Recorded models, leaving out those used as a layer of another recorded model."""
@@ -1120,29 +389,29 @@ class ShortCircuit:
                             ("train_on_batch", self.train_on_batch), ("test_on_batch", self.test_on_batch),
                             ("predict_on_batch", self.predict_on_batch), ("save", self.save),
                             ("save_weights", self.save), ("load_weights", self.load_weights)):
-            _patch(model, name, _method(value), self.saved)
+            patch(model, name, _method(value), self.saved)
         for module_name in ("keras.src.saving.saving_api", "keras.saving", "keras.models",
                             "keras._tf_keras.keras.models", "keras.src.models"):
             module = sys.modules.get(module_name)
             if module is None:
                 continue
             if hasattr(module, "load_model"):
-                _patch(module, "load_model", self.load_model, self.saved)
+                patch(module, "load_model", self.load_model, self.saved)
             if hasattr(module, "save_model"):
-                _patch(module, "save_model", lambda m, path, *a, **k: self.save(m, path), self.saved)
+                patch(module, "save_model", lambda m, path, *a, **k: self.save(m, path), self.saved)
         for module_name in ("keras.src.utils.model_visualization", "keras.utils", "keras._tf_keras.keras.utils"):
             module = sys.modules.get(module_name)
             for name in ("plot_model", "model_to_dot"):
                 if module is not None and hasattr(module, name):
-                    _patch(module, name, self.plot, self.saved)
-        _patch(time, "sleep", lambda *a, **k: None, self.saved)
+                    patch(module, name, self.plot, self.saved)
+        patch(time, "sleep", lambda *a, **k: None, self.saved)
         # Nothing trains, so there are no states to reset (2000 resets cost seconds of TensorFlow ops).
         from keras.src.layers.rnn.bidirectional import Bidirectional
         from keras.src.layers.rnn.rnn import RNN
 
         for cls in (RNN, Bidirectional):
             for name in ("reset_state", "reset_states"):
-                _patch(cls, name, lambda *a, **k: None, self.saved)
+                patch(cls, name, lambda *a, **k: None, self.saved)
         self.hook = _AfterImport("matplotlib.pyplot", self.quiet_pyplot)
         if "matplotlib.pyplot" in sys.modules:
             self.quiet_pyplot(sys.modules["matplotlib.pyplot"])
@@ -1150,7 +419,7 @@ class ShortCircuit:
             sys.meta_path.insert(0, self.hook)
 
     def uninstall(self) -> None:
-        _restore(self.saved)
+        compat.restore(self.saved)
         if self.hook is not None and self.hook in sys.meta_path:
             sys.meta_path.remove(self.hook)
 
@@ -1288,11 +557,11 @@ class ShortCircuit:
     def quiet_pyplot(self, pyplot: types.ModuleType) -> None:
         for name in ("show", "savefig", "pause", "draw", "ion"):
             if hasattr(pyplot, name):
-                _patch(pyplot, name, lambda *a, **k: None, self.saved)
+                patch(pyplot, name, lambda *a, **k: None, self.saved)
         figure = sys.modules.get("matplotlib.figure")
         if figure is not None:
             for name in ("savefig", "show"):
-                _patch(figure.Figure, name, lambda *a, **k: None, self.saved)
+                patch(figure.Figure, name, lambda *a, **k: None, self.saved)
 
     # -- what a real fit would reject at once --
     def check_fit(self, model: Any, x: Any, y: Any) -> None:
@@ -1552,8 +821,8 @@ def _execute(path: Path, label: str, workdir: Path) -> list[Failure]:
     namespace = module.__dict__
     sources = file_sources(path, label)
     if path.suffix == ".ipynb" or any("get_ipython" in source for _, source in sources):
-        namespace["get_ipython"] = lambda: _Shell(namespace)
-        namespace["display"] = _display
+        namespace["get_ipython"] = lambda: Shell(namespace)
+        namespace["display"] = display
     saved_main, saved_argv, saved_path = sys.modules.get("__main__"), sys.argv, list(sys.path)
     sys.modules["__main__"] = module
     sys.argv = [path.name]
@@ -1611,7 +880,7 @@ def run_script(task: dict[str, Any], workdir: Path, out: Path) -> None:
     try:
         save_model(chosen.model, out, task)
     except Exception as exc:
-        raise Feedback(f"the model built at {chosen.where} cannot be saved for checking: {_message(exc)}") from None
+        raise Feedback(f"the model built at {chosen.where} cannot be saved for checking: {one_line(exc)}") from None
     counted = " (code cells are counted from 1)" if path.suffix == ".ipynb" and not found else ""
     notes = [f"ran {label} as a script (it defines no {entry}()); graded the model built at {chosen.where}{counted}"]
     if len(candidates) > 1:
@@ -1622,7 +891,7 @@ def run_script(task: dict[str, Any], workdir: Path, out: Path) -> None:
     if built_note:
         notes.append(built_note)
     if found and not found[0].cell:
-        notes.append(f"the script stopped at {_where(found[0].exc, recorder.files)} with {_message(found[0].exc)}; "
+        notes.append(f"the script stopped at {_where(found[0].exc, recorder.files)} with {one_line(found[0].exc)}; "
                      "the model it had built is graded")
     else:
         notes.extend(failure_notes(found, "its model is graded"))
@@ -1671,11 +940,6 @@ def _where(exc: BaseException, files: _Files) -> str:
     return found
 
 
-def _message(exc: BaseException) -> str:
-    text = (str(exc) if isinstance(exc, Feedback) else f"{type(exc).__name__}: {exc}").strip()
-    text = (text.splitlines() or [""])[0][:300]
-    extra = compat.hint(text)
-    return f"{text} — {extra}" if extra else text
 
 
 def choose(candidates: list[_Candidate], task: dict[str, Any]) -> tuple[_Candidate | None, str, dict[int, str]]:
@@ -1729,14 +993,14 @@ def ensure_built(model: Any, task: dict[str, Any]) -> tuple[bool, str]:
             except Exception:
                 model.build(shape)
         except Exception as exc:
-            return False, f"cannot be built with the assignment's input shape {shape}: {_message(exc)}"
+            return False, f"cannot be built with the assignment's input shape {shape}: {one_line(exc)}"
         note_text = f"the model was left unbuilt; the grader built it with input shape {shape}"
     if empty():
         return False, "has no layers"
     try:
         model.count_params()
     except Exception as exc:
-        return False, f"cannot be built: {_message(exc)}"
+        return False, f"cannot be built: {one_line(exc)}"
     return True, note_text
 
 
@@ -1794,7 +1058,7 @@ def _distance(model: Any, reference: dict[str, Any]) -> tuple[int, int, float]:
 def _vocabulary_notes(model: Any) -> list[str]:
     notes = []
     embedding = _first_embedding(model)
-    for name, kwargs in (_STATE.get("loaded") or {}).items():
+    for name, kwargs in (STATE.get("loaded") or {}).items():
         words = kwargs.get("num_words")
         if embedding is not None and name in FULL_VOCAB and words and int(words) != embedding.input_dim:
             notes.append(f"{name}.load_data(num_words={words}) but the graded model's Embedding takes "

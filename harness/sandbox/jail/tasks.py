@@ -27,14 +27,14 @@ from pathlib import Path
 from typing import Any
 
 #: Files without an entry point run as scripts; the Keras 2 compatibility layer; the grader's data (scripts.py).
-from . import protocol
+from . import cells, protocol, run_state
 from . import scripts as _scripts
 
 
 def strip_magics(source: str) -> str:
     """Skip ``%matplotlib inline``, ``!pip install ...``, ``%%`` cell magics and ``get_ipython()`` lines, keeping
-    line numbers (see ``scripts.strip_magics``)."""
-    return _scripts.strip_magics(source)
+    line numbers (see ``cells.strip_magics``)."""
+    return cells.strip_magics(source)
 
 
 def load_student_module(workdir: Path, filename: str) -> types.ModuleType:
@@ -50,7 +50,7 @@ def load_student_module(workdir: Path, filename: str) -> types.ModuleType:
     module = types.ModuleType(name)
     module.__file__ = str(path)
     sys.modules[name] = module
-    _scripts.run_cells(_scripts.file_sources(path, path.name), module.__dict__)
+    cells.run_cells(cells.file_sources(path, path.name), module.__dict__)
     return module
 
 
@@ -63,29 +63,29 @@ def entry_point(module: types.ModuleType, name: str) -> Any:
     ``def``), that failure is raised instead: it is the reason, in the student's terms.
     """
     found = getattr(module, name, None)
-    failed = _scripts.failures()
+    failed = cells.failures()
     if callable(found):
         graded = f"{name}() is graded as the notebook defined it" if failed and failed[0].cell else \
             f"{name}(), defined before that line, is graded"
-        for text in _scripts.failure_notes(failed, graded):
-            _scripts.note(f"failures:{name}", text)
+        for text in cells.failure_notes(failed, graded):
+            run_state.note(f"failures:{name}", text)
         return found
-    if _scripts.defining_failure(failed, name) is not None:
-        raise _scripts.main_failure(failed, name)
+    if cells.defining_failure(failed, name) is not None:
+        raise cells.main_failure(failed, name)
     return found
 
 
 def where(exc: BaseException, workdir: Path) -> str:
     """``file:line`` of the innermost frame in the student's own files (or the syntax error's line)."""
     if isinstance(exc, SyntaxError) and exc.filename:
-        return _scripts.place(Path(exc.filename).name, exc.lineno)
+        return cells.place(Path(exc.filename).name, exc.lineno)
     found = ""
     for frame in traceback.extract_tb(exc.__traceback__):
         name = frame.filename
         if name.startswith(str(workdir)):
-            found = _scripts.place(Path(name).name, frame.lineno)
+            found = cells.place(Path(name).name, frame.lineno)
         elif not os.path.isabs(name) and not name.startswith("<"):
-            found = _scripts.place(name, frame.lineno)
+            found = cells.place(name, frame.lineno)
     return found
 
 
@@ -102,7 +102,7 @@ _HINTS = (
 def describe(exc: BaseException, workdir: Path) -> dict[str, str]:
     """``error.json``: the student's own exception as Python names it (``NameError: name 'x' is not defined``), or
     the grader's :class:`Feedback` text alone; notes added on the way (the other failed cells) follow it."""
-    if isinstance(exc, _scripts.Feedback):
+    if isinstance(exc, cells.Feedback):
         text = str(exc).strip()
     elif isinstance(exc, SyntaxError) and exc.msg:  # its str() repeats the file and line that "where" gives
         text = f"{type(exc).__name__}: {exc.msg}"
@@ -126,17 +126,17 @@ def run_model(task: dict[str, Any], workdir: Path, out: Path) -> None:
     module = _import(task, workdir)
     entry = entry_point(module, task["entry"])
     if not callable(entry):
-        if _scripts.failures():  # a .py that does not parse has no build_model() and is no script either
-            raise _scripts.main_failure(_scripts.failures(), task["entry"])
-        raise _scripts.Feedback(f"{task['file']} defines no {task['entry']}() function")
+        if cells.failures():  # a .py that does not parse has no build_model() and is no script either
+            raise cells.main_failure(cells.failures(), task["entry"])
+        raise cells.Feedback(f"{task['file']} defines no {task['entry']}() function")
     with _scripts.stand_ins(task, workdir):
         model = entry()
     if not isinstance(model, keras.Model):
         got = "None (is `return model` missing?)" if model is None else f"a {type(model).__name__}"
-        raise _scripts.Feedback(f"{task['entry']}() returned {got}; it must return the Keras model it builds")
+        raise cells.Feedback(f"{task['entry']}() returned {got}; it must return the Keras model it builds")
     usable, text = _scripts.ensure_built(model, task)
     if not usable:  # never hand the trusted checks a model they cannot check
-        raise _scripts.Feedback(f"the model {task['entry']}() returns {text}")
+        raise cells.Feedback(f"the model {task['entry']}() returns {text}")
     _scripts.save_model(model, out, task)
     (out / "info.json").write_text(json.dumps({"notes": [text] if text else []}))
 
@@ -163,10 +163,10 @@ def run_function(task: dict[str, Any], workdir: Path, out: Path) -> None:
     if not callable(function):
         function = _respelled(task, module)
     if not callable(function):
-        failed = _scripts.failures()
+        failed = cells.failures()
         if not failed:
-            raise _scripts.Feedback(_missing_function(task, module, top_level=True))
-        failure = _scripts.main_failure(failed, task["function"])  # the student's own error, then what to write
+            raise cells.Feedback(_missing_function(task, module, top_level=True))
+        failure = cells.main_failure(failed, task["function"])  # the student's own error, then what to write
         failure.add_note(_missing_function(task, module, top_level=False))
         raise failure
     extra = _module_arguments(function, module, task)
@@ -218,10 +218,10 @@ def _respelled(task: dict[str, Any], module: types.ModuleType) -> Any:
     if len(found) != 1:
         return None
     spelled, function = found[0]
-    _scripts.note(f"respelled:{name}", f"your file names the function {spelled}, the assignment {name}: {spelled} "
+    run_state.note(f"respelled:{name}", f"your file names the function {spelled}, the assignment {name}: {spelled} "
                   f"is graded (Python names are case-sensitive: code that calls {name}() would not find it)")
-    for text in _scripts.failure_notes(_scripts.failures(), f"{spelled}(), defined before that line, is graded"):
-        _scripts.note(f"failures:{name}", text)
+    for text in cells.failure_notes(cells.failures(), f"{spelled}(), defined before that line, is graded"):
+        run_state.note(f"failures:{name}", text)
     return function
 
 
@@ -252,7 +252,7 @@ def _module_arguments(function: Any, module: types.ModuleType, task: dict[str, A
     names = list(signature.parameters)
     places = [f"{p.name} as a {_ORDINALS[i] if (i := names.index(p.name)) < len(_ORDINALS) else f'{i + 1}th'} "
               "parameter" for p in missing]
-    _scripts.note(f"arguments:{task['function']}", f"{task['function']} takes {' and '.join(places)}; called with "
+    run_state.note(f"arguments:{task['function']}", f"{task['function']} takes {' and '.join(places)}; called with "
                   f"your module-level {', '.join(p.name for p in missing)} (the assignment passes "
                   f"{len(bound.arguments)} argument{'s' if len(bound.arguments) != 1 else ''})")
     return {p.name: values[p.name] for p in missing}
