@@ -45,7 +45,7 @@ from . import compat
 from .cells import CELL_LABEL, Failure, Feedback, failure_notes, file_sources, main_failure, one_line, place, run_cells
 from .ipython_stub import IPythonStub, Null, Shell, display
 from .run_state import NOTES, SAVED, STATE, note, patch
-from .served import FULL_VOCAB, install_data
+from .served import KERAS_DATASETS, install_data
 
 # -- script or module? ---------------------------------------------------------------------------------------
 
@@ -1060,7 +1060,8 @@ def _vocabulary_notes(model: Any) -> list[str]:
     embedding = _first_embedding(model)
     for name, kwargs in (STATE.get("loaded") or {}).items():
         words = kwargs.get("num_words")
-        if embedding is not None and name in FULL_VOCAB and words and int(words) != embedding.input_dim:
+        vocabulary = name in KERAS_DATASETS and KERAS_DATASETS[name].vocabulary
+        if embedding is not None and vocabulary and words and int(words) != embedding.input_dim:
             notes.append(f"{name}.load_data(num_words={words}) but the graded model's Embedding takes "
                          f"{embedding.input_dim:,} words: the two should agree")
     return notes

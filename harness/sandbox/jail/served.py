@@ -15,19 +15,50 @@ import io
 import os
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .run_state import STATE, note, patch
 
-#: keras.datasets module -> (train size, test size). Placeholders have the real split sizes, so code that
-#: hard-codes them (``x_train.reshape(60000, 784)``, ``x[:10000]``) runs.
-SIZES = {"imdb": (25_000, 25_000), "reuters": (8_982, 2_246), "mnist": (60_000, 10_000),
-         "fashion_mnist": (60_000, 10_000), "cifar10": (50_000, 10_000), "cifar100": (50_000, 10_000),
-         "boston_housing": (404, 102)}
-#: 1 + the largest word index Keras' own files hold (index_from=3): what ``num_words=None`` gives.
-FULL_VOCAB = {"imdb": 88_588, "reuters": 30_983}
-CLASSES = {"imdb": 2, "reuters": 46, "mnist": 10, "fashion_mnist": 10, "cifar10": 10, "cifar100": 100}
+
+@dataclass(frozen=True)
+class KerasDataset:
+    """One ``keras.datasets`` module as the placeholders imitate it: what a script's ``load_data`` gets back.
+
+    Declared once here; the code below asks these fields, never the module's name.
+    """
+
+    #: (train size, test size): placeholders have the real split sizes, so code that hard-codes them
+    #: (``x_train.reshape(60000, 784)``, ``x[:10000]``) runs.
+    sizes: tuple[int, int]
+    #: ``sequences`` (word indices), ``images`` (uint8 of ``image_shape``) or ``table`` (13 float features).
+    kind: str
+    classes: int = 0
+    #: 1 + the largest word index Keras' own files hold (index_from=3): what ``num_words=None`` gives.
+    vocabulary: int = 0
+    image_shape: tuple[int, ...] = ()
+    #: The image labels' shape (CIFAR's are ``(n, 1)``); ``label_mode="coarse"`` gives ``coarse_classes``.
+    label_shape: tuple[int, ...] = ()
+    coarse_classes: int = 0
+    #: ``load_data(test_split=...)`` re-splits the whole set (Reuters).
+    resplit: bool = False
+    #: ``load_data``'s positional parameters, in order.
+    positional: tuple[str, ...] = ("path",)
+
+
+_TEXT = ("path", "num_words", "skip_top", "maxlen")
+KERAS_DATASETS = {
+    "imdb": KerasDataset((25_000, 25_000), "sequences", classes=2, vocabulary=88_588, positional=_TEXT),
+    "reuters": KerasDataset((8_982, 2_246), "sequences", classes=46, vocabulary=30_983, resplit=True,
+                            positional=(*_TEXT, "test_split")),
+    "mnist": KerasDataset((60_000, 10_000), "images", classes=10, image_shape=(28, 28)),
+    "fashion_mnist": KerasDataset((60_000, 10_000), "images", classes=10, image_shape=(28, 28)),
+    "cifar10": KerasDataset((50_000, 10_000), "images", classes=10, image_shape=(32, 32, 3), label_shape=(1,)),
+    "cifar100": KerasDataset((50_000, 10_000), "images", classes=100, image_shape=(32, 32, 3), label_shape=(1,),
+                             coarse_classes=20, positional=("label_mode",)),
+    "boston_housing": KerasDataset((404, 102), "table"),
+}
 JENA_CSV = "jena_climate_2009_2016.csv"
 JENA_ROWS = 420_551
 JENA_HEADER = ('"Date Time","p (mbar)","T (degC)","Tpot (K)","Tdew (degC)","rh (%)","VPmax (mbar)","VPact (mbar)",'
@@ -84,28 +115,28 @@ def _labels(n: int, classes: int, dtype: str = "int64", shape: tuple[int, ...] =
 def _placeholder(name: str, kwargs: dict[str, Any]) -> tuple[tuple[Any, Any], tuple[Any, Any]]:
     import numpy as np
 
-    n_train, n_test = SIZES[name]
-    if name in ("imdb", "reuters"):
-        if name == "reuters":
+    spec = KERAS_DATASETS[name]
+    n_train, n_test = spec.sizes
+    if spec.kind == "sequences":
+        if spec.resplit:
             total = n_train + n_test
             split = float(kwargs.get("test_split", 0.2))
             n_train = int(total * (1 - split))
             n_test = total - n_train
-        vocab = int(kwargs.get("num_words") or FULL_VOCAB[name])
+        vocab = int(kwargs.get("num_words") or spec.vocabulary)
         start = kwargs.get("start_char", 1)
         index_from = int(kwargs.get("index_from", 3))
         maxlen = kwargs.get("maxlen")
         maxlen = int(maxlen) if maxlen else None
         x_train = _sequences(n_train, vocab, start, index_from, maxlen, 0)
         x_test = _sequences(n_test, vocab, start, index_from, maxlen, 17)
-        return (x_train, _labels(n_train, CLASSES[name])), (x_test, _labels(n_test, CLASSES[name]))
-    if name in ("mnist", "fashion_mnist"):
-        return ((np.zeros((n_train, 28, 28), "uint8"), _labels(n_train, 10, "uint8")),
-                (np.zeros((n_test, 28, 28), "uint8"), _labels(n_test, 10, "uint8")))
-    if name in ("cifar10", "cifar100"):
-        classes = 20 if kwargs.get("label_mode") == "coarse" else CLASSES[name]
-        return ((np.zeros((n_train, 32, 32, 3), "uint8"), _labels(n_train, classes, "uint8", (1,))),
-                (np.zeros((n_test, 32, 32, 3), "uint8"), _labels(n_test, classes, "uint8", (1,))))
+        return (x_train, _labels(n_train, spec.classes)), (x_test, _labels(n_test, spec.classes))
+    if spec.kind == "images":
+        coarse = spec.coarse_classes and kwargs.get("label_mode") == "coarse"
+        classes = spec.coarse_classes if coarse else spec.classes
+        train, test = [(np.zeros((n, *spec.image_shape), "uint8"), _labels(n, classes, "uint8", spec.label_shape))
+                       for n in (n_train, n_test)]
+        return train, test
     rng = np.random.default_rng(0)
     return ((rng.random((n_train, 13)), rng.random(n_train) * 50), (rng.random((n_test, 13)), np.zeros(n_test)))
 
@@ -141,13 +172,11 @@ def _placeholder_test_labels(y_train: Any, n: int) -> Any:
 
 def _load_data(name: str, served: dict[str, str]) -> Any:
     def load_data(*args: Any, **kwargs: Any) -> Any:
-        positional = {"imdb": ("path", "num_words", "skip_top", "maxlen"), "reuters": ("path", "num_words",
-                      "skip_top", "maxlen", "test_split"), "cifar100": ("label_mode",)}.get(name, ("path",))
-        kwargs = {**dict(zip(positional, args)), **kwargs}
+        kwargs = {**dict(zip(KERAS_DATASETS[name].positional, args)), **kwargs}
         STATE.setdefault("loaded", {})[name] = kwargs
         options = ", ".join(f"{k}={v!r}" for k, v in kwargs.items() if k != "path")
         if name in served:
-            words = kwargs.get("num_words") if name in FULL_VOCAB else None
+            words = kwargs.get("num_words") if KERAS_DATASETS[name].vocabulary else None
             arrays = _read_split(served[name], words, int(kwargs.get("oov_char", 2)))
             x_train, y_train, x_test = arrays["x_train"], arrays["y_train"], arrays["x_test"]
             y_test = _placeholder_test_labels(y_train, len(x_test))
@@ -306,7 +335,7 @@ def install_data(task: dict[str, Any]) -> None:
     import keras  # noqa: F401 - keras.datasets.* are imported with it
 
     served = _served(task)
-    for name in SIZES:
+    for name in KERAS_DATASETS:
         loader = _load_data(name, served)
         for module_name in (f"keras.src.datasets.{name}", f"keras.datasets.{name}",
                             f"keras._tf_keras.keras.datasets.{name}"):
