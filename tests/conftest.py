@@ -44,3 +44,12 @@ def by_id(report: dict, submission: str = "") -> dict[str, dict]:
     subs = report["submissions"]
     sub = next(s for s in subs if s["submission"] == submission) if submission else subs[0]
     return {a["id"]: a for a in sub["assignments"]}
+
+
+@pytest.fixture(scope="session")
+def example_class(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict, Path]:
+    """alice and bob graded structurally in one run, as `grader run submissions/alice submissions/bob` does:
+    (exit code, JSON report, the store it wrote). Read by every test about those two, so they are graded once."""
+    db = tmp_path_factory.mktemp("example-class") / "grader.sqlite"
+    code, report = grade_json("submissions/alice", "submissions/bob", env={"GRADER_DB": str(db)})
+    return code, report, db

@@ -8,14 +8,13 @@ from pathlib import Path
 import pytest
 
 from harness.catalog import ModelAssignment, load_catalog
-from tests.conftest import ROOT, by_id, grade_json, grader
+from tests.conftest import ROOT, by_id, grader
 
 
 @pytest.fixture(scope="module")
-def class_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict]:
-    """alice and bob graded structurally in one run, as `grader run submissions` does."""
-    db = tmp_path_factory.mktemp("class") / "grader.sqlite"
-    return grade_json("submissions/alice", "submissions/bob", env={"GRADER_DB": str(db)})
+def class_report(example_class: tuple[int, dict, Path]) -> tuple[int, dict]:
+    """alice and bob graded structurally in one run (tests/conftest.py's ``example_class``)."""
+    return example_class[:2]
 
 
 def test_list_json_has_every_assignment() -> None:
@@ -94,11 +93,15 @@ def test_bob_errors_say_what_and_where(class_report: tuple[int, dict]) -> None:
         stateful["status"] == "error" and "batch_shape" in stateful["reason"]
 
 
-def test_table_output_and_exit_code() -> None:
-    done = grader("run", "submissions/bob", "-a", "simple_rnn", "-a", "imdb_lstm")
+def test_table_output_and_exit_code(example_class: tuple[int, dict, Path]) -> None:
+    """The table and the exit code of one submission, shown from the results ``example_class`` stored (the same
+    assignments, unchanged files: nothing is graded again)."""
+    env = {"GRADER_DB": str(example_class[2])}
+    done = grader("run", "submissions/bob", env=env)
+    assert "1 submission(s) unchanged" in done.stderr
     assert done.returncode == 1
     assert "bob:" in done.stdout and "imdb_lstm" in done.stdout and "✘ failed" in done.stdout
-    done = grader("run", "submissions/alice", "-a", "simple_rnn", "--output", "/dev/null")
+    done = grader("run", "submissions/alice", "--output", "/dev/null", env=env)
     assert done.returncode == 0
 
 

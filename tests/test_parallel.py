@@ -24,7 +24,7 @@ IDS = ("simple_rnn", "reuters_lstm_100", "rnn_forward", "imdb_lstm")
 @pytest.fixture(scope="module")
 def klass(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("class")
-    for name, source in (("a1", "alice"), ("a2", "bob"), ("a3", "alice"), ("a4", "alice"), ("a5", "bob")):
+    for name, source in (("a1", "alice"), ("a2", "bob"), ("a3", "alice")):  # odd: one worker takes two
         shutil.copytree(ROOT / "submissions" / source, base / name, ignore=shutil.ignore_patterns("__pycache__"))
     return base
 
@@ -39,7 +39,7 @@ def test_two_jobs_give_the_verdicts_of_one_in_the_same_order(klass: Path) -> Non
     args = [str(klass), *(x for i in IDS for x in ("-a", i)), "--force"]
     code_one, one = grade_json(*args, "--jobs", "1")
     code_two, two = grade_json(*args, "--jobs", "2")
-    assert [s["submission"] for s in two["submissions"]] == ["a1", "a2", "a3", "a4", "a5"]
+    assert [s["submission"] for s in two["submissions"]] == ["a1", "a2", "a3"]
     assert (code_two, _verdicts(two)) == (code_one, _verdicts(one))
     assert {a["status"] for s in two["submissions"] for a in s["assignments"]} >= {"passed", "failed"}
 

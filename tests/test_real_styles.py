@@ -229,13 +229,15 @@ class Graded:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Graded]:
+    """The whole module's class (the three styles, and the respelled and Jena students further down) in one run."""
     root = tmp_path_factory.mktemp("real_styles")
     folder = root / "class"
     write(folder / "notebooks", NOTEBOOKS)
     write(folder / "scripts", SCRIPTS)
     write(folder / "messages", MESSAGES)
     (folder / "messages" / "imdb_lstm.py").symlink_to("lstm_try.py")
-    ids = [arg for i in ASSIGNMENTS for arg in ("-a", i)]
+    write_respelled(folder)
+    ids = [arg for i in (*ASSIGNMENTS, *RESPELLED_ASSIGNMENTS) for arg in ("-a", i)]
     done = grader("run", str(folder), *ids, "--jobs", "1", "--db", str(root / "grader.sqlite"), "--format", "json")
     assert done.stdout.strip(), done.stderr
     yield Graded(json.loads(done.stdout), done.stderr)
@@ -482,35 +484,32 @@ def respelled(name: str, cut: str = "") -> str:
     return RESPELLED_BODY.format(code2idx=CODE2IDX.replace("\n", "\n    "), name=name, cut=cut)
 
 
-@pytest.fixture(scope="module")
-def respelled_class(tmp_path_factory: pytest.TempPathFactory) -> Graded:
-    root = tmp_path_factory.mktemp("respelled")
-    folder = root / "class"
+#: What the respelled and Jena students answer (graded in the module's one run, ``graded``).
+RESPELLED_ASSIGNMENTS = ("jena_dense",)  # song_windows is among ASSIGNMENTS already
+
+
+def write_respelled(folder: Path) -> None:
     write(folder / "capitalised", {"song_windows.py": respelled("Seq2Dataset")})
     write(folder / "capitalised_wrong", {"song_windows.py": respelled("Seq2Dataset", cut=" - 1")})
     write(folder / "two_spellings", {"song_windows.py": respelled("Seq2Dataset") + respelled("seq2_dataset")})
     write(folder / "zip_as_text", {"jena_dense.py": JENA_ZIP.format(read=ZIP_AS_TEXT)})
     write(folder / "zip_read_right", {"jena_dense.py": JENA_ZIP.format(read=ZIP_READ_RIGHT)})
-    done = grader("run", str(folder), "-a", "song_windows", "-a", "jena_dense", "--jobs", "1",
-                  "--db", str(root / "grader.sqlite"), "--format", "json")
-    assert done.stdout.strip(), done.stderr
-    return Graded(json.loads(done.stdout), done.stderr)
 
 
-def test_a_capitalised_function_name_is_graded_with_a_note(respelled_class: Graded) -> None:
-    result = respelled_class.result("capitalised", "song_windows")
-    assert result["status"] == "passed", (result["reason"], respelled_class.failures("capitalised", "song_windows"))
-    assert "names the function Seq2Dataset, the assignment seq2dataset" in respelled_class.notes(
+def test_a_capitalised_function_name_is_graded_with_a_note(graded: Graded) -> None:
+    result = graded.result("capitalised", "song_windows")
+    assert result["status"] == "passed", (result["reason"], graded.failures("capitalised", "song_windows"))
+    assert "names the function Seq2Dataset, the assignment seq2dataset" in graded.notes(
         "capitalised", "song_windows")
 
 
-def test_a_respelled_name_still_gets_its_values_checked(respelled_class: Graded) -> None:
-    result = respelled_class.result("capitalised_wrong", "song_windows")
+def test_a_respelled_name_still_gets_its_values_checked(graded: Graded) -> None:
+    result = graded.result("capitalised_wrong", "song_windows")
     assert result["status"] == "failed", result["reason"]
 
 
-def test_two_respellings_are_not_guessed_between(respelled_class: Graded) -> None:
-    result = respelled_class.result("two_spellings", "song_windows")
+def test_two_respellings_are_not_guessed_between(graded: Graded) -> None:
+    result = graded.result("two_spellings", "song_windows")
     assert result["status"] == "error"
     assert "defines no function seq2dataset (it defines Seq2Dataset, seq2_dataset)" in result["reason"]
 
@@ -569,15 +568,15 @@ def test_a_stack_of_rnns_names_the_sequence_returning_ones_as_extra() -> None:
     assert problems == [f"layer {i} SimpleRNN: extra layer, the reference has no SimpleRNN here" for i in (2, 3)]
 
 
-def test_the_zip_opened_as_text_is_named_as_the_cause(respelled_class: Graded) -> None:
-    result = respelled_class.result("zip_as_text", "jena_dense")
+def test_the_zip_opened_as_text_is_named_as_the_cause(graded: Graded) -> None:
+    result = graded.result("zip_as_text", "jena_dense")
     assert result["status"] == "error"
     assert "reads the zip archive as text" in result["reason"] and "jena_dense.py:" in result["reason"]
 
 
-def test_the_zip_read_as_an_archive_is_served(respelled_class: Graded) -> None:
-    result = respelled_class.result("zip_read_right", "jena_dense")
-    assert result["status"] == "passed", (result["reason"], respelled_class.failures("zip_read_right", "jena_dense"))
+def test_the_zip_read_as_an_archive_is_served(graded: Graded) -> None:
+    result = graded.result("zip_read_right", "jena_dense")
+    assert result["status"] == "passed", (result["reason"], graded.failures("zip_read_right", "jena_dense"))
 
 
 def test_a_different_network_still_has_its_output_layer_compared() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest import ROOT, by_id, grade_json
+from conftest import ROOT, by_id
 
 from harness.catalog import load_catalog
 from harness.checks import FUNCTION_CHECKS, MODEL_CHECKS
@@ -119,11 +119,12 @@ def test_unknown_assignment_is_a_clear_error() -> None:
         check("simple_rnm", simple_rnn())
 
 
-def test_self_check_agrees_with_grader_run() -> None:
-    """bob's files: the sandboxed grade and the self-check on the same code give the same verdicts and messages."""
-    code, report = grade_json("submissions/bob", "-a", "imdb_lstm", "-a", "gru_forward", "--jobs", "1")
+def test_self_check_agrees_with_grader_run(example_class: tuple[int, dict, Path]) -> None:
+    """bob's files: the sandboxed grade (tests/conftest.py's ``example_class``) and the self-check on the same code
+    give the same verdicts and messages."""
+    code, report, _ = example_class
     assert code == 1
-    graded = by_id(report)
+    graded = by_id(report, "bob")
     bob = ROOT / "submissions" / "bob"
     for assignment_id, name in (("imdb_lstm", "build_model"), ("gru_forward", "gru_forward")):
         mine = check(assignment_id, getattr(_module(bob / f"{assignment_id}.py"), name),
