@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
 from harness.catalog.lazy import keras, layers
+from reference._models import collapsed_hidden
 
 DATA = {"channels": 1, "validation": "test", "early_stopping_patience": 10}
 
@@ -51,6 +52,7 @@ ASSIGNMENT = ModelAssignment(
         LayerFigure("Dense", (None, 10), 1_290),
     ),
     total_params=1_199_882,
+    broken=(collapsed_hidden(build),),
     training=Training(
         dataset="mnist",
         full=Recipe(optimizer="adam", loss="categorical_crossentropy", epochs=30, batch_size=200,

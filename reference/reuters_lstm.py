@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
 from harness.catalog.lazy import keras, layers
-from reference._models import REUTERS_1K_100
+from reference._models import REUTERS_1K_100, collapsed_hidden
 
 
 def build() -> keras.Model:
@@ -39,6 +39,7 @@ ASSIGNMENT = ModelAssignment(
         LayerFigure("Dense", (None, 46), 5_934),
     ),
     total_params=265_518,
+    broken=(collapsed_hidden(build),),
     training=Training(
         dataset="reuters",
         full=Recipe(optimizer="adam", loss="categorical_crossentropy", epochs=10, batch_size=64,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
 from harness.catalog.lazy import keras, layers
-from reference._models import REUTERS_1K_100
+from reference._models import REUTERS_1K_100, collapsed_hidden
 
 
 def build() -> keras.Model:
@@ -42,6 +42,7 @@ ASSIGNMENT = ModelAssignment(
         LayerFigure("Dense", (None, 46), 4_646),
     ),
     total_params=185_046,
+    broken=(collapsed_hidden(build),),
     training=Training(
         dataset="reuters",
         full=Recipe(optimizer="adam", loss="categorical_crossentropy", epochs=20, batch_size=100,
