@@ -187,7 +187,7 @@ class Session:
             job.prepared = prepared
         if not job.skip and not self.settings.calibrating:
             job.skip = self.bar(assignment)[1]
-        if job.skip:
+        if job.skip or job.prepared is None:
             job.task = base_task if self.settings.structure else None
             job.limits = limits
             return job
@@ -241,7 +241,7 @@ class Session:
         folder = self.root / key
         folder.mkdir()
         os.chmod(folder, 0o755)
-        np.savez(folder / "train.npz", **plain)
+        np.savez(folder / "train.npz", **plain)  # type: ignore[arg-type]  # numpy's stub types **kwds as bool
         os.chmod(folder / "train.npz", 0o644)
         x_test = to_layout(dataset.x_test, assignment.batch_shape)
         return Prepared(key, dataset, x_test, dataset.y_test, fingerprint(dataset, arrays))
@@ -260,7 +260,8 @@ class Session:
                     bar["full_song"] = round(training.seed_figure * 50)
             return bar, ""
         checks = stored.get("checks") if isinstance(stored, dict) else None
-        if isinstance(checks, dict) and checks and all(calibration.usable(rule) for rule in checks.values()):
+        if isinstance(stored, dict) and isinstance(checks, dict) and checks \
+                and all(calibration.usable(rule) for rule in checks.values()):
             return {**stored, "source": "calibration"}, ""
         hint = f"grader calibrate -a {assignment.id}" + (" --profile full" if profile == "full" else "")
         what = "the seed prints no figure and " if profile == "full" else ""
@@ -280,7 +281,8 @@ class Session:
         path = outcome.out / "model.keras" if outcome.out else None
         if reason is None and (path is None or not path.is_file()):
             reason = f"exited (status {outcome.exit_code}) before the grader received its model"
-        if reason is not None:
+        if reason is not None or path is None:
+            reason = reason or "no model"
             self._progress_done(job, f"error: {reason}")
             return _error(job, reason, outcome)
         base = evaluate.evaluate_model(assignment, job.file, outcome, job.limits) if self.settings.structure else None
@@ -359,8 +361,10 @@ class Session:
     # -- measuring ----------------------------------------------------------------------------------------------
     def measure(self, job: TrainJob, model: Any) -> dict[str, Any]:
         """The trained model's scores on held-out data, computed here."""
-        training = job.assignment.training
+        training = training_of(job.assignment)
         prepared = job.prepared
+        if prepared is None:
+            raise ValueError(f"{job.assignment.id}: measured before its data was prepared")
         if training.dataset in SONG_DATASETS:
             return measure_song(model, prepared.dataset.info.extra.get("kind", "1f"))
         started = time.monotonic()
@@ -380,7 +384,7 @@ class Session:
         import keras
         import tensorflow as tf
 
-        training = job.assignment.training
+        training = training_of(job.assignment)
         bar, _ = self.bar(job.assignment) if not self.settings.calibrating else (None, "")
         return {
             "profile": self.settings.profile,
@@ -414,6 +418,13 @@ class Session:
     def _progress_done(self, job: TrainJob, text: str) -> None:
         if self.settings.progress is not None:
             self.settings.progress.finish(job, text)
+
+
+def training_of(assignment: ModelAssignment) -> Training:
+    """The training half of an assignment that trains (every training job's; the others never get here)."""
+    if assignment.training is None:
+        raise ValueError(f"{assignment.id} declares no training recipe")
+    return assignment.training
 
 
 # -- the recipe ------------------------------------------------------------------------------------------------------
@@ -464,7 +475,7 @@ def to_layout(x: np.ndarray, batch_shape: Sequence[int | None]) -> np.ndarray:
     want = tuple(batch_shape)[1:]
     if x is None or x.dtype == object or len(want) == x.ndim - 1 or any(d is None for d in want):
         return x
-    if int(np.prod(want)) == int(np.prod(x.shape[1:])):
+    if math.prod(d for d in want if d is not None) == int(np.prod(x.shape[1:])):
         return x.reshape((x.shape[0], *want))
     return x
 
@@ -592,7 +603,7 @@ def check_scores(training: Training, recipe: Recipe, measured: dict[str, Any]) -
 
 
 def judge_all(job: TrainJob, measured: dict[str, Any], bar: dict[str, Any]) -> tuple[list[Check], list[str]]:
-    training = job.assignment.training
+    training = training_of(job.assignment)
     notes: list[str] = []
     scores = check_scores(training, job.recipe, measured)
     if not scores:
@@ -648,6 +659,8 @@ def reference_summary(bar: dict[str, Any], training: Training) -> dict[str, Any]
 # -- the child's report (untrusted: words and curves only) --------------------------------------------------------
 
 def child_report(out: Path | None) -> dict[str, Any]:
+    if out is None:
+        return {}
     try:
         data = json.loads((out / "outputs.json").read_text()[:4_000_000])
         return data if isinstance(data, dict) else {}
@@ -753,7 +766,7 @@ def calibration_entry(assignment: ModelAssignment, runs: Runs, threads: int) -> 
     """What ``grader calibrate`` stores for one assignment and profile: per check, the correct and broken
     distributions and the rule derived from them (:func:`calibration.derive`), with what the runs were made
     under (versions, data, recipe, seeds) and how they ended (epochs, runs stopped by the time budget)."""
-    training = assignment.training
+    training = training_of(assignment)
     correct: dict[str, list[float]] = {}
     broken: dict[str, dict[str, list[float]]] = {}
     trained, failed = [], []
