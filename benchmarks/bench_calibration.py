@@ -21,6 +21,7 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +77,11 @@ def fresh_seeds(ids: list[str], first: int, count: int) -> list[int]:
     return seeds
 
 
-def run_seeds(ids: list[str], seeds: list[int], broken_seeds: int, data_dir: Path) -> dict[str, Any]:
+def run_seeds(ids: list[str], seeds: list[int], broken_seeds: int, data_dir: Path,
+              after_seed: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     """Grade the class folder under each seed (the broken variants under the first ``broken_seeds`` of them only);
-    per assignment, each folder's verdicts by seed."""
+    per assignment, each folder's verdicts by seed. ``after_seed`` gets the verdicts so far after every seed (a
+    long run that is stopped keeps what it measured)."""
     verdicts: dict[str, dict[str, dict[int, dict[str, Any]]]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-calibration-") as tmp:
         counts = class_folder(Path(tmp) / "class", ids)
@@ -96,6 +99,7 @@ def run_seeds(ids: list[str], seeds: list[int], broken_seeds: int, data_dir: Pat
                         "status": result["status"], "score": result["score"], "max_score": result["max_score"],
                         "checks": checks}
             print(f"seed {seed}: graded {graded.assignments} in {graded.wall_s:.0f} s", file=sys.stderr)
+            after_seed(verdicts)
     return verdicts
 
 
@@ -143,11 +147,18 @@ def main() -> None:
     trainable = [i for i, a in load_catalog().items() if isinstance(a, ModelAssignment) and a.training is not None]
     ids = with_data(options.assignments or trainable, options.data_dir)
     started = time.time()
-    out: dict[str, Any] = {"data_dir": str(options.data_dir)}
+    out: dict[str, Any] = {"data_dir": str(options.data_dir), "assignments": []}
+
+    def save(verdicts: dict[str, Any] | None = None) -> None:
+        if verdicts is not None:
+            out["assignments"] = summarize(verdicts)
+        out["duration_s"] = round(time.time() - started, 1)
+        if options.output:
+            options.output.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
+
     if options.seeds:
-        seeds = fresh_seeds(ids, options.first_seed, options.seeds)
-        out.update({"fresh_seeds": seeds, "assignments": summarize(run_seeds(ids, seeds, options.broken_seeds,
-                                                                                    options.data_dir))})
+        out["fresh_seeds"] = fresh_seeds(ids, options.first_seed, options.seeds)
+        save(run_seeds(ids, out["fresh_seeds"], options.broken_seeds, options.data_dir, save))
         print(f"{'assignment':26} {'correct passed':>15}  broken failed")
         for row in out["assignments"]:
             broken = ", ".join(f"{n} {b['failed']}/{b['runs']}" for n, b in row["broken"].items())
@@ -157,9 +168,7 @@ def main() -> None:
         alice = out["alice_train"]
         print(f"alice --checks train: {alice['wall_s']:.0f} s (goal ≤ 150 s), {alice['assignments_graded']} graded, "
               f"not passed: {alice['not_passed'] or 'none'}")
-    out["duration_s"] = round(time.time() - started, 1)
-    if options.output:
-        options.output.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
+    save()
 
 
 if __name__ == "__main__":
