@@ -10,11 +10,14 @@ have nothing to train: under ``--checks train`` they are graded by their functio
 
 Profiles (``--profile``):
 
-- ``quick`` (default): each reference's ``Training.quick`` recipe, a budget that fits a class on a laptop. The bar
-  is the reference's own score under the same budget, data and seed, measured by ``grader calibrate`` and stored
-  in ``reference/calibration.json``: pass at ``pass_fraction`` of it (for MAE, lower is better, so the reference's
-  MAE divided by ``pass_fraction``), partial credit growing linearly from ``floor_fraction``.
-- ``full``: the seed's recipe on the full data; the bar is the figure the seed prints (``seed_figure``).
+- ``quick`` (default): each reference's ``Training.quick`` recipe, a budget that fits a class on a laptop and ends
+  by epochs, not by the clock, so a verdict does not depend on the machine's load. The bar comes from
+  ``grader calibrate``: the reference trained under N seeds and the catalog's known-broken variants under M seeds,
+  exactly as a student's model is; :mod:`harness.calibration` turns the scores into a pass bar (a correct model
+  reaches it 99% of the time), a floor (the broken variants' best) and linear credit between them, stored in
+  ``reference/calibration.json``.
+- ``full``: the seed's recipe on the full data; the bar is the figure the seed prints (``seed_figure``): pass at
+  ``pass_fraction`` of it, credit linear from ``floor_fraction``.
 
 The "나비야" song models are judged as the seeds judge them: train accuracy (the one-step prediction: each true
 window in, the next note out, 50 windows), and the full song (the first 4 notes in, then the model's own output
@@ -43,7 +46,9 @@ from typing import Any
 
 import numpy as np
 
-from harness.catalog import ModelAssignment, Recipe, Training
+from harness import calibration
+from harness.calibration import WEIGHT
+from harness.catalog import Broken, ModelAssignment, Recipe, Training
 from harness.output import escape
 from harness.results import AssignmentResult, Check
 from harness.sandbox import Limits, Outcome
@@ -56,8 +61,6 @@ ENV_CALIBRATION = "GRADER_CALIBRATION"
 MARGIN_S = 45.0
 MARGIN_FRACTION = 0.2
 SONG_DATASETS = ("song", "song_2f")
-#: Share of the assignment's points for each training check (song: train accuracy and the full song).
-WEIGHT = 1.0
 
 
 # -- settings and the per-run data folder ------------------------------------------------------------------------
@@ -184,7 +187,7 @@ class Session:
             job.prepared = prepared
         if not job.skip and not self.settings.calibrating:
             job.skip = self.bar(assignment)[1]
-        if job.skip:
+        if job.skip or job.prepared is None:
             job.task = base_task if self.settings.structure else None
             job.limits = limits
             return job
@@ -238,7 +241,7 @@ class Session:
         folder = self.root / key
         folder.mkdir()
         os.chmod(folder, 0o755)
-        np.savez(folder / "train.npz", **plain)
+        np.savez(folder / "train.npz", **plain)  # type: ignore[arg-type]  # numpy's stub types **kwds as bool
         os.chmod(folder / "train.npz", 0o644)
         x_test = to_layout(dataset.x_test, assignment.batch_shape)
         return Prepared(key, dataset, x_test, dataset.y_test, fingerprint(dataset, arrays))
@@ -256,11 +259,13 @@ class Session:
                 if (training.full.data or {}).get("stateful"):
                     bar["full_song"] = round(training.seed_figure * 50)
             return bar, ""
-        if stored:
+        checks = stored.get("checks") if isinstance(stored, dict) else None
+        if isinstance(stored, dict) and isinstance(checks, dict) and checks \
+                and all(calibration.usable(rule) for rule in checks.values()):
             return {**stored, "source": "calibration"}, ""
         hint = f"grader calibrate -a {assignment.id}" + (" --profile full" if profile == "full" else "")
         what = "the seed prints no figure and " if profile == "full" else ""
-        return None, (f"{what}no calibrated reference score for {assignment.id} under the {profile} profile: "
+        return None, (f"{what}no calibrated distribution for {assignment.id} under the {profile} profile: "
                       f"run `{hint}` (stores it in reference/calibration.json)")
 
     def evaluate(self, job: TrainJob, outcome: Outcome | Exception | None, limits: Limits) -> AssignmentResult:
@@ -276,7 +281,8 @@ class Session:
         path = outcome.out / "model.keras" if outcome.out else None
         if reason is None and (path is None or not path.is_file()):
             reason = f"exited (status {outcome.exit_code}) before the grader received its model"
-        if reason is not None:
+        if reason is not None or path is None:
+            reason = reason or "no model"
             self._progress_done(job, f"error: {reason}")
             return _error(job, reason, outcome)
         base = evaluate.evaluate_model(assignment, job.file, outcome, job.limits) if self.settings.structure else None
@@ -355,8 +361,10 @@ class Session:
     # -- measuring ----------------------------------------------------------------------------------------------
     def measure(self, job: TrainJob, model: Any) -> dict[str, Any]:
         """The trained model's scores on held-out data, computed here."""
-        training = job.assignment.training
+        training = training_of(job.assignment)
         prepared = job.prepared
+        if prepared is None:
+            raise ValueError(f"{job.assignment.id}: measured before its data was prepared")
         if training.dataset in SONG_DATASETS:
             return measure_song(model, prepared.dataset.info.extra.get("kind", "1f"))
         started = time.monotonic()
@@ -376,16 +384,13 @@ class Session:
         import keras
         import tensorflow as tf
 
-        training = job.assignment.training
+        training = training_of(job.assignment)
         bar, _ = self.bar(job.assignment) if not self.settings.calibrating else (None, "")
         return {
             "profile": self.settings.profile,
             "metric": training.metric,
             **measured,
-            "reference": {k: bar[k] for k in ("score", "train_accuracy", "full_song", "baseline", "source", "date",
-                                               "seed") if k in bar} if bar else None,
-            "pass_fraction": training.pass_fraction,
-            "floor_fraction": training.floor_fraction,
+            "reference": reference_summary(bar, training) if bar else None,
             "recipe": recipe_dict(job.recipe),
             "effective_recipe": report.get("recipe"),  # as the child applied it (the student's TRAINING)
             "epochs_run": report.get("epochs_run"),
@@ -413,6 +418,13 @@ class Session:
     def _progress_done(self, job: TrainJob, text: str) -> None:
         if self.settings.progress is not None:
             self.settings.progress.finish(job, text)
+
+
+def training_of(assignment: ModelAssignment) -> Training:
+    """The training half of an assignment that trains (every training job's; the others never get here)."""
+    if assignment.training is None:
+        raise ValueError(f"{assignment.id} declares no training recipe")
+    return assignment.training
 
 
 # -- the recipe ------------------------------------------------------------------------------------------------------
@@ -463,7 +475,7 @@ def to_layout(x: np.ndarray, batch_shape: Sequence[int | None]) -> np.ndarray:
     want = tuple(batch_shape)[1:]
     if x is None or x.dtype == object or len(want) == x.ndim - 1 or any(d is None for d in want):
         return x
-    if int(np.prod(want)) == int(np.prod(x.shape[1:])):
+    if math.prod(d for d in want if d is not None) == int(np.prod(x.shape[1:])):
         return x.reshape((x.shape[0], *want))
     return x
 
@@ -537,14 +549,6 @@ def trivial_baseline(y: np.ndarray, metric: str, dataset: Any) -> float | None:
     return round(float(np.bincount(truth).max() / len(truth)), 6) if len(truth) else None
 
 
-def uninformative(bar: dict[str, Any], metric: str) -> bool:
-    """The reference itself does no better than the trivial baseline under this budget."""
-    baseline, score = bar.get("baseline"), bar.get("score")
-    if baseline is None or score is None:
-        return False
-    return score >= baseline * 0.98 if metric == "mae" else score <= baseline + 0.02
-
-
 def ratio_of(score: float, bar: float, metric: str) -> float:
     """How the score compares with the bar, 1.0 = as good; lower-is-better metrics (MAE) are inverted."""
     if metric == "mae":
@@ -554,10 +558,11 @@ def ratio_of(score: float, bar: float, metric: str) -> float:
 
 def judge(name: str, what: str, score: float, bar: float, metric: str, training: Training, basis: str,
           fmt: str = "{:.4f}", detail: str = "") -> Check:
-    """Pass at ``pass_fraction`` of the bar; credit linear from ``floor_fraction`` to ``pass_fraction``.
+    """Against the seed's printed figure (``full``): pass at ``pass_fraction`` of it; credit linear from
+    ``floor_fraction`` to ``pass_fraction``. A calibrated distribution is judged by :func:`calibration.judge`.
 
     The message leads with the verdict and the gap (the table shows its start), e.g. ``train accuracy 0.34:
-    0.23 short of the 0.57 needed (95% of the reference's 0.60, quick budget, same data and seed)``.
+    0.23 short of the 0.57 needed (95% of the seed's 0.60)``.
     """
     ratio = ratio_of(score, bar, metric)
     passing, floor = training.pass_fraction, training.floor_fraction
@@ -583,55 +588,79 @@ def judge(name: str, what: str, score: float, bar: float, metric: str, training:
     return Check(name, passed, message, weight=WEIGHT, credit=credit)
 
 
-def judge_all(job: TrainJob, measured: dict[str, Any], bar: dict[str, Any]) -> tuple[list[Check], list[str]]:
-    training = job.assignment.training
-    calibrated = bar.get("source") == "calibration"
-    basis = "the reference's" if calibrated else "the seed's"
-    under = "the reference trained under the same quick budget, data and seed" if calibrated else \
-        "the figure the seed prints"
-    notes: list[str] = []
+def check_scores(training: Training, recipe: Recipe, measured: dict[str, Any]) -> dict[str, float]:
+    """The figure each training check judges, by check name: ``test_accuracy`` / ``test_mae``; the song's
+    ``train_accuracy``, plus ``full_song`` (notes right of 50) when the recipe is stateful. ``grader calibrate``
+    stores a distribution per name, and grading judges the same names."""
     if measured.get("score") is None:
+        return {}
+    if training.dataset not in SONG_DATASETS:
+        return {f"test_{training.metric}": float(measured["score"])}
+    scores = {"train_accuracy": float(measured["train_accuracy"])}
+    if (recipe.data or {}).get("stateful"):
+        scores["full_song"] = float(measured["full_song"])
+    return scores
+
+
+def judge_all(job: TrainJob, measured: dict[str, Any], bar: dict[str, Any]) -> tuple[list[Check], list[str]]:
+    training = training_of(job.assignment)
+    notes: list[str] = []
+    scores = check_scores(training, job.recipe, measured)
+    if not scores:
         return [Check(f"test_{training.metric}", False, measured.get("error", "no score"), weight=WEIGHT,
                       credit=0.0)], notes
-    if training.dataset not in SONG_DATASETS:
-        what = "test accuracy" if training.metric == "accuracy" else "test MAE"
-        checks = [judge(f"test_{training.metric}", what, measured["score"], float(bar["score"]), training.metric,
-                        training, basis, detail=f"{measured['n_test']:,} held-out samples; bar: {under}")]
-        baseline = measured.get("baseline")
-        if baseline is not None:
-            trivial = ("the naive forecast (the last temperature seen) scores MAE" if training.metric == "mae" else
-                       "always answering the most frequent class scores")
-            notes.append(f"{trivial} {baseline:.4f} on the same test data")
-        if bar.get("source") == "calibration" and uninformative(bar, training.metric):
-            notes.append(f"under the {job.recipe.epochs}-epoch quick budget the reference itself does not beat that "
-                         f"baseline ({bar['score']:.4f}): this check cannot tell a trained model from an untrained "
-                         "one; --profile full judges against the seed's figure")
-        return checks, notes
-    one, full = measured["one_step"], measured["full_song"]
-    train_bar = float(bar.get("train_accuracy", bar["score"]))
-    check = judge("train_accuracy", "train accuracy", measured["train_accuracy"], train_bar, "accuracy", training,
-                  basis, "{:.2f}", detail=f"{one}/50 windows right (one-step prediction); bar: {under}")
-    checks = [check]
-    stateful_reference = bool((job.recipe.data or {}).get("stateful"))
-    if stateful_reference and bar.get("full_song"):
-        checks.append(judge("full_song", "full song (notes right of 50)", float(full), float(bar["full_song"]),
-                            "accuracy", training, basis, "{:.0f}",
-                            detail="the first 4 notes given, then its own notes fed back"))
-        if not measured["stateful"]:
-            notes.append("the model is not stateful: it sees only the last 4 notes, so it cannot tell apart the "
-                         "places where the same 4 notes are followed by different ones (at most 46/50)")
-    else:
+    song_data = training.dataset in SONG_DATASETS
+    details = {f"test_{training.metric}": f"{measured.get('n_test', 0):,} held-out samples",
+               "train_accuracy": f"{measured.get('one_step')}/50 windows right (one-step prediction)",
+               "full_song": "the first 4 notes given, then its own notes fed back"}
+    whats = {"test_accuracy": "test accuracy", "test_mae": "test MAE", "train_accuracy": "train accuracy",
+             "full_song": "full song (notes right of 50)"}
+    formats = {"train_accuracy": "{:.2f}", "full_song": "{:.0f}"}
+    lower = training.metric == "mae" and not song_data
+    checks = []
+    for name, score in scores.items():
+        what, fmt, detail = whats[name], formats.get(name, "{:.4f}"), details[name]
+        rule = (bar.get("checks") or {}).get(name) if bar.get("source") == "calibration" else None
+        if rule is not None:
+            checks.append(calibration.judge(name, what, score, rule, lower, fmt, detail))
+            continue
+        figure = float(bar.get(name, bar["score"]))
+        checks.append(judge(name, what, score, figure, "mae" if lower else "accuracy", training, "the seed's",
+                            fmt, detail=f"{detail}; bar: the figure the seed prints"))
+    baseline = measured.get("baseline")
+    if not song_data and baseline is not None:
+        trivial = ("the naive forecast (the last temperature seen) scores MAE" if training.metric == "mae" else
+                   "always answering the most frequent class scores")
+        notes.append(f"{trivial} {baseline:.4f} on the same test data")
+    if song_data and "full_song" in scores and not measured["stateful"]:
+        notes.append("the model is not stateful: it sees only the last 4 notes, so it cannot tell apart the "
+                     "places where the same 4 notes are followed by different ones (at most 46/50)")
+    elif song_data and "full_song" not in scores:
         from harness import song
 
-        notes.append(f"full song {full}/50 (4 notes given, then its own notes fed back); a model that sees only "
-                     f"the last 4 notes can get at most {song.best_stateless_score()}/50 of the one-step "
-                     "predictions right: only a stateful model plays the whole song")
+        notes.append(f"full song {measured['full_song']}/50 (4 notes given, then its own notes fed back); a model "
+                     f"that sees only the last 4 notes can get at most {song.best_stateless_score()}/50 of the "
+                     "one-step predictions right: only a stateful model plays the whole song")
     return checks, notes
+
+
+def reference_summary(bar: dict[str, Any], training: Training) -> dict[str, Any]:
+    """What the result records about the bar it was judged by (stored with every training result)."""
+    if bar.get("source") != "calibration":
+        return {**{k: bar[k] for k in ("score", "train_accuracy", "full_song", "source") if k in bar},
+                "pass_fraction": training.pass_fraction, "floor_fraction": training.floor_fraction}
+    rules = bar.get("checks") or {}
+    return {"source": "calibration", "date": bar.get("date"), "seeds": bar.get("seeds"),
+            "checks": {name: {"bar": rule.get("bar"), "floor": rule.get("floor"), "separated": rule.get("separated"),
+                              "n": rule["correct"]["n"], "mean": rule["correct"]["mean"],
+                              "sd": rule["correct"]["sd"]} for name, rule in rules.items()}}
 
 
 # -- the child's report (untrusted: words and curves only) --------------------------------------------------------
 
 def child_report(out: Path | None) -> dict[str, Any]:
+    if out is None:
+        return {}
     try:
         data = json.loads((out / "outputs.json").read_text()[:4_000_000])
         return data if isinstance(data, dict) else {}
@@ -716,21 +745,67 @@ def load_calibration(path: Path | None = None) -> dict[str, dict[str, Any]]:
     return assignments if isinstance(assignments, dict) else {}
 
 
-def calibration_entry(result: AssignmentResult, seed: int, threads: int) -> dict[str, Any] | None:
-    """What ``grader calibrate`` stores for one reference run (``None`` when it did not train)."""
-    training = result.metrics.get("training") or {}
-    if result.status == "error" or training.get("score") is None or training.get("skipped"):
+@dataclass
+class Runs:
+    """One assignment's calibration runs: the reference's results by seed, each broken variant's by seed."""
+
+    correct: dict[int, AssignmentResult] = field(default_factory=dict)
+    broken: dict[str, dict[int, AssignmentResult]] = field(default_factory=dict)
+
+
+def run_scores(result: AssignmentResult, training: Training) -> dict[str, float] | None:
+    """The check figures of one calibration run (``None`` when it did not train)."""
+    metrics = result.metrics.get("training") or {}
+    if result.status == "error" or metrics.get("score") is None or metrics.get("skipped"):
         return None
-    entry = {"metric": training["metric"], "score": round(float(training["score"]), 6)}
-    for key in ("train_accuracy", "one_step", "full_song", "stateful", "baseline", "n_test"):
-        if training.get(key) is not None:
-            entry[key] = training[key]
-    entry.update({"epochs_run": training.get("epochs_run"), "stopped": training.get("stopped", ""),
-                  "train_seconds": result.timings.get("train_s"), "seed": seed, "deterministic": True,
-                  "threads": threads, "versions": training.get("versions"), "data": training.get("data"),
-                  "recipe": training.get("recipe"),
-                  "date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
-    return entry
+    recipe = metrics.get("recipe") or {}
+    return check_scores(training, Recipe(data=recipe.get("data") or {}), metrics)
+
+
+def calibration_entry(assignment: ModelAssignment, runs: Runs, threads: int) -> dict[str, Any]:
+    """What ``grader calibrate`` stores for one assignment and profile: per check, the correct and broken
+    distributions and the rule derived from them (:func:`calibration.derive`), with what the runs were made
+    under (versions, data, recipe, seeds) and how they ended (epochs, runs stopped by the time budget)."""
+    training = training_of(assignment)
+    correct: dict[str, list[float]] = {}
+    broken: dict[str, dict[str, list[float]]] = {}
+    trained, failed = [], []
+    for seed, result in sorted(runs.correct.items()):
+        scores = run_scores(result, training)
+        if scores is None:
+            failed.append(f"seed {seed}: {result.status}: {result.reason or '; '.join(result.notes)}"[:300])
+            continue
+        trained.append(result)
+        for name, value in scores.items():
+            correct.setdefault(name, []).append(value)
+    for variant, by_seed in runs.broken.items():
+        for seed, result in sorted(by_seed.items()):
+            scores = run_scores(result, training)
+            if scores is None:  # a broken variant that cannot train scores nothing: the floor is not moved
+                failed.append(f"{variant} seed {seed}: {result.status}: {result.reason}"[:300])
+                continue
+            for name, value in scores.items():
+                broken.setdefault(name, {}).setdefault(variant, []).append(value)
+    lower = training.metric == "mae" and training.dataset not in SONG_DATASETS
+    checks = {name: calibration.derive(values, broken.get(name, {}), lower) for name, values in correct.items()}
+    everything = [*trained, *(r for by_seed in runs.broken.values() for r in by_seed.values())]
+    first = (trained[0].metrics.get("training") or {}) if trained else {}
+    ended = [(r.metrics.get("training") or {}) for r in everything]
+    mistakes = {b.name: b.mistake for b in assignment.broken}
+    return {
+        "metric": training.metric,
+        "separated": bool(checks) and all(rule["separated"] for rule in checks.values()),
+        "checks": checks,
+        "broken": {name: mistakes.get(name, "") for name in runs.broken},
+        "seeds": sorted(runs.correct), "broken_seeds": sorted({s for b in runs.broken.values() for s in b}),
+        "baseline": first.get("baseline"), "n_test": first.get("n_test"),
+        "epochs_run": sorted({m.get("epochs_run") for m in ended if m.get("epochs_run") is not None}),
+        "budget_stops": sum(1 for m in ended if m.get("stopped") == "budget"),
+        "train_seconds_max": max((r.timings.get("train_s") or 0.0 for r in everything), default=None),
+        "failed_runs": failed,
+        "deterministic": True, "threads": threads, "versions": first.get("versions"), "data": first.get("data"),
+        "recipe": first.get("recipe"), "date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
 
 
 def save_calibration(entries: dict[str, dict[str, Any]], profile: str, path: Path | None = None) -> Path:
@@ -740,9 +815,11 @@ def save_calibration(entries: dict[str, dict[str, Any]], profile: str, path: Pat
         data = json.loads(target.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         data = {}
-    data.setdefault("about", "Reference scores measured by `grader calibrate`: each reference trained in the "
-                             "sandbox under the profile's recipe, evaluated by the grader on held-out data. "
-                             "--profile quick passes a submission at pass_fraction of these scores.")
+    data["about"] = ("Measured by `grader calibrate`: per assignment and profile, each training check's scores for the "
+                     "reference under N seeds (correct) and the catalog's known-broken variants under M seeds, "
+                     "trained in the sandbox and evaluated on held-out data exactly as a submission is. bar: the "
+                     "one-sided lower tolerance bound (99% of correct runs above it, 90% confidence; MAE mirrored); "
+                     "floor: the broken variants' best (no credit there); separated: floor below bar.")
     assignments = data.setdefault("assignments", {})
     for assignment_id, entry in entries.items():
         assignments.setdefault(assignment_id, {})[profile] = entry
@@ -752,13 +829,15 @@ def save_calibration(entries: dict[str, dict[str, Any]], profile: str, path: Pat
     return target
 
 
-def reference_source(assignment: ModelAssignment) -> str:
-    """A submission file that builds the reference from its Keras config (what ``grader calibrate`` trains)."""
+def reference_source(assignment: ModelAssignment, broken: Broken | None = None) -> str:
+    """A submission file that builds the reference (or a known-broken variant of it) from its Keras config: what
+    ``grader calibrate`` trains, through the same config gate as a student's model."""
     import keras
 
     keras.utils.set_random_seed(0)
-    config = assignment.build().to_json()
-    return (f'"""Generated by `grader calibrate`: the reference model of {assignment.id}, from its Keras config."""\n'
+    config = (broken.build if broken is not None else assignment.build)().to_json()
+    what = f"the known-broken variant {broken.name!r} ({broken.mistake})" if broken else "the reference model"
+    return (f'"""Generated by `grader calibrate`: {what} of {assignment.id}, from its Keras config."""\n'
             "import keras\n\n"
             f"CONFIG = {config!r}\n\n\n"
             f"def {assignment.entry_point}():\n"

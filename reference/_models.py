@@ -1,4 +1,5 @@
-"""Shared pieces of the model references: the GRU ``reset_after`` variant and the training recipes' data keys.
+"""Shared pieces of the model references: the GRU ``reset_after`` variant, the known-broken variants (typical
+mistakes ``grader calibrate`` trains to place each training bar's floor) and the training recipes' data keys.
 
 Not an assignment (the registry skips modules whose name starts with ``_``).
 
@@ -21,8 +22,10 @@ Not an assignment (the registry skips modules whose name starts with ``_``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from harness.catalog import Recipe, Variant
+from harness.catalog import Broken, Recipe, Variant
+from harness.catalog.lazy import keras
 
 #: Keras 2 counted a GRU with one bias per gate (``reset_after=False``); the seeds print those figures.
 GRU_KERAS2 = "reset_after=False"
@@ -51,3 +54,69 @@ def jena_recipes(epochs: int) -> tuple[Recipe, Recipe]:
     quick = Recipe(optimizer="rmsprop", loss="mae", metrics=("mae",), epochs=2, batch_size=128,
                    data=dict(JENA_QUICK), time_budget_s=60.0)
     return full, quick
+
+
+# -- known-broken variants: the reference's own config with one typical mistake, rebuilt as a plain Sequential ----
+
+def _edited(build: Callable[[], Any], edit: Callable[[list[dict[str, Any]]], None]) -> Callable[[], Any]:
+    """A builder of the reference with ``edit`` applied to its layer configs (the last one is the output)."""
+    def broken() -> Any:
+        config = build().get_config()
+        edit(config["layers"])
+        for layer in config["layers"]:  # the shapes recorded at build time no longer hold
+            layer.pop("build_config", None)
+        return keras.Sequential.from_config(config)
+    return broken
+
+
+def _settings(layer: dict[str, Any]) -> list[dict[str, Any]]:
+    """The configs that hold a layer's settings: its own, or a Bidirectional's wrapped layers."""
+    config = layer["config"]
+    wrapped = [config[k]["config"] for k in ("layer", "backward_layer") if isinstance(config.get(k), dict)]
+    return wrapped or [config]
+
+
+def _shrink_hidden(configs: list[dict[str, Any]]) -> None:
+    for layer in configs[:-1]:
+        for inner in _settings(layer):
+            for key in ("units", "filters"):
+                if key in inner:
+                    inner[key] = 1
+
+
+def _output_activation(activation: str) -> Callable[[list[dict[str, Any]]], None]:
+    def edit(configs: list[dict[str, Any]]) -> None:
+        configs[-1]["config"]["activation"] = activation
+    return edit
+
+
+def _stateless(configs: list[dict[str, Any]]) -> None:
+    for layer in configs:
+        for inner in _settings(layer):
+            if "stateful" in inner:
+                inner["stateful"] = False
+
+
+def softmax_on_one_unit(build: Callable[[], Any]) -> Broken:
+    """Binary classifiers: ``Dense(1, activation="softmax")`` instead of sigmoid (a softmax over one unit is 1)."""
+    return Broken("softmax_output", "softmax on the single output unit instead of sigmoid: it always outputs 1, so "
+                  "every review is called positive", _edited(build, _output_activation("softmax")))
+
+
+def collapsed_hidden(build: Callable[[], Any]) -> Broken:
+    """Every hidden layer with units or filters shrunk to one: a bottleneck no task here fits through."""
+    return Broken("one_unit_hidden", "every hidden layer shrunk to one unit/filter: a one-number bottleneck before "
+                  "the output", _edited(build, _shrink_hidden))
+
+
+def relu_on_regression(build: Callable[[], Any]) -> Broken:
+    """Jena: a relu on the regression output cannot forecast the (normalised, often negative) temperatures."""
+    return Broken("relu_output", "relu on the regression output: it cannot predict a temperature below the mean",
+                  _edited(build, _output_activation("relu")))
+
+
+def not_stateful(build: Callable[[], Any]) -> Broken:
+    """The stateful song models without ``stateful=True``: the state is dropped after every window."""
+    return Broken("not_stateful", "stateful=False: the LSTM forgets the song after every window, so it cannot tell "
+                  "apart places where the same 4 notes lead to different notes (at most 46/50)",
+                  _edited(build, _stateless))

@@ -4,13 +4,18 @@ Seed: ``001_07b7324716c42e53.txt``, 6.3 (DLwP 6.3.8, listing 6-43), right after 
 ``K.clear_session()`` and the same (reversed, maxlen 500) ``x_train``. RMSprop, binary cross-entropy, 10 epochs,
 batch 128, validation_split 0.2; the log ends at ``val_acc: 0.8770``. The seed prints no summary: the figures are
 the built model's (Bidirectional = two LSTM(32) of 8,320 each = 16,640; Dense on 64 features 65; total 336,705).
+
+Quick recipe: 3,000 reviews (two LSTMs: a thousand fewer than imdb_lstm's 4,000), reversed and cut to 100 words,
+5,000-word vocabulary, RMSprop at 3e-3, batch 64, 2 epochs. The seed's 500 words at batch 128 left the reference
+below the majority (2,000 reviews: 0.474); measured in-process (one thread, loaded box) 0.692 / 0.692 / 0.636
+(seeds 0-2) in 24-26 s, against 0.526 for the majority.
 """
 
 from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
 from harness.catalog.lazy import keras, layers
-from reference._models import IMDB_10K_500
+from reference._models import IMDB_10K_500, softmax_on_one_unit
 
 DATA = {**IMDB_10K_500, "reverse": True}
 
@@ -40,12 +45,14 @@ ASSIGNMENT = ModelAssignment(
         LayerFigure("Dense", (None, 1), 65),
     ),
     total_params=336_705,
+    broken=(softmax_on_one_unit(build),),
     training=Training(
         dataset="imdb",
         full=Recipe(optimizer="rmsprop", loss="binary_crossentropy", epochs=10, batch_size=128,
                     validation_split=0.2, data=dict(DATA), time_budget_s=3600.0),
-        quick=Recipe(optimizer="rmsprop", loss="binary_crossentropy", epochs=2, batch_size=128,
-                     data={**DATA, "train_limit": 2000, "test_limit": 1000}, time_budget_s=60.0),
+        quick=Recipe(optimizer="rmsprop", learning_rate=3e-3, loss="binary_crossentropy", epochs=2, batch_size=64,
+                     data={**DATA, "num_words": 5000, "maxlen": 100, "train_limit": 3000, "test_limit": 1000},
+                     time_budget_s=90.0),
         seed_figure=0.8770,
     ),
 )

@@ -9,13 +9,19 @@ validation_split 0.2. The seed prints no accuracy for this model (only the graph
 
 Kept as in the seed: the last ``Dense(1)`` has no sigmoid although the loss is binary cross-entropy (as in the DLwP
 listing); Keras clips the raw output into (0, 1), which trains worse than a sigmoid output would.
+
+Quick recipe: mean squared error instead of binary cross-entropy, RMSprop at 1e-3, 4,000 reviews cut to their last
+100 words, batch 32, 2 epochs. The clipping above has no gradient outside (0, 1), so with cross-entropy a short run
+stays at chance whenever the first outputs land there (seed 2 at any rate; at 1e-4 every seed did); squared error on
+the same raw output has no such dead zone. Measured in-process (one thread, loaded box): 0.713 / 0.766 / 0.762
+(seeds 0-2) in ~12 s, against 0.526 (chance) for the one-unit-hidden and the relu-output builds.
 """
 
 from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
 from harness.catalog.lazy import keras, layers
-from reference._models import IMDB_10K_500
+from reference._models import IMDB_10K_500, softmax_on_one_unit
 
 
 def build() -> keras.Model:
@@ -49,12 +55,14 @@ ASSIGNMENT = ModelAssignment(
         LayerFigure("Dense", (None, 1), 33),
     ),
     total_params=1_315_937,
+    broken=(softmax_on_one_unit(build),),
     training=Training(
         dataset="imdb",
         full=Recipe(optimizer="rmsprop", learning_rate=1e-4, loss="binary_crossentropy", epochs=10,
                     batch_size=128, validation_split=0.2, data=dict(IMDB_10K_500), time_budget_s=3600.0),
-        quick=Recipe(optimizer="rmsprop", learning_rate=1e-4, loss="binary_crossentropy", epochs=2, batch_size=128,
-                     data={**IMDB_10K_500, "train_limit": 4000, "test_limit": 2000}, time_budget_s=60.0),
+        quick=Recipe(optimizer="rmsprop", learning_rate=1e-3, loss="mse", epochs=2, batch_size=32,
+                     data={**IMDB_10K_500, "maxlen": 100, "train_limit": 4000, "test_limit": 1000},
+                     time_budget_s=60.0),
         seed_figure=None,
     ),
 )

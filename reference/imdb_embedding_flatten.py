@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
 from harness.catalog.lazy import keras, layers
+from reference._models import softmax_on_one_unit
 
 DATA = {"num_words": 10000, "maxlen": 20}
 
@@ -44,12 +45,13 @@ ASSIGNMENT = ModelAssignment(
         LayerFigure("Dense", (None, 1), 161),
     ),
     total_params=80_161,
+    broken=(softmax_on_one_unit(build),),
     training=Training(
         dataset="imdb",
         full=Recipe(optimizer="rmsprop", loss="binary_crossentropy", epochs=10, batch_size=128,
-                    validation_split=0.1, data=dict(DATA), time_budget_s=600.0),
+                    validation_split=0.1, data=dict(DATA), time_budget_s=300.0),
         quick=Recipe(optimizer="rmsprop", loss="binary_crossentropy", epochs=3, batch_size=128,
-                     data={**DATA, "train_limit": 10000, "test_limit": 5000}, time_budget_s=60.0),
+                     data={**DATA, "train_limit": 10000, "test_limit": 5000}, time_budget_s=300.0),
         seed_figure=0.7536,
     ),
 )

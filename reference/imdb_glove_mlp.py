@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
 from harness.catalog.lazy import keras, layers
+from reference._models import softmax_on_one_unit
 
 DATA = {"source": "raw_text", "num_words": 10000, "maxlen": 100, "train_limit": 2000, "validation_limit": 10000}
 
@@ -50,12 +51,13 @@ ASSIGNMENT = ModelAssignment(
         LayerFigure("Dense", (None, 1), 33),
     ),
     total_params=1_320_065,
+    broken=(softmax_on_one_unit(build),),
     training=Training(
         dataset="imdb",
         full=Recipe(optimizer="rmsprop", loss="binary_crossentropy", epochs=10, batch_size=32,
-                    data=dict(DATA), time_budget_s=600.0),
+                    data=dict(DATA), time_budget_s=300.0),
         quick=Recipe(optimizer="rmsprop", loss="binary_crossentropy", epochs=3, batch_size=32,
-                     data={**DATA, "validation_limit": 2000}, time_budget_s=60.0),
+                     data={**DATA, "validation_limit": 2000}, time_budget_s=300.0),
         seed_figure=0.7046,
     ),
 )

@@ -4,13 +4,18 @@ Seed: ``000_328bd1a058887ce7.txt``, "IMDB 데이터셋 적용하기" in the LSTM
 001, DLwP 6.2.3). Data and recipe as for the SimpleRNN: max_features 10000, maxlen 500, RMSprop, binary
 cross-entropy, 10 epochs, batch 128, validation_split 0.2; the seed reports ``val_acc: 0.8818``. The seed prints no
 summary: the figures are the built model's (LSTM 4·(32·(32+32)+32) = 8,320; total 328,353).
+
+Quick recipe: 4,000 reviews cut to their last 100 words with a 5,000-word vocabulary, RMSprop at 3e-3, batch 64, 2
+epochs. An LSTM costs per timestep, so 100 words instead of 500 buys five times the reviews per second; the smaller
+vocabulary and the higher rate let 126 steps learn. Measured in-process (one thread, loaded box): 0.743 / 0.786 /
+0.756 (seeds 0-2) in 14-20 s (the seed's 500 words, 4,000 reviews at batch 32: 0.762 in 39 s on two threads).
 """
 
 from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
 from harness.catalog.lazy import keras, layers
-from reference._models import IMDB_10K_500
+from reference._models import IMDB_10K_500, softmax_on_one_unit
 
 
 def build() -> keras.Model:
@@ -38,14 +43,14 @@ ASSIGNMENT = ModelAssignment(
         LayerFigure("Dense", (None, 1), 33),
     ),
     total_params=328_353,
+    broken=(softmax_on_one_unit(build),),
     training=Training(
         dataset="imdb",
         full=Recipe(optimizer="rmsprop", loss="binary_crossentropy", epochs=10, batch_size=128,
                     validation_split=0.2, data=dict(IMDB_10K_500), time_budget_s=3600.0),
-        # quick: measured with `grader calibrate` (2 cores): 2,000 reviews at batch 128 (16 steps) left the reference at
-        # chance; 4,000 at batch 32 (250 steps, ~35 s) learns within the budget
-        quick=Recipe(optimizer="rmsprop", loss="binary_crossentropy", epochs=2, batch_size=32,
-                     data={**IMDB_10K_500, "train_limit": 4000, "test_limit": 1000}, time_budget_s=60.0),
+        quick=Recipe(optimizer="rmsprop", learning_rate=3e-3, loss="binary_crossentropy", epochs=2, batch_size=64,
+                     data={**IMDB_10K_500, "num_words": 5000, "maxlen": 100, "train_limit": 4000,
+                           "test_limit": 1000}, time_budget_s=60.0),
         seed_figure=0.8818,
     ),
 )

@@ -17,7 +17,7 @@ import functools
 
 from harness.catalog import LayerFigure, ModelAssignment, Training
 from harness.catalog.lazy import keras, layers
-from reference._models import gru_variant, jena_recipes
+from reference._models import gru_variant, jena_recipes, relu_on_regression
 
 
 def build(reset_after: bool = False) -> keras.Model:
@@ -51,5 +51,6 @@ ASSIGNMENT = ModelAssignment(
     ),
     total_params=13_697,
     variants=(gru_variant(functools.partial(build, reset_after=True), 6_240, 6_336, 13_793, 32),),
+    broken=(relu_on_regression(build),),
     training=Training(dataset="jena", full=FULL, quick=QUICK, seed_figure=0.29, metric="mae"),
 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Training
 from harness.catalog.lazy import keras, layers
-from reference._models import jena_recipes
+from reference._models import jena_recipes, relu_on_regression
 
 
 def build() -> keras.Model:
@@ -36,5 +36,6 @@ ASSIGNMENT = ModelAssignment(
         LayerFigure("Dense", (None, 1), 33),
     ),
     total_params=107_585,
+    broken=(relu_on_regression(build),),
     training=Training(dataset="jena", full=FULL, quick=QUICK, seed_figure=0.29, metric="mae"),
 )

@@ -14,7 +14,7 @@ import functools
 
 from harness.catalog import LayerFigure, ModelAssignment, Training, Variant
 from harness.catalog.lazy import keras, layers
-from reference._models import jena_recipes
+from reference._models import jena_recipes, relu_on_regression
 
 
 def build(reset_after: bool = False) -> keras.Model:
@@ -53,5 +53,6 @@ ASSIGNMENT = ModelAssignment(
                  "same model.",
         ),
     ),
+    broken=(relu_on_regression(build),),
     training=Training(dataset="jena", full=FULL, quick=QUICK, seed_figure=0.29, metric="mae"),
 )

@@ -7,12 +7,17 @@ textbook's (모두의 딥러닝): ``Dense(128, relu)``, ``Dropout(0.5)``, ``Dens
 categorical cross-entropy, epochs 30, batch 200, EarlyStopping patience 10, test set as validation); "테스트 정확도가
 99.28%". The seed prints no summary: the figures are the built model's (Conv2D 320 and 18,496; Dense 9216·128+128 =
 1,179,776; Dense 1,290; total 1,199,882).
+
+Quick recipe: one epoch over the first 2,500 digits at batch 32 (78 steps) instead of the seed's 30 epochs at
+batch 200: the two convolutions dominate the cost, and more small steps learn more per second than a few large
+ones (0.87 test accuracy in ~15 s on one loaded core; 4,000 digits at batch 200 gave 0.855 in 24 s).
 """
 
 from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
 from harness.catalog.lazy import keras, layers
+from reference._models import collapsed_hidden
 
 DATA = {"channels": 1, "validation": "test", "early_stopping_patience": 10}
 
@@ -51,12 +56,13 @@ ASSIGNMENT = ModelAssignment(
         LayerFigure("Dense", (None, 10), 1_290),
     ),
     total_params=1_199_882,
+    broken=(collapsed_hidden(build),),
     training=Training(
         dataset="mnist",
         full=Recipe(optimizer="adam", loss="categorical_crossentropy", epochs=30, batch_size=200,
                     data=dict(DATA), time_budget_s=3600.0),
-        quick=Recipe(optimizer="adam", loss="categorical_crossentropy", epochs=1, batch_size=200,
-                     data={"channels": 1, "validation": "test", "train_limit": 4000, "test_limit": 1000},
+        quick=Recipe(optimizer="adam", loss="categorical_crossentropy", epochs=1, batch_size=32,
+                     data={"channels": 1, "validation": "test", "train_limit": 2500, "test_limit": 1000},
                      time_budget_s=60.0),
         seed_figure=0.9928,
     ),

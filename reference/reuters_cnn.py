@@ -7,13 +7,17 @@ model's (Conv1D 3·128·256+256 = 98,560; Dense 32,896; total 265,390).
 
 Seed mistake: "GlobalMaxPooling1D 레이어는 입력되는 128개 벡터 중 가장 큰 벡터 하나를 반환" — it receives 98 vectors
 of 256 features and keeps the maximum of each feature, not one whole vector.
+
+Quick recipe: the first 3,000 articles at batch 32 for 3 epochs (the seed's 8,982 at batch 64 took 40 s on two
+threads for 0.707). Measured in-process (one thread, heavily loaded box): 0.656 (seed 0) in 31 s; 2,000 articles
+gave 0.579, and the one-unit-hidden build 0.212, against 0.362 for the majority topic.
 """
 
 from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
 from harness.catalog.lazy import keras, layers
-from reference._models import REUTERS_1K_100
+from reference._models import REUTERS_1K_100, collapsed_hidden
 
 
 def build() -> keras.Model:
@@ -49,12 +53,13 @@ ASSIGNMENT = ModelAssignment(
         LayerFigure("Dense", (None, 46), 5_934),
     ),
     total_params=265_390,
+    broken=(collapsed_hidden(build),),
     training=Training(
         dataset="reuters",
         full=Recipe(optimizer="adam", loss="categorical_crossentropy", epochs=10, batch_size=64,
                     data=dict(REUTERS_1K_100), time_budget_s=1800.0),
-        quick=Recipe(optimizer="adam", loss="categorical_crossentropy", epochs=3, batch_size=64,
-                     data=dict(REUTERS_1K_100), time_budget_s=60.0),
+        quick=Recipe(optimizer="adam", loss="categorical_crossentropy", epochs=3, batch_size=32,
+                     data={**REUTERS_1K_100, "train_limit": 3000}, time_budget_s=120.0),
         seed_figure=0.7493,
     ),
 )

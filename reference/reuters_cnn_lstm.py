@@ -5,13 +5,18 @@ in the MLP section (the seed shows no compile/fit code here): Adam, categorical 
 ``validation_data=(x_test, y_test)``; "Test Accuracy 0.7186". The seed prints no summary: the figures are the built
 model's (Conv1D 98,560 → (None, 98, 256); MaxPooling1D(4) → (None, 24, 256); LSTM 4·(128·(256+128)+128) = 197,120;
 total 429,614).
+
+Quick recipe: the first 3,000 articles cut to their last 50 words (Conv1D → 48 steps, MaxPooling1D(4) → 12 for the
+LSTM), Adam at 3e-3, batch 32, 2 epochs: smaller batches at a higher rate take enough steps for the model to get
+past the two big topics. Measured in-process (one thread, heavily loaded box): 0.566 (seed 0) in 27 s, against
+0.362 for the majority topic (the seed's recipe on 4,000 articles of 100 words: 0.562 in 21 s on two threads).
 """
 
 from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
 from harness.catalog.lazy import keras, layers
-from reference._models import REUTERS_1K_100
+from reference._models import REUTERS_1K_100, collapsed_hidden
 
 
 def build() -> keras.Model:
@@ -45,12 +50,13 @@ ASSIGNMENT = ModelAssignment(
         LayerFigure("Dense", (None, 46), 5_934),
     ),
     total_params=429_614,
+    broken=(collapsed_hidden(build),),
     training=Training(
         dataset="reuters",
         full=Recipe(optimizer="adam", loss="categorical_crossentropy", epochs=10, batch_size=64,
                     data=dict(REUTERS_1K_100), time_budget_s=1800.0),
-        quick=Recipe(optimizer="adam", loss="categorical_crossentropy", epochs=2, batch_size=64,
-                     data={**REUTERS_1K_100, "train_limit": 4000}, time_budget_s=60.0),
+        quick=Recipe(optimizer="adam", learning_rate=3e-3, loss="categorical_crossentropy", epochs=2, batch_size=32,
+                     data={**REUTERS_1K_100, "maxlen": 50, "train_limit": 3000}, time_budget_s=150.0),
         seed_figure=0.7186,
     ),
 )

@@ -8,13 +8,18 @@ the built model's (LSTM 4·(100·(100+100)+100) = 80,400; total 185,046).
 Seed mistakes: the accuracy line evaluates ``model.evaluate(X_test, Y_test)`` — the unpadded, not one-hot arrays — it
 should be ``x_test, y_test``; the text calls Embedding's second argument "기사당 단어 수" (words per article) and
 LSTM's first "기사당 단어 수" too: they are the embedding size and the number of units (100 each here).
+
+Quick recipe: the first 3,000 articles cut to their last 50 words, Adam at 3e-3, batch 32, 2 epochs. An LSTM costs
+per timestep, so 50 words instead of 100 buys twice the articles per second, and smaller batches at a higher rate
+take enough steps for the LSTM to get past the two big topics; the seed's recipe on 4,000 articles reached 0.471. Measured in-process (one
+thread, heavily loaded box): 0.507 (seed 0) in 26 s, against 0.362 for the majority topic.
 """
 
 from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
 from harness.catalog.lazy import keras, layers
-from reference._models import REUTERS_1K_100
+from reference._models import REUTERS_1K_100, collapsed_hidden
 
 
 def build() -> keras.Model:
@@ -42,12 +47,13 @@ ASSIGNMENT = ModelAssignment(
         LayerFigure("Dense", (None, 46), 4_646),
     ),
     total_params=185_046,
+    broken=(collapsed_hidden(build),),
     training=Training(
         dataset="reuters",
         full=Recipe(optimizer="adam", loss="categorical_crossentropy", epochs=20, batch_size=100,
                     data=dict(REUTERS_1K_100), time_budget_s=1800.0),
-        quick=Recipe(optimizer="adam", loss="categorical_crossentropy", epochs=2, batch_size=100,
-                     data={**REUTERS_1K_100, "train_limit": 4000}, time_budget_s=60.0),
+        quick=Recipe(optimizer="adam", learning_rate=3e-3, loss="categorical_crossentropy", epochs=2, batch_size=32,
+                     data={**REUTERS_1K_100, "maxlen": 50, "train_limit": 3000}, time_budget_s=150.0),
         seed_figure=0.7128,
     ),
 )

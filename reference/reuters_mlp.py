@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from harness.catalog import LayerFigure, ModelAssignment, Recipe, Training
 from harness.catalog.lazy import keras, layers
-from reference._models import REUTERS_1K_100
+from reference._models import REUTERS_1K_100, collapsed_hidden
 
 
 def build() -> keras.Model:
@@ -43,13 +43,14 @@ ASSIGNMENT = ModelAssignment(
         LayerFigure("Dense", (None, 46), 11_822),
     ),
     total_params=3_416_878,
+    broken=(collapsed_hidden(build),),
     training=Training(
         dataset="reuters",
         full=Recipe(optimizer="adam", loss="categorical_crossentropy", epochs=10, batch_size=64,
                     data=dict(REUTERS_1K_100), time_budget_s=1800.0),
         # quick: the first 4,000 training wires (the full 8,982 cost ~27 s for +0.06 accuracy)
         quick=Recipe(optimizer="adam", loss="categorical_crossentropy", epochs=3, batch_size=64,
-                     data={**REUTERS_1K_100, "train_limit": 4000}, time_budget_s=60.0),
+                     data={**REUTERS_1K_100, "train_limit": 4000}, time_budget_s=300.0),
         seed_figure=0.6759,
     ),
 )

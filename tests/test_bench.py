@@ -32,12 +32,13 @@ def test_the_bar_is_the_override_the_calibration_or_the_seed(tmp_path: Path,
     catalog = load_catalog()
     assert bench.target_for(catalog["song_lstm"], 0.5)["value"] == 0.5
     calibration = tmp_path / "calibration.json"
-    calibration.write_text(json.dumps({"assignments": {"imdb_lstm": {"quick": {"score": 0.8}},
-                                                       "jena_gru": {"quick": {"score": 0.3}}}}))
+    calibration.write_text(json.dumps({"assignments": {
+        "imdb_lstm": {"quick": {"checks": {"test_accuracy": {"bar": 0.76}}}},
+        "jena_gru": {"quick": {"checks": {"test_mae": {"bar": 0.32}}}}}}))
     monkeypatch.setenv("GRADER_CALIBRATION", str(calibration))
-    assert bench.target_for(catalog["imdb_lstm"])["value"] == pytest.approx(0.8 * 0.95)
+    assert bench.target_for(catalog["imdb_lstm"])["value"] == pytest.approx(0.76)
     mae = bench.target_for(catalog["jena_gru"])
-    assert mae["higher"] is False and mae["value"] == pytest.approx(0.3 / 0.95)  # MAE: lower is better
+    assert mae["higher"] is False and mae["value"] == pytest.approx(0.32)  # MAE: lower is better
     monkeypatch.setenv("GRADER_CALIBRATION", str(tmp_path / "none.json"))
     seeded = bench.target_for(catalog["imdb_lstm"])
     assert seeded["value"] == pytest.approx(0.8818 * 0.95) and "seed's figure" in seeded["source"]

@@ -213,12 +213,18 @@ def test_training_declares_the_seed_recipe(id_):
         assert training.seed_figure == pytest.approx(SEED_SCORES[id_])
     assert training.metric == ("mae" if id_.startswith("jena_") else "accuracy")
     full, quick = training.full, training.quick
-    assert quick.time_budget_s <= 60 and quick.epochs <= full.epochs
-    assert quick.optimizer == full.optimizer and quick.loss == full.loss
+    # the quick budget is a safety cap: a quick run ends by its epochs (calibration warns when one hits the cap)
+    assert quick.time_budget_s <= 300 and quick.epochs <= full.epochs
+    assert entry.broken and len({b.name for b in entry.broken}) == len(entry.broken)
+    assert quick.optimizer == full.optimizer
+    # imdb_conv1d's quick recipe trains its raw (sigmoid-less) output on squared error: with the seed's cross-entropy
+    # a short run stays at chance (see its docstring); every other quick recipe keeps the seed's loss
+    assert quick.loss == full.loss or (id_ == "imdb_conv1d" and quick.loss == "mse")
     if training.dataset in {"imdb", "reuters"}:
         assert full.data["num_words"] and full.data["maxlen"]
         if entry.batch_shape[1] is not None:
-            assert entry.batch_shape[1] == full.data["maxlen"] == quick.data["maxlen"]
+            # quick may cut the texts shorter (a recurrent layer costs per word): the same layers take them
+            assert entry.batch_shape[1] == full.data["maxlen"] >= quick.data["maxlen"]
 
 
 # --- functions ----------------------------------------------------------------------------------------------------

@@ -94,8 +94,8 @@ def summarize(values: Sequence[float]) -> dict[str, float | int]:
 
 
 def target_for(assignment: ModelAssignment, override: float | None = None) -> dict[str, Any]:
-    """The time-to-accuracy bar: ``--target``; else ``pass_fraction`` of the reference's calibrated quick score
-    (what ``grader run --checks train`` passes at); else ``pass_fraction`` of the seed's printed figure."""
+    """The time-to-accuracy bar: ``--target``; else the calibrated quick bar of the first training check (what
+    ``grader run --checks train`` passes at); else ``pass_fraction`` of the seed's printed figure."""
     training = assignment.training
     assert training is not None
     higher = training.metric != "mae"
@@ -107,11 +107,10 @@ def target_for(assignment: ModelAssignment, override: float | None = None) -> di
         stored = ((load_calibration() or {}).get(assignment.id) or {}).get("quick") or {}
     except ImportError:  # pragma: no cover - the training module is part of the package
         stored = {}
-    score = stored.get("score")
-    if isinstance(score, (int, float)):
-        value = score * training.pass_fraction if higher else score / training.pass_fraction
-        return {"value": value, "source": f"{training.pass_fraction:g} x the reference's calibrated quick score "
-                f"{score:.4g}", "metric": training.metric, "higher": higher}
+    rule: dict[str, Any] = next(iter((stored.get("checks") or {}).values()), {})
+    if isinstance(rule.get("bar"), (int, float)):
+        return {"value": rule["bar"], "source": f"the calibrated quick bar {rule['bar']:.4g} (a correct model reaches "
+                f"it 99% of the time)", "metric": training.metric, "higher": higher}
     if training.seed_figure is not None:
         figure, fraction = training.seed_figure, training.pass_fraction
         value = figure * fraction if higher else figure / fraction

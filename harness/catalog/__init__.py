@@ -20,6 +20,7 @@ from pathlib import Path
 
 from harness.catalog.spec import (
     Assignment,
+    Broken,
     Case,
     FunctionAssignment,
     LayerFigure,
@@ -31,7 +32,7 @@ from harness.catalog.spec import (
 from harness.errors import GraderError
 
 __all__ = [
-    "Assignment", "Case", "FunctionAssignment", "LayerFigure", "ModelAssignment", "Recipe",
+    "Assignment", "Broken", "Case", "FunctionAssignment", "LayerFigure", "ModelAssignment", "Recipe",
     "Training", "Variant", "load_catalog", "reference_dirs",
 ]
 

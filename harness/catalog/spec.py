@@ -51,6 +51,21 @@ class Variant:
 
 
 @dataclass(frozen=True)
+class Broken:
+    """A typical wrong answer to a model assignment, trained by ``grader calibrate`` beside the reference.
+
+    Why: a bar means something only if a wrong model misses it. The broken variants' scores set the floor (no
+    credit at or below it) and show whether the quick budget separates right from wrong at all. ``build`` returns
+    a plain Keras model (no Lambda, no custom class): it goes through the same config gate as a student's model.
+    """
+
+    name: str
+    #: What it gets wrong, one line for people, e.g. "relu output instead of sigmoid".
+    mistake: str
+    build: Callable[[], Any]
+
+
+@dataclass(frozen=True)
 class Recipe:
     """How a model is trained: the seed's recipe (``full``) or the grading budget (``quick``)."""
 
@@ -77,8 +92,8 @@ class Training:
     seed_figure: float | None
     #: ``accuracy`` (higher is better) or ``mae`` (lower is better).
     metric: str = "accuracy"
-    #: Quick profile: pass at >= ``pass_fraction`` of the reference's calibrated score;
-    #: credit grows linearly from ``floor_fraction`` to ``pass_fraction``.
+    #: Judging against the seed's printed figure (``full``; no calibrated distribution): pass at >=
+    #: ``pass_fraction`` of it, credit linear from ``floor_fraction``. A calibrated distribution replaces both.
     pass_fraction: float = 0.95
     floor_fraction: float = 0.8
 
@@ -98,6 +113,8 @@ class ModelAssignment:
     total_params: int | None = None
     variants: tuple[Variant, ...] = ()
     training: Training | None = None
+    #: Known-broken variants (typical mistakes) that ``grader calibrate`` trains to place the floor.
+    broken: tuple[Broken, ...] = ()
     #: Where the seed prints the figures, e.g. "000 p. 'IMDB 데이터셋 적용하기'" (free text for people).
     where: str = ""
     entry_point: str = "build_model"

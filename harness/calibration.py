@@ -1,0 +1,115 @@
+"""Training bars from distributions: where a correct model passes, where a known-broken one gets nothing.
+
+Why: a bar at a fraction of *one* reference run fails a correct model whenever its seed is unlucky. ``grader
+calibrate`` trains the reference under N seeds and each known-broken variant (:class:`harness.catalog.Broken`)
+under M seeds; this module turns those scores into the rule ``--checks train`` applies:
+
+- **bar** (pass): the one-sided lower normal tolerance bound of the correct runs: 99% of correct runs score above
+  it, with 90% confidence given N runs (``mean - k·sd``; for MAE, lower is better: ``mean + k·sd``). ``k`` comes from
+  the usual approximation (Natrella / NIST e-Handbook 7.2.6.3) with the standard normal's quantiles from
+  :mod:`statistics`, so no SciPy.
+- **floor** (no credit): the best score any broken variant reached (its max; for MAE its min).
+- credit grows linearly from the floor to the bar; an assignment is **separated** when floor < bar (MAE: >).
+  One that is not is said so, in ``grader calibrate``'s table and in the feedback: its check cannot tell a
+  correct model from a broken one under that profile.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from harness.results import Check
+
+#: Share of correct runs that must score at or above the bar, and the confidence of that statement.
+COVERAGE = 0.99
+CONFIDENCE = 0.90
+#: Fewer correct runs than this give no bar (the tolerance factor needs a spread to estimate).
+MIN_RUNS = 3
+#: Share of the assignment's points for each training check (song: train accuracy and the full song).
+WEIGHT = 1.0
+
+
+def tolerance_k(n: int, coverage: float = COVERAGE, confidence: float = CONFIDENCE) -> float:
+    """The one-sided normal tolerance factor ``k`` for ``n`` runs: ``mean - k·sd`` is below ``coverage`` of the
+    population with probability ``confidence``."""
+    if n < 2:
+        raise ValueError(f"a tolerance bound needs at least 2 runs, got {n}")
+    normal = statistics.NormalDist()
+    zp, zg = normal.inv_cdf(coverage), normal.inv_cdf(confidence)
+    a = 1 - zg * zg / (2 * (n - 1))
+    b = zp * zp - zg * zg / n
+    if a <= 0:
+        raise ValueError(f"{n} runs are too few for a {confidence:.0%} tolerance bound")
+    return (zp + math.sqrt(zp * zp - a * b)) / a
+
+
+def distribution(scores: Sequence[float]) -> dict[str, Any]:
+    """Every score, and the figures people read (mean, sample sd, min, max)."""
+    values = [round(float(s), 6) for s in scores]
+    return {"n": len(values), "scores": values, "mean": round(statistics.fmean(values), 6) if values else None,
+            "sd": round(statistics.stdev(values), 6) if len(values) > 1 else 0.0,
+            "min": min(values, default=None), "max": max(values, default=None)}
+
+
+def derive(correct: Sequence[float], broken: Mapping[str, Sequence[float]], lower_is_better: bool) -> dict[str, Any]:
+    """The rule for one check: ``bar``, ``floor`` (``None`` without broken runs), ``separated``, and the
+    distributions it came from. ``bar`` is ``None`` with fewer than :data:`MIN_RUNS` correct runs."""
+    dist = distribution(correct)
+    out: dict[str, Any] = {"correct": dist, "broken": {name: distribution(s) for name, s in broken.items()},
+                           "bar": None, "floor": None, "separated": False, "k": None}
+    if dist["n"] >= MIN_RUNS:
+        k = tolerance_k(dist["n"])
+        out["k"] = round(k, 4)
+        out["bar"] = round(dist["mean"] + k * dist["sd"] if lower_is_better else dist["mean"] - k * dist["sd"], 6)
+    worst = [float(s) for scores in broken.values() for s in scores]
+    if worst:
+        out["floor"] = min(worst) if lower_is_better else max(worst)
+    if out["bar"] is not None and out["floor"] is not None:
+        out["separated"] = out["floor"] > out["bar"] if lower_is_better else out["floor"] < out["bar"]
+    return out
+
+
+def usable(rule: Any) -> bool:
+    """A stored check rule that can judge (a calibration file is data: anything may be in it)."""
+    return isinstance(rule, dict) and isinstance(rule.get("bar"), (int, float)) \
+        and isinstance(rule.get("correct"), dict) and isinstance(rule["correct"].get("n"), int)
+
+
+def judge(name: str, what: str, score: float, rule: Mapping[str, Any], lower_is_better: bool, fmt: str = "{:.4f}",
+          detail: str = "") -> Check:
+    """Judge ``score`` by a calibrated rule (:func:`derive`'s output), with the message that defends the verdict.
+
+    e.g. ``test accuracy 0.8100: passes (at least 0.7800 — a correct model reaches this 99% of the time over 10
+    calibration seeds)``; a failure says how far, and what the known-broken variants score at most.
+    """
+    bar, floor, n = float(rule["bar"]), rule.get("floor"), rule["correct"]["n"]
+    shown = fmt.format
+    word = "at most" if lower_is_better else "at least"
+    passed = score <= bar + 1e-9 if lower_is_better else score >= bar - 1e-9
+    why = f"a correct model reaches this {COVERAGE:.0%} of the time over {n} calibration seeds"
+    separated = bool(rule.get("separated"))
+    if passed:
+        credit = 1.0
+        message = f"{what} {shown(score)}: passes ({word} {shown(bar)} — {why})"
+    else:
+        gap = score - bar if lower_is_better else bar - score
+        message = f"{what} {shown(score)}: {shown(gap)} {'too high' if lower_is_better else 'short'} — {word} " \
+                  f"{shown(bar)} needed ({why})"
+        credit = 0.0
+        if floor is not None:
+            floor = float(floor)
+            message += f"; the known-broken variants score {'at least' if lower_is_better else 'at most'} " \
+                       f"{shown(floor)}"
+            if separated:
+                credit = max(0.0, min(1.0, (score - floor) / (bar - floor)))
+                message += f": partial credit {100 * credit:.0f}%" if credit > 0 else ": no credit"
+    if not separated:
+        message += ("; under this profile the known-broken variants score as well as a correct model, so this "
+                    "check cannot tell them apart" if floor is not None else
+                    "; no known-broken variant was calibrated, so nothing shows this check separates right from wrong")
+    if detail:
+        message += f"; {detail}"
+    return Check(name, passed, message, weight=WEIGHT, credit=credit)
