@@ -31,6 +31,9 @@ class ExecutorError(SetupError):
 class Slot(Protocol):
     """One sandboxed job at a time, wherever it runs (a local ``Worker``, a Ray actor)."""
 
+    #: TensorFlow threads each job gets (recorded with a calibration: scores depend on it).
+    threads: int
+
     def start(self) -> None: ...
 
     def wait_ready(self, timeout: float = ...) -> dict[str, Any]: ...
