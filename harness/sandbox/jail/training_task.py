@@ -418,14 +418,15 @@ def _fit(model: Any, arrays: dict[str, Any], recipe: dict[str, Any], mode: str, 
         rng = np.random.RandomState(seed)
         train_lo, train_hi = data.get("train_range", (0, 200000))
         val_lo, val_hi = data.get("val_range", (200001, 300000))
-        common = {"lookback": int(data.get("lookback", 1440)), "delay": int(data.get("delay", 144)),
-                  "step": int(data.get("step", 6)), "batch_size": batch, "rng": rng}
-        train_hi = min(int(train_hi), len(series) - common["delay"] - 1)
-        val_hi = min(int(val_hi), len(series) - common["delay"] - 1)
+        lookback, delay = int(data.get("lookback", 1440)), int(data.get("delay", 144))
+        common: dict[str, Any] = {"lookback": lookback, "delay": delay, "step": int(data.get("step", 6)),
+                                  "batch_size": batch, "rng": rng}
+        train_hi = min(int(train_hi), len(series) - delay - 1)
+        val_hi = min(int(val_hi), len(series) - delay - 1)
         x = jena_generator(series, min_index=int(train_lo), max_index=train_hi, shuffle=True, **common)
         kwargs["steps_per_epoch"] = int(data.get("steps_per_epoch", 500))
         kwargs["shuffle"] = False  # the training generator draws shuffled rows itself (the seeds' shuffle=True)
-        if data.get("validation_steps") and val_hi > int(val_lo) + common["lookback"]:
+        if data.get("validation_steps") and val_hi > int(val_lo) + lookback:
             kwargs["validation_data"] = jena_generator(series, min_index=int(val_lo), max_index=val_hi,
                                                        shuffle=False, **common)
             kwargs["validation_steps"] = int(data["validation_steps"])
