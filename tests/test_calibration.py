@@ -1,4 +1,4 @@
-"""The calibrated training bars (harness/calibration.py): the tolerance bound covers what it claims, the floor comes
+"""The calibrated training bars (harness/training/bars.py): the tolerance bound covers what it claims, the floor comes
 from the broken variants, credit is linear between them, MAE is mirrored, and the feedback says which rule it applied
 (and when a check cannot tell a correct model from a broken one). No training here: the scores are given."""
 
@@ -7,77 +7,77 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from harness import calibration
 from harness.catalog import ModelAssignment, load_catalog
+from harness.training import bars
 
 
 def test_the_tolerance_bound_has_its_coverage_at_its_confidence() -> None:
     """Simulated: for 10 normal runs, ``mean - k·sd`` is below the population's 1% quantile ~90% of the time."""
     n, trials = 10, 20_000
-    k = calibration.tolerance_k(n)
+    k = bars.tolerance_k(n)
     runs = np.random.default_rng(0).normal(0.0, 1.0, size=(trials, n))
     bounds = runs.mean(axis=1) - k * runs.std(axis=1, ddof=1)
     quantile = -2.3263478740408408  # the standard normal's 1% quantile
     confidence = float(np.mean(bounds <= quantile))
     assert 0.87 < confidence < 0.93, confidence
-    assert calibration.tolerance_k(30) < k < calibration.tolerance_k(5)  # more runs: a tighter bound
+    assert bars.tolerance_k(30) < k < bars.tolerance_k(5)  # more runs: a tighter bound
     with pytest.raises(ValueError):
-        calibration.tolerance_k(1)
+        bars.tolerance_k(1)
 
 
 def test_the_rule_comes_from_both_distributions() -> None:
     correct = [0.80, 0.82, 0.81, 0.79, 0.80]
-    rule = calibration.derive(correct, {"softmax_output": [0.50, 0.52], "one_unit": [0.55]}, lower_is_better=False)
-    k = calibration.tolerance_k(5)
+    rule = bars.derive(correct, {"softmax_output": [0.50, 0.52], "one_unit": [0.55]}, lower_is_better=False)
+    k = bars.tolerance_k(5)
     assert rule["bar"] == pytest.approx(np.mean(correct) - k * np.std(correct, ddof=1), abs=1e-6)
     assert rule["floor"] == 0.55 and rule["separated"] and rule["correct"]["scores"] == correct
     assert rule["broken"]["softmax_output"]["max"] == 0.52
-    close = calibration.derive(correct, {"weak": [0.79]}, lower_is_better=False)
+    close = bars.derive(correct, {"weak": [0.79]}, lower_is_better=False)
     assert not close["separated"]
-    alone = calibration.derive(correct, {}, lower_is_better=False)
+    alone = bars.derive(correct, {}, lower_is_better=False)
     assert alone["floor"] is None and not alone["separated"]
-    assert calibration.derive([0.8, 0.8], {}, lower_is_better=False)["bar"] is None  # fewer than MIN_RUNS
+    assert bars.derive([0.8, 0.8], {}, lower_is_better=False)["bar"] is None  # fewer than MIN_RUNS
 
 
 def test_mae_is_mirrored() -> None:
-    rule = calibration.derive([0.30, 0.31, 0.29, 0.30], {"relu_output": [0.45, 0.50]}, lower_is_better=True)
+    rule = bars.derive([0.30, 0.31, 0.29, 0.30], {"relu_output": [0.45, 0.50]}, lower_is_better=True)
     assert rule["bar"] > 0.31 and rule["floor"] == 0.45 and rule["separated"]
-    check = calibration.judge("test_mae", "test MAE", 0.40, rule, lower_is_better=True)
+    check = bars.judge("test_mae", "test MAE", 0.40, rule, lower_is_better=True)
     assert not check.passed and "too high" in check.message and "at most" in check.message
     assert check.credit == pytest.approx((0.40 - 0.45) / (rule["bar"] - 0.45))
-    assert calibration.judge("test_mae", "test MAE", 0.30, rule, lower_is_better=True).passed
+    assert bars.judge("test_mae", "test MAE", 0.30, rule, lower_is_better=True).passed
 
 
 def test_feedback_states_the_rule_and_gives_linear_credit() -> None:
-    rule = calibration.derive([0.80, 0.82, 0.81, 0.79, 0.80, 0.81], {"softmax_output": [0.50, 0.52]}, False)
+    rule = bars.derive([0.80, 0.82, 0.81, 0.79, 0.80, 0.81], {"softmax_output": [0.50, 0.52]}, False)
     bar = rule["bar"]
-    passed = calibration.judge("test_accuracy", "test accuracy", 0.81, rule, False)
+    passed = bars.judge("test_accuracy", "test accuracy", 0.81, rule, False)
     assert passed.passed and passed.credit == 1.0
     assert passed.message == (f"test accuracy 0.8100: passes (at least {bar:.4f} — a correct model reaches this 99% "
                               "of the time over 6 calibration seeds)")
     middle = (bar + 0.52) / 2
-    half = calibration.judge("test_accuracy", "test accuracy", middle, rule, False)
+    half = bars.judge("test_accuracy", "test accuracy", middle, rule, False)
     assert not half.passed and half.credit == pytest.approx(0.5)
     assert f"{bar - middle:.4f} short" in half.message and "broken variants score at most 0.5200" in half.message
     assert "partial credit 50%" in half.message
-    none = calibration.judge("test_accuracy", "test accuracy", 0.50, rule, False)
+    none = bars.judge("test_accuracy", "test accuracy", 0.50, rule, False)
     assert none.credit == 0.0 and "no credit" in none.message
 
 
 def test_a_check_that_does_not_separate_says_so() -> None:
-    rule = calibration.derive([0.60, 0.62, 0.61], {"one_unit": [0.61]}, False)
+    rule = bars.derive([0.60, 0.62, 0.61], {"one_unit": [0.61]}, False)
     assert not rule["separated"]
-    check = calibration.judge("test_accuracy", "test accuracy", 0.50, rule, False)
+    check = bars.judge("test_accuracy", "test accuracy", 0.50, rule, False)
     assert check.credit == 0.0 and "cannot tell them apart" in check.message
-    passed = calibration.judge("test_accuracy", "test accuracy", 0.62, rule, False)
+    passed = bars.judge("test_accuracy", "test accuracy", 0.62, rule, False)
     assert passed.passed and "cannot tell them apart" in passed.message
 
 
 def test_a_stored_rule_is_checked_before_use() -> None:
-    rule = calibration.derive([0.8, 0.81, 0.82], {}, False)
-    assert calibration.usable(rule)
-    assert not calibration.usable({"bar": "0.8"}) and not calibration.usable({"bar": 0.8, "correct": {}})
-    assert not calibration.usable(None)
+    rule = bars.derive([0.8, 0.81, 0.82], {}, False)
+    assert bars.usable(rule)
+    assert not bars.usable({"bar": "0.8"}) and not bars.usable({"bar": 0.8, "correct": {}})
+    assert not bars.usable(None)
 
 
 def test_every_trainable_assignment_declares_a_broken_variant_that_builds() -> None:

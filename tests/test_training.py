@@ -142,8 +142,8 @@ def test_calibration_file_merges(tmp_path: Path) -> None:
 def test_the_shipped_calibration_covers_every_trainable_assignment_with_data() -> None:
     """Every model assignment whose data is here has a quick distribution: N >= 10 correct runs, the broken
     variants it declares, the rule derived from them, and what the runs were made under."""
-    from harness import calibration
     from harness.catalog import load_catalog
+    from harness.training import bars
 
     calibrated = training.load_calibration(training.CALIBRATION)
     trainable = {i: a for i, a in load_catalog().items() if getattr(a, "training", None)}
@@ -154,7 +154,7 @@ def test_the_shipped_calibration_covers_every_trainable_assignment_with_data() -
         assert entry["data"]["sha256"] and entry["versions"]["keras"].startswith("3.")
         assert len(entry["seeds"]) >= 10 and entry["broken"].keys() == {b.name for b in trainable[assignment_id].broken}
         for rule in entry["checks"].values():
-            assert calibration.usable(rule) and rule["correct"]["n"] == len(rule["correct"]["scores"]) >= 10
+            assert bars.usable(rule) and rule["correct"]["n"] == len(rule["correct"]["scores"]) >= 10
             assert rule["separated"] == (rule["floor"] is not None and (
                 rule["floor"] > rule["bar"] if entry["metric"] == "mae" else rule["floor"] < rule["bar"]))
 

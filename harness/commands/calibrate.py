@@ -5,7 +5,7 @@ Each model is trained exactly as a student's is: a submission file that builds i
 the sandbox under the profile's recipe and a seed, and the grader evaluates the saved model on the held-out data
 itself. The reference runs under ``--seeds N`` seeds (``--seed``, ``--seed`` + 1, ...), each of the catalog's broken
 variants (``ModelAssignment.broken``) under ``--broken-seeds M``; all of them go through one :class:`Grader`, so
-TensorFlow is imported once. :mod:`harness.calibration` derives each check's bar, floor and separation; the entry
+TensorFlow is imported once. :mod:`harness.training.bars` derives each check's bar, floor and separation; the entry
 (with every score, the seeds, the Python/TensorFlow/Keras versions, the data's sha256 and the recipe) goes to
 ``reference/calibration.json`` (or ``--output`` / ``$GRADER_CALIBRATION``) as soon as its assignment is done;
 entries of other assignments and profiles are kept.
@@ -24,10 +24,11 @@ from typing import Any
 import click
 from tabulate import tabulate
 
-from harness import calibration, training
+from harness import training
 from harness.catalog import ModelAssignment, load_catalog
 from harness.pipeline.grade import Grader, Options
 from harness.sandbox import SandboxUnavailable
+from harness.training import bars
 
 
 @click.command("calibrate")
@@ -37,7 +38,7 @@ from harness.sandbox import SandboxUnavailable
 @click.option("--data-dir", "data_dirs", multiple=True, type=click.Path(path_type=Path), metavar="DIR",
               help="Where dataset files are (repeatable; also $GRADER_DATA, then ~/.keras/datasets).")
 @click.option("--seed", type=int, default=0, show_default=True, help="The first seed; runs use SEED, SEED+1, ...")
-@click.option("--seeds", type=click.IntRange(calibration.MIN_RUNS, 200), default=10, show_default=True,
+@click.option("--seeds", type=click.IntRange(bars.MIN_RUNS, 200), default=10, show_default=True,
               help="How many seeds the reference trains under (the correct distribution).")
 @click.option("--broken-seeds", type=click.IntRange(0, 200), default=3, show_default=True,
               help="How many seeds each known-broken variant trains under (0: none; then no floor).")

@@ -155,7 +155,7 @@ class Options:
     #: The instructor's course.toml, applied to every result (harness/pipeline/scoring.py); ``None``: the catalog's
     #: points, everything counts, no deadline.
     course: Course | None = None
-    #: ``--checks train|all`` (see harness/training.py): profile, data folders, MIDI folder, live progress.
+    #: ``--checks train|all`` (see harness/training/): profile, data folders, MIDI folder, live progress.
     training: TrainSettings | None = None
     #: Where sandboxed jobs run (harness/sandbox/executors.py): ``local`` workers, or ``ray`` at ``address``.
     executor: str = "local"
@@ -645,7 +645,7 @@ class _Job:
     task: dict | None
     fixed: list[Case] = field(default_factory=list)
     drawn: list[Case] = field(default_factory=list)
-    #: Training jobs (harness/training.py): their own limits (the recipe's time budget) and trusted-side state.
+    #: Training jobs (harness/training/): their own limits (the recipe's time budget) and trusted-side state.
     limits: Limits | None = None
     training: TrainJob | None = None
     #: Why this assignment could not even be prepared (it is then an ``error`` with this reason).
