@@ -63,6 +63,9 @@ def test_a_missing_gpu_is_reported_and_nothing_is_stored_for_it(tmp_path: Path) 
     cpu, gpu = entry["subjects"]["alice"]["cpu"], entry["subjects"]["alice"]["gpu"]
     assert gpu == {"runs": [], "available": False, "reason": "no GPU visible"}
     assert cpu["stats"]["steady_epoch_s"]["n"] == 5 and cpu["cudnn"] == "n/a (CPU)"
+    steady = sorted(run["phases"]["steady_epoch_s"] for run in cpu["runs"])
+    olympic = cpu["stats"]["steady_epoch_s"]["olympic"]
+    assert olympic == pytest.approx(sum(steady[1:-1]) / 3) and olympic != pytest.approx(sum(steady) / 5)
     assert entry["ratio"]["cpu"] == pytest.approx(2.0) and entry["ratio"]["gpu"] is None
     report = {"submission": str(tmp_path / "alice"), "runs": 5, "devices": ["cpu", "gpu"], "grader": "test",
               "note": bench.SYNTHETIC_NOTE, "assignments": [entry]}
@@ -106,23 +109,27 @@ def test_a_missing_dataset_skips_time_to_accuracy(tmp_path: Path, monkeypatch: p
 
 
 def test_bench_cli_times_reference_and_submission(tmp_path: Path) -> None:
-    """The real thing, small: alice's song_lstm beside the reference, 3 runs per device, a reachable bar."""
+    """The real thing, small: alice's song_lstm beside the reference, 2 runs per device, a reachable bar.
+
+    Two runs are the fewest that show the seeds recorded in order and a summary over several runs; dropping the
+    extremes from 3 or more is shown on canned timings above, through the same ``bench_assignment``."""
     db = tmp_path / "bench.sqlite"
-    done = grader("bench", str(ROOT / "submissions" / "alice"), "-a", "song_lstm", "--runs", "3", "--device", "all",
+    done = grader("bench", str(ROOT / "submissions" / "alice"), "-a", "song_lstm", "--runs", "2", "--device", "all",
                   "--target", "song_lstm=0.2", "--format", "json", "--db", str(db), timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout)
     (entry,) = report["assignments"]
-    assert len(entry["seeds"]) == 3 and entry["target"]["source"] == "--target"
+    assert len(entry["seeds"]) == 2 and entry["target"]["source"] == "--target"
     for label in ("reference", "alice"):
         cpu, gpu = entry["subjects"][label]["cpu"], entry["subjects"][label]["gpu"]
-        assert len(cpu["runs"]) == 3 and not cpu["errors"]
+        assert len(cpu["runs"]) == 2 and not cpu["errors"]
         assert [r["seed"] for r in cpu["runs"]] == entry["seeds"]
         for key in ("import_s", "build_s", "compile_s", "first_epoch_s", "steady_epoch_s", "train_samples_per_s",
                     "inference_samples_per_s", "latency_p50_ms", "latency_p90_ms", "tta_s"):
             stat = cpu["stats"][key]
-            assert stat["n"] == 3 and stat["min"] <= stat["olympic"] <= stat["max"], key
-        assert cpu["tta_reached"] == "3/3" and cpu["cudnn"] == "n/a (CPU)"
+            assert stat["n"] == 2 and stat["min"] <= stat["olympic"] <= stat["max"], key
+            assert stat == bench.summarize([r["phases"][key] for r in cpu["runs"]]), key
+        assert cpu["tta_reached"] == "2/2" and cpu["cudnn"] == "n/a (CPU)"
         if gpu["available"]:  # a machine with a GPU: the kernel of every LSTM is recorded
             assert isinstance(gpu["cudnn"], dict)
         else:
