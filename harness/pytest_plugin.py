@@ -161,13 +161,13 @@ class GradingSession:
         return items
 
     def _course(self) -> Any:
-        from harness.commands.run import _course_file
+        from harness.commands.run import course_file
         from harness.pipeline.course import CourseError, load_course
         from harness.pipeline.grade import discover
 
         course = self.config.getoption("grader_course")
         try:
-            return load_course(Path(course) if course else _course_file(tuple(self.paths), discover(self.paths)))
+            return load_course(Path(course) if course else course_file(tuple(self.paths), discover(self.paths)))
         except CourseError as exc:
             raise pytest.UsageError(f"--grader: {exc}") from None
 

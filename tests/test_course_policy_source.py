@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from harness.catalog import load_catalog
-from harness.commands.run import _course_file
+from harness.commands.run import course_file
 from harness.pipeline.course import CourseError, load_course
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,7 +52,7 @@ def test_without_a_class_course_file_the_catalogs_points_stand(tmp_path: Path,
     monkeypatch.chdir(tmp_path)
     folder = _class(tmp_path, "bob")
     (folder / "bob" / "course.toml").write_text(f"[assignments.{ASSIGNMENT}]\npoints = 1000\n")
-    assert _course_file((folder / "bob",), [folder / "bob"]) is None
+    assert course_file((folder / "bob",), [folder / "bob"]) is None
 
 
 def test_the_course_file_comes_from_the_class_folder_or_the_working_directory(tmp_path: Path,
@@ -61,10 +61,10 @@ def test_the_course_file_comes_from_the_class_folder_or_the_working_directory(tm
     (folder / "course.toml").write_text("name = 'class'\n")
     students = [folder / "bob", folder / "carol"]
     monkeypatch.chdir(tmp_path)
-    assert _course_file((folder,), students) == folder / "course.toml"  # grading the class
-    assert _course_file((folder / "bob",), students[:1]).resolve() == (folder / "course.toml").resolve()
+    assert course_file((folder,), students) == folder / "course.toml"  # grading the class
+    assert course_file((folder / "bob",), students[:1]).resolve() == (folder / "course.toml").resolve()
     (tmp_path / "course.toml").write_text("name = 'here'\n")
-    assert _course_file((folder,), students) == tmp_path / "course.toml"  # ./course.toml wins
+    assert course_file((folder,), students) == tmp_path / "course.toml"  # ./course.toml wins
 
 
 def test_a_course_file_in_the_working_directory_that_is_a_student_folder_is_ignored(
@@ -72,13 +72,13 @@ def test_a_course_file_in_the_working_directory_that_is_a_student_folder_is_igno
     folder = _class(tmp_path, "bob")
     (folder / "bob" / "course.toml").write_text("name = 'mine'\n")
     monkeypatch.chdir(folder / "bob")
-    assert _course_file((Path("."),), [Path(".")]) is None
+    assert course_file((Path("."),), [Path(".")]) is None
     assert "a course file inside a student folder is not the instructor's" in capsys.readouterr().err
 
 
 def test_the_example_class_keeps_its_course_file_for_carol() -> None:
     carol = ROOT / "submissions" / "carol"
-    found = _course_file((carol,), [carol])
+    found = course_file((carol,), [carol])
     assert found is not None and found.resolve() == (ROOT / "submissions" / "course.toml").resolve()
     assert load_course(found).assignment_for("week5/17_RNN1_Reuters.py") == "reuters_lstm_100"
 

@@ -48,9 +48,9 @@ from harness.checks.evaluate import StateChanged
 from harness.checks.references import Reference
 from harness.results import AssignmentResult
 from harness.sandbox import Limits, Outcome
-from harness.sandbox.host.worker import _claim_uid, _python_roots
+from harness.sandbox.host.worker import claim_uid, python_roots
 from harness.sandbox.jail import protocol
-from harness.sandbox.jail.zygote import _kill_as
+from harness.sandbox.jail.zygote import kill_as
 
 #: Seconds a checker may take to be ready for a model: its start-up (TensorFlow's import, when it is new) and the
 #: reference's build (once per assignment). Neither is the student's doing, so the run's --timeout starts after.
@@ -102,7 +102,7 @@ class Checker:
         if self.restarts == 0:
             _remove_stale_scratch()
         if self.uid is None and os.geteuid() == 0:
-            self.uid, self._uid_lock = _claim_uid(0)
+            self.uid, self._uid_lock = claim_uid(0)
         self.scratch = Path(tempfile.mkdtemp(prefix=f"grader-checker-{os.getpid()}-"))
         self.process = context.Process(target=serve, args=(theirs, self.threads, str(self.scratch), self.uid),
                                        daemon=True, name="grader-checker")
@@ -226,7 +226,7 @@ class Checker:
                 self.process.join()
             self.process = None
             if self.uid is not None:
-                _kill_as(self.uid)
+                kill_as(self.uid)
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
             self.scratch = None
@@ -282,7 +282,7 @@ def serve(connection: Connection, threads: int, scratch: str, uid: int | None = 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle: it closes us
     from harness.catalog import reference_dirs
 
-    needs = (*_python_roots(), Path(harness.__file__).resolve().parent, *(p.resolve() for p in reference_dirs()))
+    needs = (*python_roots(), Path(harness.__file__).resolve().parent, *(p.resolve() for p in reference_dirs()))
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ["CUDA_VISIBLE_DEVICES"] = "-1"  # checks run on the CPU: no GPU memory taken from training
     from harness.quiet import import_keras

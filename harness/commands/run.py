@@ -34,7 +34,7 @@ def _ids(requested: tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(requested)) or list(catalog)
 
 
-def _course_file(paths: tuple[Path, ...], submissions: list[Path]) -> Path | None:
+def course_file(paths: tuple[Path, ...], submissions: list[Path]) -> Path | None:
     """The instructor's ``course.toml``: ``./course.toml``, else the class folder's (the folder that holds the
     student folders: the first PATH when it is one, else the folder above the student's PATH).
 
@@ -120,7 +120,7 @@ def command(paths: tuple[Path, ...], assignments: tuple[str, ...], checks: str, 
         for line in refused:
             click.echo(line, err=True)
         memory_bytes = parse_size(memory) if memory else None
-        course = load_course(course_path or _course_file(paths, submissions))
+        course = load_course(course_path or course_file(paths, submissions))
         store = open_store(db)
         mode = detect_mode(require_sandbox)
         jobs = max(1, min(jobs or default_jobs(executor, address), len(submissions)))

@@ -156,7 +156,7 @@ def detect_mode(require_sandbox: bool = False) -> str:
     return "fallback"
 
 
-def _claim_uid(slot: int) -> tuple[int, int]:
+def claim_uid(slot: int) -> tuple[int, int]:
     """A uid no account and no other grader on this machine uses, and the lock that keeps it ours."""
     UID_LOCKS.mkdir(mode=0o700, exist_ok=True)
     for offset in range(UID_RANGE):
@@ -189,7 +189,7 @@ def closed_to_others(paths: Iterable[Path]) -> Path | None:
     return None
 
 
-def _python_roots() -> list[Path]:
+def python_roots() -> list[Path]:
     """What the sandbox must see of this Python: its prefixes and every site-packages folder on ``sys.path``.
 
     Each both as named and resolved (a venv reached through a symlink is used by its name, its interpreter
@@ -221,9 +221,9 @@ class Worker:
         self._uid_lock: int | None = None
         # The fallback drops to a uid of its own only where one can still run this Python (a pyenv under a
         # private /root cannot): otherwise its children keep the grader's uid, which docs/security.md states.
-        reachable = mode == "fallback" and os.geteuid() == 0 and closed_to_others([*_python_roots(), JAIL]) is None
+        reachable = mode == "fallback" and os.geteuid() == 0 and closed_to_others([*python_roots(), JAIL]) is None
         if mode == "bwrap" or reachable:
-            self.uid, self._uid_lock = _claim_uid(slot)
+            self.uid, self._uid_lock = claim_uid(slot)
         #: Where the kernel counts all of a job's memory, shared memory and tmpfs included (None: nowhere).
         self.cgroup: MemoryCgroup | None = create_memory_cgroup(slot) if mode in ("bwrap", "fallback") else None
         self.process: subprocess.Popen[bytes] | None = None
@@ -459,7 +459,7 @@ class Worker:
             if os.path.lexists(f"/etc/{entry}"):
                 mounts.append(("--ro-bind", Path(f"/etc/{entry}"), f"/etc/{entry}"))
         mounts += self._account_files(staged)
-        for root in _python_roots():
+        for root in python_roots():
             mounts.append(("--ro-bind", root, str(root)))
         mounts.append(("--ro-bind", staged, "/grader"))
         mounts.append(("--bind", self.jobs, "/jobs"))

@@ -531,7 +531,7 @@ def _kill_job(uid: int | None, spare: int | None = None) -> int:
             except ProcessLookupError:
                 pass
         elif SCOPE == "uid" and uid is not None:
-            _kill_as(uid)
+            kill_as(uid)
         live = [pid for pid in _job_pids(uid) if not _status(pid).get("zombie", 1)]
         for pid in live:
             try:
@@ -587,7 +587,7 @@ def _as_uid(uid: int | None, action) -> None:
     os.waitpid(pid, 0)
 
 
-def _kill_as(uid: int) -> None:
+def kill_as(uid: int) -> None:
     """kill(-1, SIGKILL) as ``uid``: signals exactly that uid's processes, atomically, host-wide."""
     def action() -> None:
         for _ in range(3):
@@ -1142,7 +1142,7 @@ def main() -> None:
                                   "keras": keras.__version__}})
     owned = int(os.environ["GRADER_UID"]) if os.environ.get("GRADER_UID") else None
     if SCOPE == "uid" and owned is not None:
-        _kill_as(owned)  # whatever a grader that crashed while holding this uid left running
+        kill_as(owned)  # whatever a grader that crashed while holding this uid left running
     for line in sys.stdin:
         if not line.strip():
             continue
@@ -1153,7 +1153,7 @@ def main() -> None:
             reply = {"id": request.get("id"), "worker_error": f"{type(exc).__name__}: {exc}", "tainted": ["error"]}
         _reply(control, reply)
     if SCOPE == "uid" and owned is not None:
-        _kill_as(owned)
+        kill_as(owned)
 
 
 if __name__ == "__main__":
