@@ -61,14 +61,17 @@ class Entry:
     generators: bool = False
     #: Small and in memory (the song: 50 windows): loading it to count its samples costs nothing.
     small: bool = False
+    #: Judged as the seeds judge the song: train accuracy on its windows and the whole song played back, not a
+    #: held-out test score (:mod:`harness.training.judge`).
+    song: bool = False
 
 
 DATASETS: dict[str, Entry] = {
     "imdb": Entry(load_imdb, IMDB_OPTIONS),
     "reuters": Entry(load_reuters, REUTERS_OPTIONS),
     "mnist": Entry(load_mnist, MNIST_OPTIONS),
-    "song": Entry(load_song, SONG_OPTIONS, small=True),
-    "song_2f": Entry(load_song_2f, SONG_OPTIONS, small=True),
+    "song": Entry(load_song, SONG_OPTIONS, small=True, song=True),
+    "song_2f": Entry(load_song_2f, SONG_OPTIONS, small=True, song=True),
     "jena": Entry(load_jena, JENA_OPTIONS, generators=True),
 }
 #: The loader and the options of each dataset, as :data:`DATASETS` declares them.

@@ -13,7 +13,7 @@ from harness.catalog import Broken, ModelAssignment, Recipe, Training
 from harness.results import AssignmentResult
 from harness.training import bars
 from harness.training.judge import check_scores
-from harness.training.settings import SONG_DATASETS, training_of
+from harness.training.settings import judged_as_song, training_of
 
 #: Where ``grader calibrate`` stores the reference's scores (``$GRADER_CALIBRATION`` overrides).
 CALIBRATION = Path(__file__).resolve().parents[2] / "reference" / "calibration.json"
@@ -76,7 +76,7 @@ def calibration_entry(assignment: ModelAssignment, runs: Runs, threads: int) -> 
                 continue
             for name, value in scores.items():
                 broken.setdefault(name, {}).setdefault(variant, []).append(value)
-    lower = training.metric == "mae" and training.dataset not in SONG_DATASETS
+    lower = training.metric == "mae" and not judged_as_song(training)
     checks = {name: bars.derive(values, broken.get(name, {}), lower) for name, values in correct.items()}
     everything = [*trained, *(r for by_seed in runs.broken.values() for r in by_seed.values())]
     first = (trained[0].metrics.get("training") or {}) if trained else {}

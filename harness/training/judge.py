@@ -15,7 +15,7 @@ from harness.results import AssignmentResult, Check
 from harness.sandbox import Outcome
 from harness.training import bars
 from harness.training.bars import WEIGHT
-from harness.training.settings import SONG_DATASETS, TrainJob, training_of
+from harness.training.settings import TrainJob, judged_as_song, training_of
 
 # -- measuring and judging ------------------------------------------------------------------------------------
 
@@ -113,7 +113,7 @@ def check_scores(training: Training, recipe: Recipe, measured: dict[str, Any]) -
     stores a distribution per name, and grading judges the same names."""
     if measured.get("score") is None:
         return {}
-    if training.dataset not in SONG_DATASETS:
+    if not judged_as_song(training):
         return {f"test_{training.metric}": float(measured["score"])}
     scores = {"train_accuracy": float(measured["train_accuracy"])}
     if (recipe.data or {}).get("stateful"):
@@ -128,7 +128,7 @@ def judge_all(job: TrainJob, measured: dict[str, Any], bar: dict[str, Any]) -> t
     if not scores:
         return [Check(f"test_{training.metric}", False, measured.get("error", "no score"), weight=WEIGHT,
                       credit=0.0)], notes
-    song_data = training.dataset in SONG_DATASETS
+    song_data = judged_as_song(training)
     details = {f"test_{training.metric}": f"{measured.get('n_test', 0):,} held-out samples",
                "train_accuracy": f"{measured.get('one_step')}/50 windows right (one-step prediction)",
                "full_song": "the first 4 notes given, then its own notes fed back"}

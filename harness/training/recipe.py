@@ -14,12 +14,12 @@ import numpy as np
 
 from harness.catalog import Recipe, Training
 from harness.sandbox import Limits
-from harness.training.settings import MARGIN_FRACTION, MARGIN_S
+from harness.training.settings import MARGIN_FRACTION, MARGIN_S, trains_from_generators
 
 # -- the recipe ------------------------------------------------------------------------------------------------------
 
 def job_mode(training: Training, recipe: Recipe) -> str:
-    if training.dataset == "jena":
+    if trains_from_generators(training.dataset):
         return "generator"
     if recipe.data.get("stateful"):
         return "stateful"

@@ -38,7 +38,15 @@ from harness.training.judge import (
 )
 from harness.training.progress import Progress
 from harness.training.recipe import fingerprint, job_mode, labels_for, num_classes, recipe_dict, to_layout, train_limits
-from harness.training.settings import PROFILES, SONG_DATASETS, Prepared, TrainJob, TrainSettings, training_of
+from harness.training.settings import (
+    PROFILES,
+    Prepared,
+    TrainJob,
+    TrainSettings,
+    judged_as_song,
+    training_of,
+    trains_from_generators,
+)
 
 
 class Session:
@@ -138,7 +146,7 @@ class Session:
         """``train.npz`` (training data only) for the sandbox; the test split stays in this process."""
         from harness.datasets import object_to_ragged
 
-        generator = dataset.id == "jena"
+        generator = trains_from_generators(dataset.id)
         x_train = dataset.x_train.astype(np.float32) if generator else to_layout(dataset.x_train,
                                                                                   assignment.batch_shape)
         y_train = labels_for(dataset.y_train, recipe.loss, num_classes(dataset))
@@ -168,7 +176,7 @@ class Session:
         stored = (self.calibration.get(assignment.id) or {}).get(profile)
         if profile == "full" and training is not None and training.seed_figure is not None:
             bar = {"score": training.seed_figure, "source": "seed", "metric": training.metric}
-            if training.dataset in SONG_DATASETS:
+            if judged_as_song(training):
                 bar["train_accuracy"] = training.seed_figure
                 if (training.full.data or {}).get("stateful"):
                     bar["full_song"] = round(training.seed_figure * 50)
@@ -279,7 +287,7 @@ class Session:
         prepared = job.prepared
         if prepared is None:
             raise ValueError(f"{job.assignment.id}: measured before its data was prepared")
-        if training.dataset in SONG_DATASETS:
+        if judged_as_song(training):
             return measure_song(model, prepared.dataset.info.extra.get("kind", "1f"))
         started = time.monotonic()
         try:

@@ -18,7 +18,6 @@ PROFILES = ("quick", "full")
 #: Seconds the sandbox job may run beyond the recipe's training budget (building, saving, the first trace).
 MARGIN_S = 45.0
 MARGIN_FRACTION = 0.2
-SONG_DATASETS = ("song", "song_2f")
 
 
 # -- settings and the per-run data folder ------------------------------------------------------------------------
@@ -91,3 +90,16 @@ def training_of(assignment: ModelAssignment) -> Training:
         raise ValueError(f"{assignment.id} declares no training recipe")
     return assignment.training
 
+
+def judged_as_song(training: Training) -> bool:
+    """Its dataset is the song: judged by train accuracy and the whole song (the dataset registry says so)."""
+    from harness.datasets import DATASETS
+
+    return DATASETS[training.dataset].song
+
+
+def trains_from_generators(dataset_id: str) -> bool:
+    """Its recipes train from generators over a series (the Jena windows), not from arrays."""
+    from harness.datasets import DATASETS
+
+    return DATASETS[dataset_id].generators
