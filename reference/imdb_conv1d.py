@@ -10,11 +10,12 @@ validation_split 0.2. The seed prints no accuracy for this model (only the graph
 Kept as in the seed: the last ``Dense(1)`` has no sigmoid although the loss is binary cross-entropy (as in the DLwP
 listing); Keras clips the raw output into (0, 1), which trains worse than a sigmoid output would.
 
-Quick recipe: mean squared error instead of binary cross-entropy, RMSprop at 1e-3, 4,000 reviews cut to their last
-100 words, batch 32, 2 epochs. The clipping above has no gradient outside (0, 1), so with cross-entropy a short run
+Quick recipe: mean squared error instead of binary cross-entropy, RMSprop at 1e-3, 6,000 reviews cut to their last
+100 words, batch 32, 3 epochs. The clipping above has no gradient outside (0, 1), so with cross-entropy a short run
 stays at chance whenever the first outputs land there (seed 2 at any rate; at 1e-4 every seed did); squared error on
-the same raw output has no such dead zone. Measured in-process (one thread, loaded box): 0.713 / 0.766 / 0.762
-(seeds 0-2) in ~12 s, against 0.526 (chance) for the one-unit-hidden and the relu-output builds.
+the same raw output has no such dead zone. With 4,000 reviews and 2 epochs a correct model
+failed its bar on one fresh seed in ten (0.742 ± 0.028 calibrated); this one calibrated at 0.771 ± 0.030 over ten
+seeds, against 0.474 for a constant output.
 """
 
 from __future__ import annotations
@@ -60,9 +61,9 @@ ASSIGNMENT = ModelAssignment(
         dataset="imdb",
         full=Recipe(optimizer="rmsprop", learning_rate=1e-4, loss="binary_crossentropy", epochs=10,
                     batch_size=128, validation_split=0.2, data=dict(IMDB_10K_500), time_budget_s=3600.0),
-        quick=Recipe(optimizer="rmsprop", learning_rate=1e-3, loss="mse", epochs=2, batch_size=32,
-                     data={**IMDB_10K_500, "maxlen": 100, "train_limit": 4000, "test_limit": 1000},
-                     time_budget_s=60.0),
+        quick=Recipe(optimizer="rmsprop", learning_rate=1e-3, loss="mse", epochs=3, batch_size=32,
+                     data={**IMDB_10K_500, "maxlen": 100, "train_limit": 6000, "test_limit": 1000},
+                     time_budget_s=120.0),
         seed_figure=None,
     ),
 )
