@@ -1,7 +1,11 @@
-"""Shared fixtures: every test gets its own results store, and the CLI is driven as a user would."""
+"""Shared fixtures: every test gets its own results store, and the CLI is driven as a user would.
+
+The suite runs on two pytest-xdist workers, a test module to each (``pyproject.toml``'s ``addopts``): what both
+workers need (the reference figures, the example class) is computed once per run in a folder they share."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
@@ -11,13 +15,42 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Modules that take a minute or more: collected first, so neither worker is left alone with one at the end.
+SLOW_FIRST = ("test_training.py", "test_containment.py", "test_bench.py", "test_checks_totals.py", "test_cli.py",
+              "test_ray.py", "test_sandbox.py", "test_parallel.py", "test_pytest_plugin.py", "test_isolation.py")
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """One worker per core, at most 4: every worker's tests start grader runs of two sandbox workers each."""
+    return max(1, min(4, len(os.sched_getaffinity(0))))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
+
+
+def shared_dir(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """``name`` under this run's temporary folder, the same for every xdist worker."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / name
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_reference_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """The suite's reference figures (harness/checks/reference_cache.py) in a folder of its own, not the user's cache:
-    computed by the first test that grades a model, read back by the others."""
-    os.environ["GRADER_CACHE_DIR"] = str(tmp_path_factory.mktemp("reference-cache"))
+    computed by the first test that grades a model, read back by the others (entries are renamed into place, so
+    both workers may write)."""
+    os.environ["GRADER_CACHE_DIR"] = str(shared_dir(tmp_path_factory, "reference-cache"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _session_store(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """What module- and session-scoped fixtures grade into (they run outside any one test's ``_private_store``):
+    never the checkout's ``./grader.sqlite``."""
+    os.environ["GRADER_DB"] = str(tmp_path_factory.mktemp("session-db") / "grader.sqlite")
 
 
 @pytest.fixture(autouse=True)
@@ -50,6 +83,12 @@ def by_id(report: dict, submission: str = "") -> dict[str, dict]:
 def example_class(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict, Path]:
     """alice and bob graded structurally in one run, as `grader run submissions/alice submissions/bob` does:
     (exit code, JSON report, the store it wrote). Read by every test about those two, so they are graded once."""
-    db = tmp_path_factory.mktemp("example-class") / "grader.sqlite"
-    code, report = grade_json("submissions/alice", "submissions/bob", env={"GRADER_DB": str(db)})
-    return code, report, db
+    folder = shared_dir(tmp_path_factory, "example-class")
+    db, saved = folder / "grader.sqlite", folder / "run.json"
+    with open(folder / "lock", "w") as lock:  # the first worker grades, the other waits and reads
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not saved.exists():
+            code, report = grade_json("submissions/alice", "submissions/bob", env={"GRADER_DB": str(db)})
+            saved.write_text(json.dumps({"code": code, "report": report}))
+        run = json.loads(saved.read_text())
+    return run["code"], run["report"], db
