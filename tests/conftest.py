@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-#: Modules that take a minute or more: collected first, so neither worker is left alone with one at the end.
+#: Modules that take a minute or more: collected first and handed out first (``--no-loadscope-reorder`` keeps this
+#: order), so neither worker is left alone with one at the end.
 SLOW_FIRST = ("test_training.py", "test_containment.py", "test_bench.py", "test_checks_totals.py", "test_cli.py",
               "test_ray.py", "test_sandbox.py", "test_parallel.py", "test_pytest_plugin.py", "test_isolation.py")
 

@@ -4,6 +4,8 @@ from the broken variants, credit is linear between them, MAE is mirrored, and th
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -92,3 +94,36 @@ def test_every_trainable_assignment_declares_a_broken_variant_that_builds() -> N
             assert broken.name and broken.mistake
             assert model.to_json() != reference.to_json(), (assignment.id, broken.name)
             assert model.output_shape == reference.output_shape, (assignment.id, broken.name)
+
+
+def test_a_calibration_measured_under_another_recipe_is_not_used(tmp_path: Path) -> None:
+    """Changing a quick recipe without ``grader calibrate`` leaves the old bar unusable, and the reason names the
+    change and the command; the shipped file matches the catalog's recipes."""
+    import dataclasses
+    import json
+
+    from harness.training import CALIBRATION, Session, TrainSettings, load_calibration
+    from harness.training.calibration import recipe_changes
+
+    catalog = load_catalog()
+    shipped = load_calibration(CALIBRATION)
+    stale = [(i, recipe_changes(shipped[i]["quick"].get("recipe"), a.training.quick))
+             for i, a in catalog.items() if isinstance(a, ModelAssignment) and a.training and i in shipped]
+    assert not [entry for entry in stale if entry[1]]
+
+    assignment = catalog["mnist_mlp"]
+    quick = dataclasses.replace(assignment.training.quick, epochs=assignment.training.quick.epochs + 1,
+                                data={**assignment.training.quick.data, "train_limit": 7})
+    changed = dataclasses.replace(assignment, training=dataclasses.replace(assignment.training, quick=quick))
+    assert recipe_changes(shipped["mnist_mlp"]["quick"]["recipe"], quick) == [
+        "data.train_limit 10000 → 7", f"epochs {quick.epochs - 1} → {quick.epochs}"]
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps({"assignments": {"mnist_mlp": shipped["mnist_mlp"]}}))
+    session = Session(TrainSettings(calibration=path), "fallback")
+    try:
+        assert session.bar(assignment)[0]["source"] == "calibration"
+        bar, why = session.bar(changed)
+        assert bar is None and "measured with another recipe (data.train_limit 10000 → 7" in why
+        assert "grader calibrate -a mnist_mlp" in why
+    finally:
+        session.close()

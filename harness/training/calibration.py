@@ -35,6 +35,31 @@ def load_calibration(path: Path | None = None) -> dict[str, dict[str, Any]]:
     return assignments if isinstance(assignments, dict) else {}
 
 
+#: Recipe fields a calibration does not depend on: the budget only bounds a run (the file counts budget stops).
+UNMEASURED = ("time_budget_s",)
+
+
+def recipe_changes(stored: Any, recipe: Recipe) -> list[str]:
+    """How ``recipe`` differs from the one a stored calibration was measured with ("epochs 3 → 4"): a bar
+    measured under another recipe says nothing about this one."""
+    from harness.training.recipe import recipe_dict
+
+    def changes(then: Any, now: dict[str, Any], prefix: str = "") -> list[str]:
+        then = then if isinstance(then, dict) else {}
+        found = []
+        for key in sorted(now.keys() | then.keys()):
+            old, new = then.get(key), now.get(key)
+            if key in UNMEASURED or old == new:
+                continue
+            if isinstance(new, dict):
+                found += changes(old, new, f"{prefix}{key}.")
+            else:
+                found.append(f"{prefix}{key} {old!r} → {new!r}")
+        return found
+
+    return changes(stored, recipe_dict(recipe))
+
+
 @dataclass
 class Runs:
     """One assignment's calibration runs: the reference's results by seed, each broken variant's by seed."""

@@ -23,7 +23,7 @@ from harness.results import AssignmentResult, Check
 from harness.sandbox import Limits, Outcome
 from harness.training import bars
 from harness.training.bars import WEIGHT
-from harness.training.calibration import load_calibration
+from harness.training.calibration import load_calibration, recipe_changes
 from harness.training.judge import (
     child_report,
     child_report_notes,
@@ -182,10 +182,14 @@ class Session:
                     bar["full_song"] = round(training.seed_figure * 50)
             return bar, ""
         checks = stored.get("checks") if isinstance(stored, dict) else None
+        hint = f"grader calibrate -a {assignment.id}" + (" --profile full" if profile == "full" else "")
         if isinstance(stored, dict) and isinstance(checks, dict) and checks \
                 and all(bars.usable(rule) for rule in checks.values()):
-            return {**stored, "source": "calibration"}, ""
-        hint = f"grader calibrate -a {assignment.id}" + (" --profile full" if profile == "full" else "")
+            changed = recipe_changes(stored.get("recipe"), getattr(training_of(assignment), profile))
+            if not changed:
+                return {**stored, "source": "calibration"}, ""
+            return None, (f"the calibrated distribution for {assignment.id} ({profile}) was measured with another "
+                          f"recipe ({'; '.join(changed)}): run `{hint}` (stores it in reference/calibration.json)")
         what = "the seed prints no figure and " if profile == "full" else ""
         return None, (f"{what}no calibrated distribution for {assignment.id} under the {profile} profile: "
                       f"run `{hint}` (stores it in reference/calibration.json)")
