@@ -307,9 +307,7 @@ class Worker:
                 self.process.kill()
                 self.process.wait()
             self.process = None
-        if self._control is not None:
-            os.close(self._control)
-            self._control = None
+        self._close_control()
         if self._uid_lock is not None:
             os.close(self._uid_lock)
             self._uid_lock = None
@@ -411,10 +409,13 @@ class Worker:
             self.process.kill()
             self.process.wait()
             self.process = None
+        self._close_control()
+        self.start()
+
+    def _close_control(self) -> None:
         if self._control is not None:
             os.close(self._control)
             self._control = None
-        self.start()
 
     def _read_message(self, timeout: float) -> dict[str, Any] | None:
         """The zygote's next JSON line, or ``None`` if it died or said nothing within ``timeout`` seconds."""
