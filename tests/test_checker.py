@@ -139,3 +139,69 @@ def test_the_class_is_graded_by_a_checker_of_another_uid(tmp_path: Path) -> None
     assert bob["status"] == "failed"
     assert any("layer 2 LSTM: 24,832 parameters, expected 8,320 (64 units instead of 32)" in check["message"]
                for check in bob["checks"] if not check["passed"]), bob["checks"]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            pass
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_grader_killed_outright_leaves_no_checker_behind(tmp_path: Path) -> None:
+    """A CI timeout's SIGTERM ends the grader without closing its checker's pipe; the checker (a fork, holding a
+    copy of the grader's end of it) notices its parent is gone and exits instead of waiting forever."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    grader = subprocess.Popen([sys.executable, "-m", "harness", "run", "submissions/alice", "-a", "simple_rnn",
+                               "--force", "--db", str(tmp_path / "db.sqlite")], cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    checkers: list[int] = []
+    deadline = time.monotonic() + 60
+    while not checkers and time.monotonic() < deadline and grader.poll() is None:
+        own = _cmdline(grader.pid)  # empty until the grader's exec is done
+        checkers = [pid for pid in _children(grader.pid) if own and _cmdline(pid) == own]  # a fork: same command
+        time.sleep(0.05)
+    assert checkers, "the grader forked no checker"
+    while os.getuid() == 0 and _uid(checkers[0]) == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)  # as root, until it is confined under its own uid: serving, as when a CI job times out
+    grader.send_signal(signal.SIGTERM)
+    grader.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while any(map(_running, checkers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in checkers if _running(pid)]
+    for pid in left:  # never leave one running past the test
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "the checker outlived its grader"
+
+
+def _uid(pid: int) -> int | None:
+    try:
+        status = (Path("/proc") / str(pid) / "status").read_text()
+    except OSError:
+        return None
+    return int(next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1])
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes()
+    except OSError:
+        return b""

@@ -37,6 +37,7 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,8 @@ from harness.sandbox.jail.zygote import kill_as
 #: Seconds a checker may take to be ready for a model: its start-up (TensorFlow's import, when it is new) and the
 #: reference's build (once per assignment). Neither is the student's doing, so the run's --timeout starts after.
 PREPARE_TIMEOUT_S = 300.0
+#: How often a checker looks whether its grader is still there (seconds).
+PARENT_POLL_S = 0.5
 #: The files of a job's output folder that a model check reads, and the most of each the grader sends: they are
 #: written to the checker's scratch (``model.keras``, which a structure task does not ask for, gets half of it).
 SENT_FILES = {name: min(protocol.FILES[name].max_bytes, SCRATCH_BYTES // 2)
@@ -274,12 +277,23 @@ def _failed(assignment_id: str, file: str, outcome: Outcome, reason: str) -> Ass
     return evaluate.error_result(load_catalog()[assignment_id], file, reason, outcome)
 
 
+def _end_with_parent(parent: int) -> None:
+    """Exit once the grader is gone. A grader killed outright (SIGTERM from a CI timeout, SIGKILL) never closes
+    the pipe, and a forked checker holds a copy of the grader's end, so ``recv`` would wait forever. Not
+    ``PR_SET_PDEATHSIG``: it fires when the *thread* that started the checker ends, and checkers are restarted by
+    grading threads and then lent to others."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_S)
+    os._exit(0)
+
+
 def serve(connection: Connection, threads: int, scratch: str, uid: int | None = None) -> None:
     """The checker's loop: a request at a time, until the grader closes the pipe or a check breaches its limits
     or changes Keras' process-wide state (then the grader replaces it). ``uid``: the checker's own (root only)."""
     from harness.checks.confine import confine
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle: it closes us
+    parent = os.getppid()
     from harness.catalog import reference_dirs
 
     needs = (*python_roots(), Path(harness.__file__).resolve().parent, *(p.resolve() for p in reference_dirs()))
@@ -293,6 +307,8 @@ def serve(connection: Connection, threads: int, scratch: str, uid: int | None = 
     import tensorflow as tf
 
     confine(Path(scratch), uid, needs)
+    # started confined: a thread keeps the capabilities and filters of the thread that made it
+    threading.Thread(target=_end_with_parent, args=(parent,), daemon=True, name="grader-checker-parent").start()
     keras_config = sys.modules.get("keras.src.backend.config")
     if keras_config is not None and hasattr(keras_config, "_KERAS_DIR"):
         # Keras resolved its home (get_file's default) at import: point it at the scratch
