@@ -62,6 +62,7 @@ def test_feedback_states_the_rule_and_gives_linear_credit() -> None:
     assert not half.passed and half.credit == pytest.approx(0.5)
     assert f"{bar - middle:.4f} short" in half.message and "broken variants score at most 0.5200" in half.message
     assert "partial credit 50%" in half.message
+    assert bars.credit_percent(0.995) == "99%" and bars.credit_percent(0.5) == "50%"  # a fail never reads 100%
     none = bars.judge("test_accuracy", "test accuracy", 0.50, rule, False)
     assert none.credit == 0.0 and "no credit" in none.message
 

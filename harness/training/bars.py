@@ -32,6 +32,11 @@ MIN_RUNS = 3
 WEIGHT = 1.0
 
 
+def credit_percent(credit: float) -> str:
+    """Partial credit as a whole percentage, rounded down: a failed check never reads "100%"."""
+    return f"{math.floor(100 * credit + 1e-9)}%"
+
+
 def tolerance_k(n: int, coverage: float = COVERAGE, confidence: float = CONFIDENCE) -> float:
     """The one-sided normal tolerance factor ``k`` for ``n`` runs: ``mean - k·sd`` is below ``coverage`` of the
     population with probability ``confidence``."""
@@ -105,7 +110,7 @@ def judge(name: str, what: str, score: float, rule: Mapping[str, Any], lower_is_
                        f"{shown(floor)}"
             if separated:
                 credit = max(0.0, min(1.0, (score - floor) / (bar - floor)))
-                message += f": partial credit {100 * credit:.0f}%" if credit > 0 else ": no credit"
+                message += f": partial credit {credit_percent(credit)}" if credit > 0 else ": no credit"
     if not separated:
         message += ("; under this profile the known-broken variants score as well as a correct model, so this "
                     "check cannot tell them apart" if floor is not None else

@@ -98,7 +98,7 @@ def judge(name: str, what: str, score: float, bar: float, metric: str, training:
         message = (f"{what} {shown(score)}: {shown(gap)} {'too high' if lower else 'short'} — "
                    f"{'at most' if lower else 'at least'} {shown(need)} needed ({rule})")
         if credit > 0:
-            message += f"; partial credit {100 * credit:.0f}%"
+            message += f"; partial credit {bars.credit_percent(credit)}"
         else:
             floor_value = bar / floor if lower else bar * floor
             message += f"; no credit {'above' if lower else 'below'} {shown(floor_value)}"
