@@ -15,20 +15,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-#: Modules that take a minute or more: collected first and handed out first (``--no-loadscope-reorder`` keeps this
-#: order), so neither worker is left alone with one at the end.
-SLOW_FIRST = ("test_training.py", "test_containment.py", "test_bench.py", "test_checks_totals.py", "test_cli.py",
-              "test_ray.py", "test_sandbox.py", "test_parallel.py", "test_pytest_plugin.py", "test_isolation.py")
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """One worker per core, at most 4: every worker's tests start grader runs of two sandbox workers each."""
     return max(1, min(4, len(os.sched_getaffinity(0))))
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
 
 
 def shared_dir(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
