@@ -1,7 +1,8 @@
 """Shared fixtures: every test gets its own results store, and the CLI is driven as a user would.
 
-The suite runs on two pytest-xdist workers, a test module to each (``pyproject.toml``'s ``addopts``): what both
-workers need (the reference figures, the example class) is computed once per run in a folder they share."""
+The suite runs on pytest-xdist workers (one per core, at most 4), a test module to each (``pyproject.toml``'s
+``addopts``): what every worker needs (the reference figures, the example class) is computed once per run in a
+folder they share."""
 
 from __future__ import annotations
 
