@@ -14,14 +14,14 @@ from harness.training import bars
 
 
 def test_the_tolerance_bound_has_its_coverage_at_its_confidence() -> None:
-    """Simulated: for 10 normal runs, ``mean - k·sd`` is below the population's 1% quantile ~90% of the time."""
+    """Simulated: for 10 normal runs, ``mean - k·sd`` is below the population's 1% quantile ~95% of the time."""
     n, trials = 10, 20_000
     k = bars.tolerance_k(n)
     runs = np.random.default_rng(0).normal(0.0, 1.0, size=(trials, n))
     bounds = runs.mean(axis=1) - k * runs.std(axis=1, ddof=1)
     quantile = -2.3263478740408408  # the standard normal's 1% quantile
     confidence = float(np.mean(bounds <= quantile))
-    assert 0.87 < confidence < 0.93, confidence
+    assert 0.935 < confidence < 0.965, confidence
     assert bars.tolerance_k(30) < k < bars.tolerance_k(5)  # more runs: a tighter bound
     with pytest.raises(ValueError):
         bars.tolerance_k(1)
@@ -31,7 +31,7 @@ def test_the_rule_comes_from_both_distributions() -> None:
     correct = [0.80, 0.82, 0.81, 0.79, 0.80]
     rule = bars.derive(correct, {"softmax_output": [0.50, 0.52], "one_unit": [0.55]}, lower_is_better=False)
     k = bars.tolerance_k(5)
-    assert rule["bar"] == pytest.approx(np.mean(correct) - k * np.std(correct, ddof=1), abs=1e-6)
+    assert rule["bar"] == pytest.approx(np.mean(correct) - k * np.std(correct, ddof=1), abs=1e-5)
     assert rule["floor"] == 0.55 and rule["separated"] and rule["correct"]["scores"] == correct
     assert rule["broken"]["softmax_output"]["max"] == 0.52
     close = bars.derive(correct, {"weak": [0.79]}, lower_is_better=False)
@@ -39,6 +39,43 @@ def test_the_rule_comes_from_both_distributions() -> None:
     alone = bars.derive(correct, {}, lower_is_better=False)
     assert alone["floor"] is None and not alone["separated"]
     assert bars.derive([0.8, 0.8], {}, lower_is_better=False)["bar"] is None  # fewer than MIN_RUNS
+
+
+def test_runs_that_never_vary_still_leave_a_step_of_room() -> None:
+    """Ten perfect stateful songs (sd 0): the sd is taken as that of rounding to whole notes, so one note off still
+    passes and a broken model does not; a spread wider than the step is used as it is."""
+    perfect = bars.derive([50.0] * 10, {"not_stateful": [16.0]}, False, step=1.0)
+    assert perfect["bar"] == pytest.approx(50 - bars.tolerance_k(10) / np.sqrt(12), abs=1e-6)
+    assert 48 < perfect["bar"] < 49 and perfect["separated"]
+    assert bars.judge("full_song", "full song", 49, perfect, False).passed
+    assert not bars.judge("full_song", "full song", 48, perfect, False).passed
+    wide = [0.80, 0.82, 0.81, 0.79, 0.80]
+    assert bars.derive(wide, {}, False, step=0.001)["bar"] == bars.derive(wide, {}, False)["bar"]
+
+
+def test_the_shipped_bars_follow_the_rule_and_rederive_rewrites_them(tmp_path: Path) -> None:
+    """Every bar in reference/calibration.json is what :func:`bars.derive` gives for its stored scores; after a
+    change to the rule, ``grader calibrate --rederive`` rewrites them from the scores, training nothing."""
+    import json
+
+    from harness.training import CALIBRATION, load_calibration, rederive
+    from tests.conftest import grader
+
+    shipped = load_calibration(CALIBRATION)
+    for assignment_id, by_profile in shipped.items():
+        for profile, entry in by_profile.items():
+            assert rederive(entry) == entry, f"{assignment_id} ({profile}): run `grader calibrate --rederive`"
+    data = json.loads(CALIBRATION.read_text(encoding="utf-8"))
+    rule = data["assignments"]["mnist_cnn"]["quick"]["checks"]["test_accuracy"]
+    rule["bar"], rule["k"] = 0.99, 1.0  # as an older rule would have stored it
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps(data))
+    done = grader("calibrate", "--rederive", "-a", "mnist_cnn", "--output", str(path))
+    assert done.returncode == 0, done.stderr
+    assert "1 bars derived anew" in done.stdout and "mnist_cnn" in done.stdout
+    assert load_calibration(path) == shipped
+    done = grader("calibrate", "--rederive", "-a", "jena_gru", "--output", str(path))
+    assert done.returncode == 2 and "jena_gru: nothing stored for profile 'quick'" in done.stderr
 
 
 def test_mae_is_mirrored() -> None:
@@ -70,7 +107,7 @@ def test_feedback_states_the_rule_and_gives_linear_credit() -> None:
 def test_a_check_that_does_not_separate_says_so() -> None:
     rule = bars.derive([0.60, 0.62, 0.61], {"one_unit": [0.61]}, False)
     assert not rule["separated"]
-    check = bars.judge("test_accuracy", "test accuracy", 0.50, rule, False)
+    check = bars.judge("test_accuracy", "test accuracy", 0.40, rule, False)
     assert check.credit == 0.0 and "cannot tell them apart" in check.message
     passed = bars.judge("test_accuracy", "test accuracy", 0.62, rule, False)
     assert passed.passed and "cannot tell them apart" in passed.message

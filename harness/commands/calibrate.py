@@ -44,11 +44,16 @@ from harness.training import bars
               help="How many seeds each known-broken variant trains under (0: none; then no floor).")
 @click.option("--output", type=click.Path(path_type=Path), default=None,
               help="Calibration file [default: $GRADER_CALIBRATION or reference/calibration.json].")
+@click.option("--rederive", is_flag=True,
+              help="Train nothing: derive the stored bars anew from the stored scores (after a change to the rule).")
 @click.option("--require-sandbox", is_flag=True, help="Refuse to run without bubblewrap.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def command(assignments: tuple[str, ...], profile: str, data_dirs: tuple[Path, ...], seed: int, seeds: int,
-            broken_seeds: int, output: Path | None, require_sandbox: bool, fmt: str) -> None:
+            broken_seeds: int, output: Path | None, rederive: bool, require_sandbox: bool, fmt: str) -> None:
     """Train the references (and their broken variants) under PROFILE and many seeds; store the distributions."""
+    if rederive:
+        _rederive(assignments, profile, output, fmt)
+        return
     catalog = load_catalog()
     trainable = [i for i, a in catalog.items() if isinstance(a, ModelAssignment) and a.training is not None]
     for assignment_id in assignments:
@@ -96,6 +101,26 @@ def command(assignments: tuple[str, ...], profile: str, data_dirs: tuple[Path, .
                    f"variant) in {time.time() - started:.0f} s; stored in {os.path.relpath(path)}" if entries else
                    f"\nnothing calibrated ({profile}); {path} unchanged")
     sys.exit(0 if len(entries) == len(ids) else 1)
+
+
+def _rederive(assignments: tuple[str, ...], profile: str, output: Path | None, fmt: str) -> None:
+    path = training.calibration_path(output)
+    stored = training.load_calibration(output)
+    unknown = [i for i in assignments if profile not in stored.get(i, {})]
+    if unknown:
+        raise click.BadParameter(f"{', '.join(unknown)}: nothing stored for profile {profile!r} in {path}",
+                                 param_hint="-a/--assignment")
+    ids = list(dict.fromkeys(assignments)) or sorted(i for i, by_profile in stored.items() if profile in by_profile)
+    entries = {i: training.rederive(stored[i][profile]) for i in ids}
+    training.save_calibration(entries, profile, output)
+    if fmt == "json":
+        click.echo(json.dumps({"profile": profile, "file": str(path), "calibrated": entries}, indent=2,
+                              ensure_ascii=False))
+    else:
+        click.echo(tabulate(_rows(entries), headers=["assignment", "check", "correct (N)", "bar", "broken max (M)",
+                                                     "separated", "epochs"], tablefmt="simple"))
+        click.echo(f"\n{len(entries)} bars derived anew from their stored scores ({profile}); stored in "
+                   f"{os.path.relpath(path)}")
 
 
 def _calibrate_one(grader: Grader, worker: Any, assignment: ModelAssignment, tmp: Path, seeds: range,

@@ -37,6 +37,7 @@ from harness.training.calibration import (
     calibration_entry,
     calibration_path,
     load_calibration,
+    rederive,
     reference_source,
     save_calibration,
 )
@@ -47,4 +48,5 @@ from harness.training.settings import PROFILES, TrainJob, TrainSettings, setting
 
 __all__ = ["CALIBRATION", "ENV_CALIBRATION", "PROFILES", "WEIGHT", "Runs", "Session", "TrainJob", "TrainSettings",
            "calibration_entry", "calibration_path", "feedback", "judge", "labels_for", "load_calibration",
-           "num_classes", "reference_source", "save_calibration", "score_model", "settings_for", "to_layout"]
+           "num_classes", "rederive", "reference_source", "save_calibration", "score_model", "settings_for",
+           "to_layout"]

@@ -11,6 +11,7 @@ from typing import Any
 
 from harness.catalog import Broken, ModelAssignment, Recipe, Training
 from harness.results import AssignmentResult
+from harness.song import PRED_COUNT
 from harness.training import bars
 from harness.training.judge import check_scores
 from harness.training.settings import judged_as_song, training_of
@@ -77,6 +78,30 @@ def run_scores(result: AssignmentResult, training: Training) -> dict[str, float]
     return check_scores(training, Recipe(data=recipe.get("data") or {}), metrics)
 
 
+def score_step(check: str, n_test: Any = None) -> float:
+    """The smallest difference ``check``'s score can show: one of the song's windows, one note, one test sample;
+    0 for a continuous score (MAE) or an unknown test size."""
+    if check == "train_accuracy":
+        return 1 / PRED_COUNT
+    if check == "full_song":
+        return 1.0
+    if check == "test_accuracy" and isinstance(n_test, int) and n_test > 0:
+        return 1 / n_test
+    return 0.0
+
+
+def rederive(entry: dict[str, Any]) -> dict[str, Any]:
+    """``entry`` (one assignment and profile of the calibration file) with every check's rule derived anew from
+    its stored scores: after a change to :mod:`bars`' rule, the file follows it without training again."""
+    checks = {}
+    for name, rule in entry["checks"].items():
+        broken = {variant: dist["scores"] for variant, dist in rule["broken"].items()}
+        checks[name] = bars.derive(rule["correct"]["scores"], broken, name == "test_mae",
+                                   score_step(name, entry.get("n_test")))
+    return {**entry, "checks": checks,
+            "separated": bool(checks) and all(rule["separated"] for rule in checks.values())}
+
+
 def calibration_entry(assignment: ModelAssignment, runs: Runs, threads: int) -> dict[str, Any]:
     """What ``grader calibrate`` stores for one assignment and profile: per check, the correct and broken
     distributions and the rule derived from them (:func:`bars.derive`), with what the runs were made
@@ -102,9 +127,10 @@ def calibration_entry(assignment: ModelAssignment, runs: Runs, threads: int) -> 
             for name, value in scores.items():
                 broken.setdefault(name, {}).setdefault(variant, []).append(value)
     lower = training.metric == "mae" and not judged_as_song(training)
-    checks = {name: bars.derive(values, broken.get(name, {}), lower) for name, values in correct.items()}
-    everything = [*trained, *(r for by_seed in runs.broken.values() for r in by_seed.values())]
     first = (trained[0].metrics.get("training") or {}) if trained else {}
+    checks = {name: bars.derive(values, broken.get(name, {}), lower, score_step(name, first.get("n_test")))
+              for name, values in correct.items()}
+    everything = [*trained, *(r for by_seed in runs.broken.values() for r in by_seed.values())]
     ended = [(r.metrics.get("training") or {}) for r in everything]
     mistakes = {b.name: b.mistake for b in assignment.broken}
     return {
@@ -133,7 +159,8 @@ def save_calibration(entries: dict[str, dict[str, Any]], profile: str, path: Pat
     data["about"] = ("Measured by `grader calibrate`: per assignment and profile, each training check's scores for the "
                      "reference under N seeds (correct) and the catalog's known-broken variants under M seeds, "
                      "trained in the sandbox and evaluated on held-out data exactly as a submission is. bar: the "
-                     "one-sided lower tolerance bound (99% of correct runs above it, 90% confidence; MAE mirrored); "
+                     "one-sided lower tolerance bound (99% of correct runs above it, 95% confidence; MAE mirrored; "
+                     "the sd at least step/sqrt(12), step: the score's resolution); "
                      "floor: the broken variants' best (no credit there); separated: floor below bar.")
     assignments = data.setdefault("assignments", {})
     for assignment_id, entry in entries.items():
