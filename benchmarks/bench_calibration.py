@@ -12,6 +12,7 @@ least 95%. Then the wall time of ``grader run submissions/alice --checks train -
 
     python benchmarks/bench_calibration.py --seeds 20 --broken-seeds 5 -a mnist_mlp --output /tmp/bench-calib.json
     python benchmarks/bench_calibration.py --seeds 0 --alice          # only the alice timing
+    python benchmarks/bench_calibration.py --seeds 0 --alice-seeds 5  # alice, --checks all, seeds 0-4
 """
 
 from __future__ import annotations
@@ -95,9 +96,10 @@ def run_seeds(ids: list[str], seeds: list[int], broken_seeds: int, data_dir: Pat
                     if result["status"] == "missing":
                         continue
                     checks = {c["name"]: c["message"] for c in result["checks"]}
+                    figure = ((result.get("metrics") or {}).get("training") or {}).get("score")
                     verdicts.setdefault(result["id"], {}).setdefault(submission["submission"], {})[seed] = {
                         "status": result["status"], "score": result["score"], "max_score": result["max_score"],
-                        "checks": checks}
+                        "figure": figure, "checks": checks}
             print(f"seed {seed}: graded {graded.assignments} in {graded.wall_s:.0f} s", file=sys.stderr)
             after_seed(verdicts)
     return verdicts
@@ -107,23 +109,29 @@ def summarize(verdicts: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for assignment_id, folders in sorted(verdicts.items()):
         correct = folders.get("reference", {})
+        figures = [v["figure"] for v in correct.values() if isinstance(v.get("figure"), (int, float))]
         row: dict[str, Any] = {"assignment": assignment_id, "seeds": sorted(correct),
                                "correct_passed": sum(v["status"] == "passed" for v in correct.values()),
+                               "correct_figures": {"min": min(figures, default=None),
+                                                   "max": max(figures, default=None)},
                                "correct_failures": {s: v["checks"] for s, v in correct.items()
                                                     if v["status"] != "passed"},
                                "broken": {}}
         for folder, by_seed in folders.items():
             if folder.startswith("broken-"):
+                broken_figures = [v["figure"] for v in by_seed.values() if isinstance(v.get("figure"), (int, float))]
                 row["broken"][folder.removeprefix("broken-")] = {
                     "runs": len(by_seed), "failed": sum(v["status"] != "passed" for v in by_seed.values()),
+                    "best_figure": max(broken_figures, default=None),
                     "full_credit": sum(v["score"] >= v["max_score"] for v in by_seed.values())}
         rows.append(row)
     return rows
 
 
-def time_alice(data_dir: Path) -> dict[str, Any]:
-    """``grader run submissions/alice --checks train --data-dir DIR``: wall time and what it graded."""
-    graded = grader_run([ROOT / "submissions" / "alice"], "--checks", "train", "--data-dir", str(data_dir))
+def time_alice(data_dir: Path, checks: str = "train", seed: int = 0) -> dict[str, Any]:
+    """``grader run submissions/alice --checks CHECKS --seed SEED --data-dir DIR``: wall time and what it graded."""
+    graded = grader_run([ROOT / "submissions" / "alice"], "--checks", checks, "--seed", str(seed),
+                        "--data-dir", str(data_dir))
     statuses: dict[str, int] = {}
     for result in graded.report["submissions"][0]["assignments"]:
         statuses[result["status"]] = statuses.get(result["status"], 0) + 1
@@ -142,6 +150,9 @@ def main() -> None:
     parser.add_argument("--first-seed", type=int, default=1000)
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--alice", action="store_true", help="Also time alice's whole --checks train run.")
+    parser.add_argument("--alice-seeds", type=int, default=0,
+                        help="Also grade alice with --checks all under seeds 0..N-1: every assignment with data "
+                             "must pass under each.")
     parser.add_argument("--output", type=Path, default=None, help="Write the results as JSON here.")
     options = parser.parse_args()
     trainable = [i for i, a in load_catalog().items() if isinstance(a, ModelAssignment) and a.training is not None]
@@ -159,15 +170,25 @@ def main() -> None:
     if options.seeds:
         out["fresh_seeds"] = fresh_seeds(ids, options.first_seed, options.seeds)
         save(run_seeds(ids, out["fresh_seeds"], options.broken_seeds, options.data_dir, save))
-        print(f"{'assignment':26} {'correct passed':>15}  broken failed")
+        print(f"{'assignment':26} {'correct passed':>15}  {'correct figure':>15}  broken failed (best figure)")
         for row in out["assignments"]:
-            broken = ", ".join(f"{n} {b['failed']}/{b['runs']}" for n, b in row["broken"].items())
-            print(f"{row['assignment']:26} {row['correct_passed']:>7}/{len(row['seeds']):<7}  {broken}")
+            broken = ", ".join(f"{n} {b['failed']}/{b['runs']}"
+                               + ("" if b["best_figure"] is None else f" ({b['best_figure']:.4f})")
+                               for n, b in row["broken"].items())
+            low = row["correct_figures"]["min"]
+            print(f"{row['assignment']:26} {row['correct_passed']:>7}/{len(row['seeds']):<7}  "
+                  f"{'' if low is None else f'lowest {low:.4f}':>15}  {broken}")
     if options.alice:
         out["alice_train"] = time_alice(options.data_dir)
         alice = out["alice_train"]
         print(f"alice --checks train: {alice['wall_s']:.0f} s (goal ≤ 150 s), {alice['assignments_graded']} graded, "
               f"not passed: {alice['not_passed'] or 'none'}")
+    for seed in range(options.alice_seeds):
+        run = time_alice(options.data_dir, "all", seed)
+        out.setdefault("alice_all", {})[seed] = run
+        save()
+        print(f"alice --checks all --seed {seed}: {run['wall_s']:.0f} s, {run['statuses']}, "
+              f"not passed: {run['not_passed'] or 'none'}")
     save()
 
 
