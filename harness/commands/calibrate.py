@@ -8,7 +8,8 @@ variants (``ModelAssignment.broken``) under ``--broken-seeds M``; all of them go
 TensorFlow is imported once. :mod:`harness.training.bars` derives each check's bar, floor and separation; the entry
 (with every score, the seeds, the Python/TensorFlow/Keras versions, the data's sha256 and the recipe) goes to
 ``reference/calibration.json`` (or ``--output`` / ``$GRADER_CALIBRATION``) as soon as its assignment is done;
-entries of other assignments and profiles are kept.
+entries of other assignments and profiles are kept. ``--rederive`` trains nothing: it derives every stored bar anew
+from the stored scores, for when :mod:`harness.training.bars`' rule changes.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from harness.catalog import ModelAssignment, load_catalog
 from harness.pipeline.grade import Grader, Options
 from harness.sandbox import SandboxUnavailable
 from harness.training import bars
+
+#: The columns of the table both ways of calibrating print (:func:`_rows`).
+HEADERS = ["assignment", "check", "correct (N)", "bar", "broken max (M)", "separated", "epochs"]
 
 
 @click.command("calibrate")
@@ -95,8 +99,7 @@ def command(assignments: tuple[str, ...], profile: str, data_dirs: tuple[Path, .
     else:
         click.echo(tabulate(_rows(entries) + [(i, "", "", "", "", "", f"not calibrated: {why}"[:100])
                                               for i, why in not_calibrated.items()],
-                            headers=["assignment", "check", "correct (N)", "bar", "broken max (M)", "separated",
-                                     "epochs"], tablefmt="simple"))
+                            headers=HEADERS, tablefmt="simple"))
         click.echo(f"\n{len(entries)} of {len(ids)} calibrated ({profile}, {seeds} seeds, {broken_seeds} per broken "
                    f"variant) in {time.time() - started:.0f} s; stored in {os.path.relpath(path)}" if entries else
                    f"\nnothing calibrated ({profile}); {path} unchanged")
@@ -117,8 +120,7 @@ def _rederive(assignments: tuple[str, ...], profile: str, output: Path | None, f
         click.echo(json.dumps({"profile": profile, "file": str(path), "calibrated": entries}, indent=2,
                               ensure_ascii=False))
     else:
-        click.echo(tabulate(_rows(entries), headers=["assignment", "check", "correct (N)", "bar", "broken max (M)",
-                                                     "separated", "epochs"], tablefmt="simple"))
+        click.echo(tabulate(_rows(entries), headers=HEADERS, tablefmt="simple"))
         click.echo(f"\n{len(entries)} bars derived anew from their stored scores ({profile}); stored in "
                    f"{os.path.relpath(path)}")
 
