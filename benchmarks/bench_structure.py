@@ -20,10 +20,9 @@ Run either way (both time the two commands side by side, interleaved, in the sam
     python benchmarks/bench_structure.py --rounds 3 --cold-references   # references computed in every round
     pytest benchmarks/bench_structure.py --benchmark-only
 
-Last measured (2 shared cores, load average 8–12, 3 rounds, medians; README's table has the spread): the 28 models
-wall 1.39×, CPU 2.20× (13.1 s vs 28.9 s); ``-a imdb_lstm`` wall 1.63×, CPU 1.83× (7.3 s vs 13.3 s: the checker's
-TensorFlow import beside the sandbox worker's); ``--all`` wall 1.47×, CPU 2.87× (9.7 s vs 27.8 s). Before the
-reference cache and batched jobs: CPU 3.2–3.4×, 1.9–2.0× and 3.3–3.4×.
+Last measured (2 idle cores, 2026-12-02, medians; README's table has the spread): the 28 models wall 1.59× (5 rounds,
+CPU 2.43×); ``-a imdb_lstm`` wall 1.02×, CPU 1.72× (the checker's TensorFlow import beside the sandbox worker's);
+``--all`` wall 1.48×, CPU 2.36×.
 """
 
 from __future__ import annotations
