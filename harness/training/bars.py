@@ -9,7 +9,8 @@ under M seeds; this module turns those scores into the rule ``--checks train`` a
   the usual approximation (Natrella / NIST e-Handbook 7.2.6.3) with the standard normal's quantiles from
   :mod:`statistics`, so no SciPy. 95%, not 90%: on fresh seeds, the IMDB recurrent models and the MNIST CNN have a
   heavier low tail than a normal distribution (a training run that starts badly), and at 90% one fresh seed in 10–20
-  missed its bar.
+  missed its bar. Even at 95%, ten calibration seeds cannot see the furthest tails (an MNIST MLP 4 sd, a song LSTM
+  5 sd below the mean on fresh seeds): the bar is an estimate from those runs, and the feedback says how many.
 - the **sd** is at least that of rounding to the score's step (``step/√12``: one window of 50 for the song's train
   accuracy, one note for the full song, one sample for a test accuracy). Why: when every calibration run is perfect
   (the stateful song: 50/50 each time) the sample sd is 0 and the bar would be perfection; a correct model one note
