@@ -14,7 +14,7 @@ from harness.results import AssignmentResult
 from harness.song import PRED_COUNT
 from harness.training import bars
 from harness.training.judge import check_scores
-from harness.training.settings import judged_as_song, training_of
+from harness.training.settings import training_of
 
 #: Where ``grader calibrate`` stores the reference's scores (``$GRADER_CALIBRATION`` overrides).
 CALIBRATION = Path(__file__).resolve().parents[2] / "reference" / "calibration.json"
@@ -90,14 +90,18 @@ def score_step(check: str, n_test: Any = None) -> float:
     return 0.0
 
 
+def check_rule(check: str, correct: list[float], broken: dict[str, list[float]], n_test: Any) -> dict[str, Any]:
+    """:func:`bars.derive` for the check named ``check`` (its direction and step follow from the name)."""
+    return bars.derive(correct, broken, check == "test_mae", score_step(check, n_test))
+
+
 def rederive(entry: dict[str, Any]) -> dict[str, Any]:
     """``entry`` (one assignment and profile of the calibration file) with every check's rule derived anew from
     its stored scores: after a change to :mod:`bars`' rule, the file follows it without training again."""
-    checks = {}
-    for name, rule in entry["checks"].items():
-        broken = {variant: dist["scores"] for variant, dist in rule["broken"].items()}
-        checks[name] = bars.derive(rule["correct"]["scores"], broken, name == "test_mae",
-                                   score_step(name, entry.get("n_test")))
+    checks = {name: check_rule(name, rule["correct"]["scores"],
+                               {variant: dist["scores"] for variant, dist in rule["broken"].items()},
+                               entry.get("n_test"))
+              for name, rule in entry["checks"].items()}
     return {**entry, "checks": checks,
             "separated": bool(checks) and all(rule["separated"] for rule in checks.values())}
 
@@ -126,9 +130,8 @@ def calibration_entry(assignment: ModelAssignment, runs: Runs, threads: int) -> 
                 continue
             for name, value in scores.items():
                 broken.setdefault(name, {}).setdefault(variant, []).append(value)
-    lower = training.metric == "mae" and not judged_as_song(training)
     first = (trained[0].metrics.get("training") or {}) if trained else {}
-    checks = {name: bars.derive(values, broken.get(name, {}), lower, score_step(name, first.get("n_test")))
+    checks = {name: check_rule(name, values, broken.get(name, {}), first.get("n_test"))
               for name, values in correct.items()}
     everything = [*trained, *(r for by_seed in runs.broken.values() for r in by_seed.values())]
     ended = [(r.metrics.get("training") or {}) for r in everything]
