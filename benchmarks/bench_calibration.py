@@ -7,8 +7,10 @@ folder (``reference/`` and one folder per broken variant, each file built from t
 ``graded.grader_run`` (``--force``, a store of its own, and a check that it graded every file it was given).
 
 Goals (issue 15): the correct model passes on every fresh seed (none below 99%); each broken variant fails on at
-least 95%. Then the wall time of ``grader run submissions/alice --checks train --data-dir DIR`` (was 121 s; keep
-≤ 150 s). Prints a table and writes JSON (``--output``).
+least 95%. A model below its bar is trained again under another seed (``harness/training/second_run.py``), so both
+are counted: the verdict, and the first run's alone; a broken variant must fall short on both of its runs.
+Then the wall time of ``grader run submissions/alice --checks train --data-dir DIR`` (was 121 s; keep ≤ 150 s).
+Prints a table and writes JSON (``--output``).
 
     python benchmarks/bench_calibration.py --seeds 20 --broken-seeds 5 -a mnist_mlp --output /tmp/bench-calib.json
     python benchmarks/bench_calibration.py --seeds 0 --alice          # only the alice timing
@@ -96,10 +98,13 @@ def run_seeds(ids: list[str], seeds: list[int], broken_seeds: int, data_dir: Pat
                     if result["status"] == "missing":
                         continue
                     checks = {c["name"]: c["message"] for c in result["checks"]}
-                    figure = ((result.get("metrics") or {}).get("training") or {}).get("score")
+                    trained = (result.get("metrics") or {}).get("training") or {}
+                    runs = trained.get("runs") or []  # two when the first run fell short (a second run)
+                    figures = [r["measured"].get("score") for r in runs] if runs else [trained.get("score")]
                     verdicts.setdefault(result["id"], {}).setdefault(submission["submission"], {})[seed] = {
                         "status": result["status"], "score": result["score"], "max_score": result["max_score"],
-                        "figure": figure, "checks": checks}
+                        "first_passed": result["status"] == "passed" and not runs, "figures": figures,
+                        "checks": checks}
             print(f"seed {seed}: graded {graded.assignments} in {graded.wall_s:.0f} s", file=sys.stderr)
             after_seed(verdicts)
     return verdicts
@@ -109,19 +114,21 @@ def summarize(verdicts: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for assignment_id, folders in sorted(verdicts.items()):
         correct = folders.get("reference", {})
-        figures = [v["figure"] for v in correct.values() if isinstance(v.get("figure"), (int, float))]
+        figures = [f for v in correct.values() for f in v["figures"][:1] if isinstance(f, (int, float))]
         row: dict[str, Any] = {"assignment": assignment_id, "seeds": sorted(correct),
                                "correct_passed": sum(v["status"] == "passed" for v in correct.values()),
+                               "correct_passed_first_run": sum(v["first_passed"] for v in correct.values()),
                                "correct_figures": {"min": min(figures, default=None),
                                                    "max": max(figures, default=None)},
                                "correct_failures": {s: v["checks"] for s, v in correct.items()
-                                                    if v["status"] != "passed"},
+                                                    if not v["first_passed"]},
                                "broken": {}}
         for folder, by_seed in folders.items():
             if folder.startswith("broken-"):
-                broken_figures = [v["figure"] for v in by_seed.values() if isinstance(v.get("figure"), (int, float))]
+                broken_figures = [f for v in by_seed.values() for f in v["figures"] if isinstance(f, (int, float))]
                 row["broken"][folder.removeprefix("broken-")] = {
                     "runs": len(by_seed), "failed": sum(v["status"] != "passed" for v in by_seed.values()),
+                    "failed_first_run": sum(not v["first_passed"] for v in by_seed.values()),
                     "best_figure": max(broken_figures, default=None),
                     "full_credit": sum(v["score"] >= v["max_score"] for v in by_seed.values())}
         rows.append(row)
@@ -170,14 +177,15 @@ def main() -> None:
     if options.seeds:
         out["fresh_seeds"] = fresh_seeds(ids, options.first_seed, options.seeds)
         save(run_seeds(ids, out["fresh_seeds"], options.broken_seeds, options.data_dir, save))
-        print(f"{'assignment':26} {'correct passed':>15}  {'correct figure':>15}  broken failed (best figure)")
+        print(f"{'assignment':26} {'correct passed (first run)':>27}  {'correct figure':>15}  "
+              "broken failed (first run, best figure of any run)")
         for row in out["assignments"]:
-            broken = ", ".join(f"{n} {b['failed']}/{b['runs']}"
-                               + ("" if b["best_figure"] is None else f" ({b['best_figure']:.4f})")
+            broken = ", ".join(f"{n} {b['failed']}/{b['runs']} ({b['failed_first_run']}"
+                               + ("" if b["best_figure"] is None else f", {b['best_figure']:.4f}") + ")"
                                for n, b in row["broken"].items())
             low = row["correct_figures"]["min"]
-            print(f"{row['assignment']:26} {row['correct_passed']:>7}/{len(row['seeds']):<7}  "
-                  f"{'' if low is None else f'lowest {low:.4f}':>15}  {broken}")
+            passed = f"{row['correct_passed']}/{len(row['seeds'])} ({row['correct_passed_first_run']})"
+            print(f"{row['assignment']:26} {passed:>27}  {'' if low is None else f'lowest {low:.4f}':>15}  {broken}")
     if options.alice:
         out["alice_train"] = time_alice(options.data_dir)
         alice = out["alice_train"]

@@ -96,6 +96,10 @@ class Training:
     #: ``pass_fraction`` of it, credit linear from ``floor_fraction``. A calibrated distribution replaces both.
     pass_fraction: float = 0.95
     floor_fraction: float = 0.8
+    #: Also judge the held-out loss (``test_loss``, calibrated profiles only: the seeds print no loss), for an
+    #: assignment whose quick accuracy cannot tell a correct model from a known-broken one: a one-unit bottleneck
+    #: can learn the largest topic or two as well as the reference does under a small budget, but not how sure to be.
+    loss_check: bool = False
 
 
 @dataclass(frozen=True)

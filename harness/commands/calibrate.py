@@ -32,7 +32,7 @@ from harness.sandbox import SandboxUnavailable
 from harness.training import bars
 
 #: The columns of the table both ways of calibrating print (:func:`_rows`).
-HEADERS = ["assignment", "check", "correct (N)", "bar", "broken max (M)", "separated", "epochs"]
+HEADERS = ["assignment", "check", "correct (N)", "bar", "broken best (M)", "separated", "epochs"]
 
 
 @click.command("calibrate")

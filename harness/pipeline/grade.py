@@ -31,7 +31,7 @@ from harness.sandbox import Limits, Outcome
 from harness.sandbox.executors import Executor, Slot, executor_class
 from harness.sandbox.host.worker import SandboxFailed
 from harness.sandbox.jail import protocol
-from harness.training import TrainJob, TrainSettings
+from harness.training import TrainJob, TrainSettings, second_run
 from harness.versions import installed_versions
 
 SOURCE_SUFFIXES = (".py", ".ipynb")
@@ -306,8 +306,10 @@ class Grader:
                 ran.put((index, sandboxed))
                 if sandboxed.refused:
                     continue
+                sandboxed.second_runs = True
                 try:
                     self._run(sandboxed, worker)
+                    self._run_second(sandboxed, worker)
                 except BaseException as exc:  # noqa: BLE001 - the checking thread says it (see _Sandboxed.wait)
                     sandboxed.finish(exc)
                 else:
@@ -322,6 +324,7 @@ class Grader:
                 index, sandboxed = item
                 try:
                     if isinstance(sandboxed, _Sandboxed) and stop.is_set():
+                        sandboxed.close_checks()  # no second runs: the sandbox must not wait for them
                         sandboxed.wait_finished()  # its folder is still being filled
                         self._discard(sandboxed)
                         continue
@@ -442,6 +445,23 @@ class Grader:
         if pending:
             flush()
 
+    def _run_second(self, sandboxed: _Sandboxed, worker: Slot) -> None:
+        """The second runs the checking thread asks for (:mod:`harness.training.second_run`): for each training
+        job, in order, wait for its verdict; a model that fell short is trained again on the same worker."""
+        for number, job in enumerate(sandboxed.jobs):
+            if job.training is None or job.training.skip or job.task is None:
+                continue
+            again = sandboxed.wait_decision(number)
+            if again is None or again.task is None:
+                continue
+            outcome: Outcome | Exception
+            try:
+                again.started(self._session())
+                outcome = worker.run(again.task, sandboxed.submission, again.limits or self.options.limits)
+            except Exception as exc:  # noqa: BLE001
+                outcome = exc
+            sandboxed.deliver(number, outcome, second=True)
+
     def _check(self, sandboxed: _Sandboxed) -> SubmissionResult:
         """The trusted side: check what the sandbox left for each assignment, and score it. An exception while
         checking one assignment is that assignment's ``error``, with the reason; the others are still checked."""
@@ -459,13 +479,32 @@ class Grader:
                 outcome = sandboxed.wait(number)
                 try:
                     checked = self._evaluate(job, outcome, checker)
+                    checked = self._second_run(sandboxed, number, job, checked)
+                except _SandboxStopped:
+                    raise
                 except Exception as exc:  # noqa: BLE001 - the grader's fault on this assignment: its error, said
                     checked = AssignmentResult.error(job.assignment, job.file, _grader_fault(exc))
+                finally:
+                    sandboxed.decide(number, None)  # no second run (a no-op once one was asked for)
                 result.assignments.append(self._scaled(checked, submitted))
         finally:
+            sandboxed.close_checks()
             self._idle_checkers.put(checker)
             self._discard(sandboxed)
         return result
+
+    def _second_run(self, sandboxed: _Sandboxed, number: int, job: _Job, first: AssignmentResult) -> AssignmentResult:
+        """``first``, or the better of it and a second training run when it fell short of its bar
+        (:mod:`harness.training.second_run`). The sandboxing thread runs it (:meth:`_run_second`)."""
+        if job.training is None or not sandboxed.second_runs or not second_run.falls_short(first):
+            return first
+        session = self._session()
+        again = session.second_job(job.training)
+        if again is None:
+            return first
+        sandboxed.decide(number, again)
+        return session.evaluate_second(job.training, first, again, sandboxed.wait(number, second=True),
+                                       self.options.limits)
 
     def _discard(self, sandboxed: _Sandboxed) -> None:
         shutil.rmtree(sandboxed.keep, ignore_errors=True)
@@ -577,10 +616,16 @@ class _Sandboxed:
     prepared: bool = False
     finished: bool = False
     failure: BaseException | None = None
+    #: Second training runs (``grade_all``): the checking thread's decision per training job (the job to run
+    #: again, or ``None``), their outcomes, and whether the checking thread is done with this submission.
+    second_runs: bool = False
+    decisions: dict[int, TrainJob | None] = field(default_factory=dict)
+    seconds: dict[int, Outcome | Exception] = field(default_factory=dict)
+    checks_closed: bool = False
 
-    def keep_out(self, number: int, outcome: Outcome | Exception) -> Outcome | Exception:
+    def keep_out(self, number: int, outcome: Outcome | Exception, second: bool = False) -> Outcome | Exception:
         if isinstance(outcome, Outcome) and outcome.out is not None and outcome.out.is_dir():
-            outcome.out = Path(shutil.move(outcome.out, self.keep / str(number)))
+            outcome.out = Path(shutil.move(outcome.out, self.keep / f"{number}{'-2' if second else ''}"))
         return outcome
 
     # -- handing jobs from the sandboxing thread to the checking thread as they end ---------------------------
@@ -593,11 +638,29 @@ class _Sandboxed:
             self.prepared = True
             self.ready.notify_all()
 
-    def deliver(self, number: int, outcome: Outcome | Exception) -> None:
-        """A job's outcome, moved out of the worker's reach, for the checking thread."""
-        outcome = self.keep_out(number, outcome)
+    def deliver(self, number: int, outcome: Outcome | Exception, second: bool = False) -> None:
+        """A job's outcome (``second``: its second run's), moved out of the worker's reach, for the checking
+        thread."""
+        outcome = self.keep_out(number, outcome, second)
         with self.ready:
-            self.outcomes[number] = outcome
+            (self.seconds if second else self.outcomes)[number] = outcome
+            self.ready.notify_all()
+
+    def decide(self, number: int, again: TrainJob | None) -> None:
+        """The checking thread's word on a training job: run ``again``, or nothing (the first word stands)."""
+        with self.ready:
+            self.decisions.setdefault(number, again)
+            self.ready.notify_all()
+
+    def wait_decision(self, number: int) -> TrainJob | None:
+        with self.ready:
+            self.ready.wait_for(lambda: number in self.decisions or self.checks_closed)
+            return self.decisions.get(number)
+
+    def close_checks(self) -> None:
+        """The checking thread asks for nothing more of this submission."""
+        with self.ready:
+            self.checks_closed = True
             self.ready.notify_all()
 
     def finish(self, failure: BaseException | None = None) -> None:
@@ -611,10 +674,12 @@ class _Sandboxed:
         self._wait(lambda: self.prepared)
         return self.jobs
 
-    def wait(self, number: int) -> Outcome | Exception | None:
-        """The job's outcome once its batch has ended (``None``: the job had nothing to run)."""
-        self._wait(lambda: number in self.outcomes)
-        return self.outcomes.get(number)
+    def wait(self, number: int, second: bool = False) -> Outcome | Exception | None:
+        """The job's outcome once its batch has ended (``None``: the job had nothing to run); ``second``: the
+        outcome of its second run."""
+        outcomes = self.seconds if second else self.outcomes
+        self._wait(lambda: number in outcomes)
+        return outcomes.get(number)
 
     def wait_finished(self) -> None:
         with self.ready:

@@ -15,7 +15,8 @@ Profiles (``--profile``):
   ``grader calibrate``: the reference trained under N seeds and the catalog's known-broken variants under M seeds,
   exactly as a student's model is; :mod:`harness.training.bars` turns the scores into a pass bar (a correct model
   reaches it 99% of the time), a floor (the broken variants' best) and linear credit between them, stored in
-  ``reference/calibration.json``.
+  ``reference/calibration.json``. A model below its bar is trained once more under another seed and judged on the
+  better run (:mod:`harness.training.second_run`).
 - ``full``: the seed's recipe on the full data; the bar is the figure the seed prints (``seed_figure``): pass at
   ``pass_fraction`` of it, credit linear from ``floor_fraction``.
 

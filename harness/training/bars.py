@@ -79,7 +79,7 @@ def derive(correct: Sequence[float], broken: Mapping[str, Sequence[float]], lowe
         sd = max(dist["sd"], step / math.sqrt(12))
         out["k"] = round(k, 4)
         out["bar"] = round(dist["mean"] + k * sd if lower_is_better else dist["mean"] - k * sd, 6)
-    worst = [float(s) for scores in broken.values() for s in scores]
+    worst = [s for stored in out["broken"].values() for s in stored["scores"]]  # as stored: rederive gives the same
     if worst:
         out["floor"] = min(worst) if lower_is_better else max(worst)
     if out["bar"] is not None and out["floor"] is not None:

@@ -13,7 +13,7 @@ from harness.catalog import Broken, ModelAssignment, Recipe, Training
 from harness.results import AssignmentResult
 from harness.song import PRED_COUNT
 from harness.training import bars
-from harness.training.judge import check_scores
+from harness.training.judge import LOWER_IS_BETTER, check_scores
 from harness.training.settings import training_of
 
 #: Where ``grader calibrate`` stores the reference's scores (``$GRADER_CALIBRATION`` overrides).
@@ -75,7 +75,7 @@ def run_scores(result: AssignmentResult, training: Training) -> dict[str, float]
     if result.status == "error" or metrics.get("score") is None or metrics.get("skipped"):
         return None
     recipe = metrics.get("recipe") or {}
-    return check_scores(training, Recipe(data=recipe.get("data") or {}), metrics)
+    return check_scores(training, Recipe(data=recipe.get("data") or {}), metrics, metrics.get("profile") or "quick")
 
 
 def score_step(check: str, n_test: Any = None) -> float:
@@ -92,7 +92,7 @@ def score_step(check: str, n_test: Any = None) -> float:
 
 def check_rule(check: str, correct: list[float], broken: dict[str, list[float]], n_test: Any) -> dict[str, Any]:
     """:func:`bars.derive` for the check named ``check`` (its direction and step follow from the name)."""
-    return bars.derive(correct, broken, check == "test_mae", score_step(check, n_test))
+    return bars.derive(correct, broken, check in LOWER_IS_BETTER, score_step(check, n_test))
 
 
 def rederive(entry: dict[str, Any]) -> dict[str, Any]:

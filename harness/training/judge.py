@@ -17,10 +17,20 @@ from harness.training import bars
 from harness.training.bars import WEIGHT
 from harness.training.settings import TrainJob, judged_as_song, training_of
 
+#: Every check a training run can be judged by (:func:`check_scores`), and those where lower is better.
+TRAINING_CHECKS = ("test_accuracy", "test_mae", "test_loss", "train_accuracy", "full_song")
+LOWER_IS_BETTER = frozenset({"test_mae", "test_loss"})
+
 # -- measuring and judging ------------------------------------------------------------------------------------
 
 def score_model(model: Any, x: np.ndarray, y: np.ndarray, metric: str) -> float:
     """Accuracy (binary: sigmoid > 0.5; else argmax) or MAE of ``model`` on ``(x, y)``, computed here."""
+    return float(measure_model(model, x, y, metric)["score"])
+
+
+def measure_model(model: Any, x: np.ndarray, y: np.ndarray, metric: str) -> dict[str, float]:
+    """:func:`score_model`'s ``score``, and for a classifier ``loss``: the held-out cross-entropy of the true class
+    (probabilities clipped at 1e-7, as Keras does), which sees how sure the model is, not only its first guess."""
     from harness.sandbox.jail.training_task import fit_inputs, fixed_batch_size
 
     x = fit_inputs(model, x, [])
@@ -34,11 +44,17 @@ def score_model(model: Any, x: np.ndarray, y: np.ndarray, metric: str) -> float:
     if metric == "mae":
         if pred.reshape(len(pred), -1).shape[1] != 1:
             raise ValueError(f"expected one output per sample, got shape {pred.shape[1:]}")
-        return float(np.mean(np.abs(pred.reshape(-1) - y.reshape(-1).astype(np.float64))))
+        return {"score": float(np.mean(np.abs(pred.reshape(-1) - y.reshape(-1).astype(np.float64))))}
     truth = y.argmax(-1) if y.ndim == 2 else y.astype(np.int64)
-    flat = pred.reshape(len(pred), -1)
-    guess = (flat[:, 0] > 0.5).astype(np.int64) if flat.shape[1] == 1 else flat.argmax(-1)
-    return float(np.mean(guess == truth))
+    flat = pred.reshape(len(pred), -1).astype(np.float64)
+    if flat.shape[1] == 1:
+        guess = (flat[:, 0] > 0.5).astype(np.int64)
+        sure = np.where(truth == 1, flat[:, 0], 1.0 - flat[:, 0])
+    else:
+        guess = flat.argmax(-1)
+        sure = flat[np.arange(len(truth)), np.clip(truth, 0, flat.shape[1] - 1)] if len(truth) else flat[:, 0]
+    loss = float(-np.mean(np.log(np.clip(sure, 1e-7, 1.0)))) if len(truth) else math.nan
+    return {"score": float(np.mean(guess == truth)), "loss": loss}
 
 
 def measure_song(model: Any, kind: str) -> dict[str, Any]:
@@ -107,32 +123,40 @@ def judge(name: str, what: str, score: float, bar: float, metric: str, training:
     return Check(name, passed, message, weight=WEIGHT, credit=credit)
 
 
-def check_scores(training: Training, recipe: Recipe, measured: dict[str, Any]) -> dict[str, float]:
-    """The figure each training check judges, by check name: ``test_accuracy`` / ``test_mae``; the song's
+def check_scores(training: Training, recipe: Recipe, measured: dict[str, Any], profile: str) -> dict[str, float]:
+    """The figure each training check judges, by check name: ``test_accuracy`` / ``test_mae``, plus ``test_loss``
+    under a calibrated profile where the assignment asks for it (``Training.loss_check``); the song's
     ``train_accuracy``, plus ``full_song`` (notes right of 50) when the recipe is stateful. ``grader calibrate``
     stores a distribution per name, and grading judges the same names."""
     if measured.get("score") is None:
         return {}
     if not judged_as_song(training):
-        return {f"test_{training.metric}": float(measured["score"])}
+        scores = {f"test_{training.metric}": float(measured["score"])}
+        if training.loss_check and profile == "quick" and measured.get("loss") is not None:
+            scores["test_loss"] = float(measured["loss"])
+        return scores
     scores = {"train_accuracy": float(measured["train_accuracy"])}
     if (recipe.data or {}).get("stateful"):
         scores["full_song"] = float(measured["full_song"])
     return scores
 
 
-def judge_all(job: TrainJob, measured: dict[str, Any], bar: dict[str, Any]) -> tuple[list[Check], list[str]]:
+def judge_all(job: TrainJob, measured: dict[str, Any], bar: dict[str, Any],
+              profile: str) -> tuple[list[Check], list[str]]:
     training = training_of(job.assignment)
     notes: list[str] = []
-    scores = check_scores(training, job.recipe, measured)
+    scores = check_scores(training, job.recipe, measured, profile)
     if not scores:
         return [Check(f"test_{training.metric}", False, measured.get("error", "no score"), weight=WEIGHT,
                       credit=0.0)], notes
     song_data = judged_as_song(training)
     details = {f"test_{training.metric}": f"{measured.get('n_test', 0):,} held-out samples",
+               "test_loss": "cross-entropy of the true class over the same samples: how sure the model is, which a "
+                            "model that learnt only the largest topics cannot fake",
                "train_accuracy": f"{measured.get('one_step')}/50 windows right (one-step prediction)",
                "full_song": "the first 4 notes given, then its own notes fed back"}
-    whats = {"test_accuracy": "test accuracy", "test_mae": "test MAE", "train_accuracy": "train accuracy",
+    whats = {"test_accuracy": "test accuracy", "test_mae": "test MAE", "test_loss": "test loss",
+             "train_accuracy": "train accuracy",
              "full_song": "full song (notes right of 50)"}
     formats = {"train_accuracy": "{:.2f}", "full_song": "{:.0f}"}
     lower = training.metric == "mae" and not song_data
@@ -141,7 +165,7 @@ def judge_all(job: TrainJob, measured: dict[str, Any], bar: dict[str, Any]) -> t
         what, fmt, detail = whats[name], formats.get(name, "{:.4f}"), details[name]
         rule = (bar.get("checks") or {}).get(name) if bar.get("source") == "calibration" else None
         if rule is not None:
-            checks.append(bars.judge(name, what, score, rule, lower, fmt, detail))
+            checks.append(bars.judge(name, what, score, rule, name in LOWER_IS_BETTER, fmt, detail))
             continue
         figure = float(bar.get(name, bar["score"]))
         checks.append(judge(name, what, score, figure, "mae" if lower else "accuracy", training, "the seed's",

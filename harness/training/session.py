@@ -3,6 +3,7 @@ what comes back."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -21,18 +22,19 @@ from harness.catalog import ModelAssignment, Recipe, Training
 from harness.output import escape
 from harness.results import AssignmentResult, Check
 from harness.sandbox import Limits, Outcome
-from harness.training import bars
+from harness.training import bars, second_run
 from harness.training.bars import WEIGHT
 from harness.training.calibration import load_calibration, recipe_changes
 from harness.training.judge import (
+    check_scores,
     child_report,
     child_report_notes,
     error_result,
     judge_all,
+    measure_model,
     measure_song,
     reference_summary,
     report_notes,
-    score_model,
     summary_line,
     trivial_baseline,
 )
@@ -119,6 +121,14 @@ class Session:
                     "stop_when_perfect": bool(profile == "quick" and mode == "stateful"
                                               and data.get("evaluate_on") == "train")}
         return job
+
+    def second_job(self, job: TrainJob) -> TrainJob | None:
+        """The same job under :func:`second_run.second_seed` (``None`` where there is no second run: calibration
+        measures single runs)."""
+        if self.settings.calibrating or job.task is None or job.skip:
+            return None
+        seed = int(job.task.get("seed", self.settings.seed))
+        return dataclasses.replace(job, task={**job.task, "seed": second_run.second_seed(seed)}, started_at=0.0)
 
     def _dataset(self, assignment: ModelAssignment, recipe: Recipe, training: Training) -> Prepared | str:
         from harness import datasets
@@ -234,7 +244,7 @@ class Session:
             checks = [Check("trained", bool(report.get("trained")), "reference measured", weight=WEIGHT)]
         else:
             bar, _ = self.bar(assignment)
-            checks, more = judge_all(job, measured, bar or {})
+            checks, more = judge_all(job, measured, bar or {}, self.settings.profile)
             notes += more
             notes += self._data_notes(job, bar or {})
         song_metrics = measured.pop("song", None)
@@ -255,6 +265,12 @@ class Session:
             architecture=base.architecture if base else [])
         self._progress_done(job, summary_line(result))
         return result
+
+    def evaluate_second(self, first_job: TrainJob, first: AssignmentResult, again: TrainJob,
+                        outcome: Outcome | Exception | None, limits: Limits) -> AssignmentResult:
+        """Judge the second run (:meth:`second_job`) and keep the better of the two (:func:`second_run.judged`)."""
+        seeds = (int((first_job.task or {}).get("seed", 0)), int((again.task or {}).get("seed", 0)))
+        return second_run.judged(first, self.evaluate(again, outcome, limits), seeds)
 
     def _skipped(self, job: TrainJob, outcome: Outcome | Exception | None, limits: Limits) -> AssignmentResult:
         from harness.checks import evaluate
@@ -295,11 +311,11 @@ class Session:
             return measure_song(model, prepared.dataset.info.extra.get("kind", "1f"))
         started = time.monotonic()
         try:
-            score = score_model(model, prepared.x_test, prepared.y_test, training.metric)
+            figures = measure_model(model, prepared.x_test, prepared.y_test, training.metric)
         except Exception as exc:  # a model that cannot take the test inputs scores nothing
             return {"metric": training.metric, "score": None, "n_test": len(prepared.y_test),
                     "error": f"the trained model cannot predict the test inputs: {str(exc).splitlines()[0][:300]}"}
-        out = {"metric": training.metric, "score": score, "n_test": int(len(prepared.y_test)),
+        out = {"metric": training.metric, **figures, "n_test": int(len(prepared.y_test)),
                "predict_s": round(time.monotonic() - started, 3)}
         baseline = trivial_baseline(prepared.y_test, training.metric, prepared.dataset)
         if baseline is not None:
@@ -317,12 +333,13 @@ class Session:
             "metric": training.metric,
             **measured,
             "reference": reference_summary(bar, training) if bar else None,
+            "judged": check_scores(training, job.recipe, measured, self.settings.profile),
             "recipe": recipe_dict(job.recipe),
             "effective_recipe": report.get("recipe"),  # as the child applied it (the student's TRAINING)
             "epochs_run": report.get("epochs_run"),
             "stopped": report.get("stopped") or "",
             "history": report.get("history") or {},  # reported by the sandbox: for curves only
-            "seed": self.settings.seed,
+            "seed": int((job.task or {}).get("seed", self.settings.seed)),
             "deterministic": True,
             "versions": {"python": platform.python_version(), "tensorflow": tf.__version__,
                          "keras": keras.__version__},
