@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from harness import datasets, training  # noqa: E402
 from harness.catalog import ModelAssignment, load_catalog  # noqa: E402
+from harness.training.judge import LOWER_IS_BETTER  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "datasets"
 
@@ -101,13 +102,25 @@ def run_seeds(ids: list[str], seeds: list[int], broken_seeds: int, data_dir: Pat
                     trained = (result.get("metrics") or {}).get("training") or {}
                     runs = trained.get("runs") or []  # two when the first run fell short (a second run)
                     figures = [r["measured"].get("score") for r in runs] if runs else [trained.get("score")]
+                    judged = [r.get("judged") or {} for r in runs] if runs else [trained.get("judged") or {}]
                     verdicts.setdefault(result["id"], {}).setdefault(submission["submission"], {})[seed] = {
                         "status": result["status"], "score": result["score"], "max_score": result["max_score"],
                         "first_passed": result["status"] == "passed" and not runs, "figures": figures,
-                        "checks": checks}
+                        "judged": judged, "checks": checks}
             print(f"seed {seed}: graded {graded.assignments} in {graded.wall_s:.0f} s", file=sys.stderr)
             after_seed(verdicts)
     return verdicts
+
+
+def extreme(runs: list[list[dict[str, float]]], worst: bool) -> dict[str, float]:
+    """Per judged check, the worst figure of these runs (``worst``) or the best, lower being better for
+    :data:`LOWER_IS_BETTER`."""
+    values: dict[str, list[float]] = {}
+    for judged in runs:
+        for figures in judged:
+            for name, value in figures.items():
+                values.setdefault(name, []).append(value)
+    return {name: (max if (name in LOWER_IS_BETTER) == worst else min)(found) for name, found in values.items()}
 
 
 def summarize(verdicts: dict[str, Any]) -> list[dict[str, Any]]:
@@ -122,6 +135,7 @@ def summarize(verdicts: dict[str, Any]) -> list[dict[str, Any]]:
                                                    "max": max(figures, default=None)},
                                "correct_failures": {s: v["checks"] for s, v in correct.items()
                                                     if not v["first_passed"]},
+                               "correct_worst": extreme([v["judged"][:1] for v in correct.values()], worst=True),
                                "broken": {}}
         for folder, by_seed in folders.items():
             if folder.startswith("broken-"):
@@ -130,6 +144,7 @@ def summarize(verdicts: dict[str, Any]) -> list[dict[str, Any]]:
                     "runs": len(by_seed), "failed": sum(v["status"] != "passed" for v in by_seed.values()),
                     "failed_first_run": sum(not v["first_passed"] for v in by_seed.values()),
                     "best_figure": max(broken_figures, default=None),
+                    "best_judged": extreme([v["judged"] for v in by_seed.values()], worst=False),
                     "full_credit": sum(v["score"] >= v["max_score"] for v in by_seed.values())}
         rows.append(row)
     return rows
@@ -186,6 +201,12 @@ def main() -> None:
             low = row["correct_figures"]["min"]
             passed = f"{row['correct_passed']}/{len(row['seeds'])} ({row['correct_passed_first_run']})"
             print(f"{row['assignment']:26} {passed:>27}  {'' if low is None else f'lowest {low:.4f}':>15}  {broken}")
+        print("per judged check: the worst correct run's figure | the best broken run's figure (either run)")
+        for row in out["assignments"]:
+            best = {n: b.get("best_judged", {}) for n, b in row["broken"].items()}
+            for check, value in row.get("correct_worst", {}).items():
+                broken = ", ".join(f"{n} {b[check]:.4f}" for n, b in best.items() if check in b)
+                print(f"  {row['assignment']:26} {check:15} {value:.4f} | {broken}")
     if options.alice:
         out["alice_train"] = time_alice(options.data_dir)
         alice = out["alice_train"]
