@@ -41,6 +41,27 @@ def test_the_rule_comes_from_both_distributions() -> None:
     assert bars.derive([0.8, 0.8], {}, lower_is_better=False)["bar"] is None  # fewer than MIN_RUNS
 
 
+def test_from_299_runs_on_the_bar_holds_for_a_heavy_low_tail() -> None:
+    """A distribution with a heavy low tail (97% normal, 3% a run that starts badly): the normal bound promises 99%
+    and keeps far less; from 299 runs on the r-th lowest run bounds it whatever the shape, and the bar is the lower
+    of the two. Simulated: the bar then lies below the population's 1% quantile in ~95% of calibrations or more."""
+    assert bars.distribution_free_runs() == 299
+    assert [bars.distribution_free_rank(n) for n in (10, 298, 299, 472, 473, 1000)] == [0, 0, 1, 1, 2, 5]
+    rng = np.random.default_rng(1)
+
+    def runs(n: int) -> np.ndarray:
+        return np.where(rng.random(n) < 0.03, rng.normal(0.80, 0.02, n), rng.normal(0.91, 0.0025, n))
+
+    quantile = float(np.quantile(runs(2_000_000), 0.01))
+    trials = 400
+    bars_at = {n: [bars.derive(runs(n).tolist(), {}, lower_is_better=False)["bar"] for _ in range(trials)]
+               for n in (100, 300)}
+    held = {n: float(np.mean(np.array(b) <= quantile)) for n, b in bars_at.items()}
+    assert held[100] < 0.5 < 0.93 <= held[300], held  # the normal bound alone fails; with 300 runs it holds
+    rule = bars.derive([0.5] * 298 + [2.0], {}, lower_is_better=True)  # mirrored: the highest run bounds MAE
+    assert rule["rank"] == 1 and rule["bar"] == 2.0
+
+
 def test_runs_that_never_vary_still_leave_a_step_of_room() -> None:
     """Ten perfect stateful songs (sd 0): the sd is taken as that of rounding to whole notes, so one note off still
     passes and a broken model does not; a spread wider than the step is used as it is."""
