@@ -67,6 +67,37 @@ def test_functional_check_catches_equal_counts_with_another_activation() -> None
     assert checks["functional"].message.startswith("layer 2 SimpleRNN: given the same weights")
 
 
+def test_a_model_with_the_references_layers_and_settings_is_not_run() -> None:
+    """Same layers, same settings (names, initializers and dropout seeds aside): it computes what the reference
+    computes, so the functional check passes without running it. Any setting that is computed with (an activation,
+    a dtype policy) or another kind of model (functional) is run as before."""
+    reference = rnn()
+    signature = functional.computation_signature(reference)
+    assert signature is not None
+
+    def check(student: keras.Model) -> object:
+        return functional.check_functional(student, functional.reference_run(reference, "int32"), views(student),
+                                           views(reference), "int32", lambda: reference, signature)
+
+    renamed = seq(layers.Embedding(100, 8, name="words", embeddings_initializer="ones"),
+                  layers.SimpleRNN(32, name="memory", recurrent_initializer="zeros", seed=7),
+                  layers.Dense(1, activation="sigmoid", kernel_regularizer="l2"))
+    before = [w.copy() for w in renamed.get_weights()]
+    result = check(renamed)
+    assert result.passed and result.message.startswith("its layers and their settings are the reference's")
+    assert all((a == b).all() for a, b in zip(before, renamed.get_weights()))  # not given the shared weights: not run
+    relu = check(rnn(activation="relu"))
+    assert not relu.passed and relu.message.startswith("layer 2 SimpleRNN: given the same weights")
+    half = seq(layers.Embedding(100, 8), layers.SimpleRNN(32, dtype="float16"), layers.Dense(1, activation="sigmoid"))
+    assert functional.computation_signature(half) not in (None, signature)
+    inputs = keras.Input((None,), dtype="int32")
+    hidden = layers.SimpleRNN(32)(layers.Embedding(100, 8)(inputs))
+    functional_api = keras.Model(inputs, layers.Dense(1, activation="sigmoid")(hidden))
+    assert functional.computation_signature(functional_api) is None
+    ran = check(functional_api)
+    assert ran.passed and ran.message.startswith("given the same weights as the reference")
+
+
 def test_pooling_swap_is_named() -> None:
     def conv(pool: type) -> keras.Model:
         return seq(layers.Embedding(100, 8), layers.Conv1D(4, 3), pool(2), layers.Flatten(), layers.Dense(1),

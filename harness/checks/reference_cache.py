@@ -30,7 +30,7 @@ from harness.checks.layers import LayerView
 from harness.checks.references import Reference
 
 #: Bumped when what is stored changes meaning.
-FORMAT = 1
+FORMAT = 2
 #: No reference's figures come near this (the largest is a few kilobytes): a larger file is not ours.
 MAX_BYTES = 16 * 2**20
 
@@ -124,8 +124,9 @@ def _references(meta: Any, arrays: dict[str, np.ndarray], assignment_id: str) ->
     found = []
     for number, build in enumerate(meta["builds"]):
         x, expected = arrays.get(f"x{number}"), arrays.get(f"expected{number}")
-        if not (isinstance(build, dict) and set(build) == {"views", "total", "note", "weight_shapes"}
+        if not (isinstance(build, dict) and set(build) == {"views", "total", "note", "weight_shapes", "signature"}
                 and _int(build["total"]) and isinstance(build["note"], str) and isinstance(build["views"], list)
+                and (build["signature"] is None or _digest(build["signature"]))
                 and _shapes(build["weight_shapes"]) and x is not None and expected is not None
                 and x.dtype.kind in "iuf" and expected.dtype.kind == "f"):
             return None
@@ -134,7 +135,7 @@ def _references(meta: Any, arrays: dict[str, np.ndarray], assignment_id: str) ->
         if len(checked) != len(views):
             return None
         found.append(Reference(checked, build["total"], build["note"], [tuple(s) for s in build["weight_shapes"]], x,
-                               expected))
+                               expected, build["signature"]))
     return tuple(found)
 
 
@@ -153,6 +154,10 @@ def _int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
+def _digest(value: Any) -> bool:
+    return isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
 def _shapes(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(s, tuple) and all(_int(d) for d in s) for s in value)
 
@@ -166,7 +171,8 @@ def encode(assignment_id: str, found: tuple[Reference, ...]) -> bytes | None:
     (a setting that is not a plain literal): such figures are recomputed each run rather than stored wrong."""
     meta = {"format": FORMAT, "assignment": assignment_id, "builds": [
         {"views": [(v.index, v.cls, tuple(v.output_shape), v.params, v.trainable, v.settings) for v in r.views],
-         "total": r.total, "note": r.note, "weight_shapes": [tuple(s) for s in r.weight_shapes]} for r in found]}
+         "total": r.total, "note": r.note, "weight_shapes": [tuple(s) for s in r.weight_shapes],
+         "signature": r.signature} for r in found]}
     text = repr(meta)
     try:
         if ast.literal_eval(text) != meta:

@@ -42,6 +42,8 @@ class Reference:
     weight_shapes: list[tuple[int, ...]]
     x: np.ndarray
     expected: np.ndarray
+    #: What it computes, as a digest (:func:`harness.checks.functional.computation_signature`); ``None``: not known.
+    signature: str | None = None
 
     def run(self) -> tuple[list[tuple[int, ...]], np.ndarray, np.ndarray]:
         """The functional check's ``reference`` argument."""
@@ -84,7 +86,8 @@ def compute(assignment_id: str) -> tuple[Reference, ...]:
             shapes, x, expected = functional.reference_run(build.model, dtype)
             bare = [LayerView(v.index, v.cls, v.output_shape, v.params, v.trainable, dict(v.settings))
                     for v in build.views]
-            found.append(Reference(bare, build.total, build.note, shapes, x, expected))
+            found.append(Reference(bare, build.total, build.note, shapes, x, expected,
+                                   functional.computation_signature(build.model)))
     return tuple(found)
 
 
