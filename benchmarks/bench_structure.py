@@ -20,9 +20,10 @@ Run either way (both time the two commands side by side, interleaved, in the sam
     python benchmarks/bench_structure.py --rounds 3 --cold-references   # references computed in every round
     pytest benchmarks/bench_structure.py --benchmark-only
 
-Last measured (2 idle cores, 2026-12-02, medians; README's table has the spread): the 28 models wall 1.59× (5 rounds,
-CPU 2.43×); ``-a imdb_lstm`` wall 1.02×, CPU 1.72× (the checker's TensorFlow import beside the sandbox worker's);
-``--all`` wall 1.48×, CPU 2.36×.
+Last measured (2 idle cores, 2026-12-03, medians; README's table has the spread): the 28 models wall 1.30× (5 rounds,
+CPU 2.17×; 1.59× the day before, until the functional check stopped running models whose layers and settings are
+the reference's); ``-a imdb_lstm`` wall 1.00×, CPU 1.72× (the checker's TensorFlow import beside the sandbox
+worker's); ``--all`` wall 1.35×, CPU 2.23×.
 """
 
 from __future__ import annotations
