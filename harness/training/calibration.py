@@ -163,7 +163,8 @@ def save_calibration(entries: dict[str, dict[str, Any]], profile: str, path: Pat
                      "reference under N seeds (correct) and the catalog's known-broken variants under M seeds, "
                      "trained in the sandbox and evaluated on held-out data exactly as a submission is. bar: the "
                      "one-sided lower tolerance bound (99% of correct runs above it, 95% confidence; MAE mirrored; "
-                     "the sd at least step/sqrt(12), step: the score's resolution); "
+                     "the sd at least step/sqrt(12), step: the score's resolution; from 299 correct runs on, never "
+                     "above the rank-th lowest run, the distribution-free bound); "
                      "floor: the broken variants' best (no credit there); separated: floor below bar.")
     assignments = data.setdefault("assignments", {})
     for assignment_id, entry in entries.items():
