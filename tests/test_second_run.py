@@ -46,3 +46,19 @@ def test_a_second_run_no_better_leaves_the_first_verdict() -> None:
     assert "test accuracy 0.6000, no better; judged on the first run" in result.notes[0]
     errored = AssignmentResult(id="mnist_mlp", status="error", max_score=10, reason="out of memory")
     assert second_run.judged(trained(0.7), errored, (0, 1)).status == "failed", "an error never wins"
+
+
+def test_a_second_runs_progress_line_names_its_seed() -> None:
+    """On a terminal the second run gets a line of its own; its seed tells it from the first."""
+    from types import SimpleNamespace
+
+    from harness.training.progress import Progress
+
+    progress = Progress()  # not entered: nothing drawn, the lines are still kept
+    recipe = SimpleNamespace(epochs=3, time_budget_s=300.0)
+    assignment = SimpleNamespace(id="mnist_mlp")
+    for seed in (0, second_run.second_seed(0)):
+        progress.start(SimpleNamespace(submission="alice", assignment=assignment, mode="stateless", recipe=recipe,
+                                       task={"seed": seed}))  # type: ignore[arg-type]
+    assert [task.description for task in progress._progress.tasks] == [  # noqa: SLF001
+        "alice · mnist_mlp (stateless, ≤ 3 epochs, seed 0)", "alice · mnist_mlp (stateless, ≤ 3 epochs, seed 10007)"]

@@ -42,7 +42,9 @@ class Progress:
 
     def start(self, job: TrainJob) -> None:
         budget = job.recipe.time_budget_s
-        label = f"{job.submission} · {job.assignment.id} ({job.mode}, ≤ {job.recipe.epochs} epochs)"
+        seed = (job.task or {}).get("seed")  # a second run's line differs from the first's by its seed
+        label = f"{job.submission} · {job.assignment.id} ({job.mode}, ≤ {job.recipe.epochs} epochs" \
+                f"{'' if seed is None else f', seed {seed}'})"
         with self._lock:
             task = self._progress.add_task(label, total=budget, status=f"training, budget {budget:g} s")
             self._tasks[id(job)] = (task, time.monotonic(), budget)
