@@ -97,6 +97,12 @@ def test_the_shipped_bars_follow_the_rule_and_rederive_rewrites_them(tmp_path: P
     assert load_calibration(path) == shipped
     done = grader("calibrate", "--rederive", "-a", "jena_gru", "--output", str(path))
     assert done.returncode == 2 and "jena_gru: nothing stored for profile 'quick'" in done.stderr
+    del data["assignments"]["mnist_cnn"]["quick"]["checks"]  # hand-edited: one line naming the file and the fix
+    path.write_text(json.dumps(data))
+    done = grader("calibrate", "--rederive", "-a", "mnist_cnn", "--output", str(path))
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"{path}: the stored scores of mnist_cnn (quick) cannot be read" in done.stderr
+    assert "run `grader calibrate -a mnist_cnn`" in done.stderr
 
 
 def test_mae_is_mirrored() -> None:

@@ -115,7 +115,14 @@ def _rederive(assignments: tuple[str, ...], profile: str, output: Path | None, f
         raise click.BadParameter(f"{', '.join(unknown)}: nothing stored for profile {profile!r} in {path}",
                                  param_hint="-a/--assignment")
     ids = list(dict.fromkeys(assignments)) or sorted(i for i, by_profile in stored.items() if profile in by_profile)
-    entries = {i: training.rederive(stored[i][profile]) for i in ids}
+    entries = {}
+    for assignment_id in ids:
+        try:
+            entries[assignment_id] = training.rederive(stored[assignment_id][profile])
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:  # a hand-edited or truncated entry
+            raise click.ClickException(
+                f"{path}: the stored scores of {assignment_id} ({profile}) cannot be read ({type(exc).__name__}: "
+                f"{str(exc)[:80]}); run `grader calibrate -a {assignment_id}` to measure them again") from exc
     training.save_calibration(entries, profile, output)
     if fmt == "json":
         click.echo(json.dumps({"profile": profile, "file": str(path), "calibrated": entries}, indent=2,
