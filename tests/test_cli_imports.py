@@ -146,3 +146,22 @@ def test_a_run_with_work_starts_its_worker_and_checker(tmp_path: Path) -> None:
     assert report["started"] == ["worker", "checker"]
     graded = json.loads(report["output"])
     assert [a["status"] for s in graded["submissions"] for a in s["assignments"]] == ["passed"]
+
+
+def test_a_training_run_reads_no_students_model_in_the_grader(tmp_path: Path) -> None:
+    """``--checks all`` trains alice's MNIST MLP and song MLP: the checker reads each trained ``model.keras``,
+    checks its structure and measures it on the held-out data; the grader only judges the figures, so its own
+    process never imports TensorFlow (the student's weights are never parsed on the trusted side)."""
+    from test_training import SHARED
+
+    if not SHARED.is_dir():
+        pytest.skip(f"shared datasets not found at {SHARED}")
+    report = probe("run", "submissions/alice", "-a", "mnist_mlp", "-a", "song_mlp", "--checks", "all", "--data-dir",
+                   str(SHARED), "--force", "--format", "json", "--db", str(tmp_path / "grader.sqlite"),
+                   "--artifacts", str(tmp_path / "artifacts"), start=True)
+    graded = {a["id"]: a for s in json.loads(report["output"])["submissions"] for a in s["assignments"]}
+    assert {i: a["status"] for i, a in graded.items()} == {"mnist_mlp": "passed", "song_mlp": "passed"}
+    assert graded["mnist_mlp"]["metrics"]["training"]["score"] > 0.8 and graded["mnist_mlp"]["params"] == 407_050
+    assert "layers" in {c["name"] for c in graded["mnist_mlp"]["checks"]}  # structure, checked with the training
+    assert graded["song_mlp"]["metrics"]["song"]["full_song"]["total"] == 50
+    assert report["heavy"] == []

@@ -1,4 +1,5 @@
-"""The trusted model checks, in a process of their own beside each sandboxed worker.
+"""The trusted model checks, in a process of their own beside each sandboxed worker: the structure and functional
+checks of a saved model, and the measurement of a trained one on held-out data (``--checks train``).
 
 A student's ``model.keras`` is untrusted data. Loading it, even in Keras' safe mode, can reach Keras
 functions that change process-wide settings (``keras.config.set_floatx`` and friends), and a crafted file
@@ -44,7 +45,7 @@ from typing import Any
 
 import harness
 from harness.checks import reference_cache
-from harness.checks.confine import SCRATCH_BYTES
+from harness.checks.confine import MODEL_SCRATCH_BYTES
 from harness.checks.evaluate import StateChanged
 from harness.checks.references import Reference
 from harness.results import AssignmentResult
@@ -60,8 +61,19 @@ PREPARE_TIMEOUT_S = 300.0
 PARENT_POLL_S = 0.5
 #: The files of a job's output folder that a model check reads, and the most of each the grader sends: they are
 #: written to the checker's scratch (``model.keras``, which a structure task does not ask for, gets half of it).
-SENT_FILES = {name: min(protocol.FILES[name].max_bytes, SCRATCH_BYTES // 2)
+SENT_FILES = {name: min(protocol.FILES[name].max_bytes, MODEL_SCRATCH_BYTES // 2)
               for name in ("model.json", "model.keras", "info.json", "error.json")}
+#: What a trained model's measurement reads: the whole ``model.keras`` (weights and all, as large as the protocol
+#: lets a job leave it; the scratch has room for it).
+TRAINED_FILES = {**SENT_FILES, "model.keras": protocol.FILES["model.keras"].max_bytes}
+
+
+@dataclasses.dataclass
+class Failure:
+    """Why the checker gave no reply about a model (it hung, crashed or ran out of its limits): the checker was
+    replaced, and the model gets this reason instead of a verdict."""
+
+    reason: str
 
 
 def _forkable() -> bool:
@@ -159,41 +171,52 @@ class Checker:
     def check(self, assignment_id: str, file: str, outcome: Outcome, limits: Limits) -> AssignmentResult:
         """Check one model (see :func:`harness.checks.evaluate.evaluate_model`) in the checker process, under the run's
         ``limits``: ``wall_s`` for loading and checking the model, ``memory_bytes`` for what that may allocate."""
+        reply = self._ask("model", assignment_id, file, outcome, limits, {}, SENT_FILES)
+        return _failed(assignment_id, file, outcome, reply.reason) if isinstance(reply, Failure) else reply
+
+    def measure_trained(self, assignment_id: str, file: str, outcome: Outcome, limits: Limits,
+                        spec: dict[str, Any]) -> dict[str, Any] | Failure:
+        """Read a trained model (the job's ``model.keras``) in the checker and measure it on the held-out data
+        ``spec`` carries (:func:`harness.training.judge.measure_trained`), under ``limits``: the grader never
+        loads a student's model itself."""
+        return self._ask("trained", assignment_id, file, outcome, limits, spec, TRAINED_FILES)
+
+    def _ask(self, kind: str, assignment_id: str, file: str, outcome: Outcome, limits: Limits, spec: dict[str, Any],
+             sizes: dict[str, int]) -> Any:
+        """One request to the checker process: its reply, or a :class:`Failure` (then the checker was replaced)."""
         try:
-            files = _read_files(outcome.out)
+            files = _read_files(outcome.out, sizes)
         except (OSError, protocol.ProtocolError) as exc:
-            return _failed(assignment_id, file, outcome, protocol.clean_text(f"{exc}; the assignment is not graded",
-                                                                             400))
+            return Failure(protocol.clean_text(f"{exc}; the assignment is not graded", 400))
         if self.process is None or not self.process.is_alive():  # gone between two checks: not this model's doing
             self._restart()
         process, connection = self._running()
         try:
             if self._preparing:
                 self._prepared()
-            connection.send((assignment_id, file, dataclasses.replace(outcome, out=None), limits, files))
+            connection.send((kind, assignment_id, file, dataclasses.replace(outcome, out=None), limits, files, spec))
             if not connection.poll(PREPARE_TIMEOUT_S) or connection.recv() != "started":
                 raise _NotReady
             if not connection.poll(limits.wall_s):
                 raise TimeoutError
-            result, poisoned = connection.recv()
+            reply, poisoned = connection.recv()
         except _NotReady:
             self._restart()
-            return _failed(assignment_id, file, outcome, f"the grader's checker was not ready in {PREPARE_TIMEOUT_S:g} "
-                           "s (not this model's doing: grade it again); the checker was replaced")
+            return Failure(f"the grader's checker was not ready in {PREPARE_TIMEOUT_S:g} s (not this model's doing: "
+                           "grade it again); the checker was replaced")
         except TimeoutError:
             self._restart()
-            return _failed(assignment_id, file, outcome, f"checking its model took longer than {limits.wall_s:g} s "
-                           "(the run's --timeout); the grader's checker was replaced")
+            return Failure(f"checking its model took longer than {limits.wall_s:g} s (the run's --timeout); the "
+                           "grader's checker was replaced")
         except (EOFError, OSError):
             process.join(timeout=2)
             code = process.exitcode
             self._restart()
-            return _failed(assignment_id, file, outcome, "checking its model crashed the grader's checker "
-                           f"(status {code}, under the run's --memory of {limits.describe_memory()}); the checker "
-                           "was replaced")
+            return Failure("checking its model crashed the grader's checker (status "
+                           f"{code}, under the run's --memory of {limits.describe_memory()}); the checker was replaced")
         if poisoned:
             self._restart()
-        return result
+        return reply
 
     def _restart(self) -> None:
         if self.process is not None:
@@ -243,12 +266,12 @@ def _send_quietly(connection: Connection, request: Any) -> None:
         pass
 
 
-def _read_files(out: Path | None) -> dict[str, bytes]:
-    """The files of :data:`SENT_FILES` that a job left, read by the grader (never following a link, bounded), so
-    the checker, under its own uid, never needs the job's folder."""
+def _read_files(out: Path | None, sizes: dict[str, int]) -> dict[str, bytes]:
+    """The files of ``sizes`` (:data:`SENT_FILES`, :data:`TRAINED_FILES`) that a job left, read by the grader (never
+    following a link, each bounded), so the checker, under its own uid, never needs the job's folder."""
     if out is None:
         return {}
-    return {name: protocol.read_bounded(out / name, limit) for name, limit in SENT_FILES.items()
+    return {name: protocol.read_bounded(out / name, limit) for name, limit in sizes.items()
             if (out / name).is_file() and not (out / name).is_symlink()}
 
 
@@ -316,6 +339,7 @@ def serve(connection: Connection, threads: int, scratch: str, uid: int | None = 
 
     from harness.catalog import ModelAssignment, load_catalog
     from harness.checks import evaluate, references
+    from harness.training.judge import measure_trained
 
     tf.get_logger().setLevel("ERROR")
     tf.config.threading.set_intra_op_parallelism_threads(threads)
@@ -343,9 +367,10 @@ def serve(connection: Connection, threads: int, scratch: str, uid: int | None = 
                     computed[assignment_id] = references.references(assignment_id)
             connection.send((computed, not touched))
             continue
-        assignment_id, file, outcome, limits, files = request
+        kind, assignment_id, file, outcome, limits, files, spec = request
         outcome.out = _write_files(Path(scratch), files)
-        references.references(assignment_id)  # the grader's own work: before the student's clock starts
+        if kind == "model" or spec.get("structure"):
+            references.references(assignment_id)  # the grader's own work: before the student's clock starts
         touched = True
         connection.send("started")
         vm_kb = _vm_kb()
@@ -357,14 +382,16 @@ def serve(connection: Connection, threads: int, scratch: str, uid: int | None = 
         if not isinstance(assignment, ModelAssignment):  # the grader sends only model assignments here
             raise TypeError(f"{assignment_id} is not a model assignment: the checker checks models only")
         try:
-            result = evaluate.evaluate_model(assignment, file, outcome, limits, load=guard.load)
+            if kind == "trained":
+                result: Any = measure_trained(assignment, file, outcome, limits, guard.load, spec)
+            else:
+                result = evaluate.evaluate_model(assignment, file, outcome, limits, load=guard.load)
         except Exception as exc:  # noqa: BLE001 - anything else is a crash of the checker, reported as one
             if not evaluate.out_of_memory(exc):
                 raise
             guard.changed = True  # allocations failed somewhere inside Keras or TensorFlow: start afresh
-            result = evaluate.error_result(catalog[assignment_id], file, "checking its model needed more than "
-                                           f"{limits.describe_memory()} of memory (the run's --memory); the "
-                                           "grader's checker was replaced", outcome)
+            result = Failure(f"checking its model needed more than {limits.describe_memory()} of memory (the run's "
+                             "--memory); the grader's checker was replaced")
         resource.setrlimit(resource.RLIMIT_AS, (hard, hard))  # sending the result may allocate
         connection.send((result, guard.changed))
         if guard.changed:

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.sandbox.host.worker import closed_to_others
+from harness.sandbox.jail import protocol
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWNET = 0x40000000
@@ -43,8 +44,11 @@ MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 PR_SET_SECCOMP, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 22, 24, 38
 SECCOMP_MODE_FILTER = 2
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
-#: The checker's only writable place: enough for Keras' config file and a temporary file or two.
-SCRATCH_BYTES = 64 * 1024 * 1024
+#: Room in the scratch for a model check's files (a structure check's ``model.json``, an untrained ``model.keras``).
+MODEL_SCRATCH_BYTES = 64 * 1024 * 1024
+#: The checker's only writable place: Keras' config file, a model check's files, or a trained model's
+#: ``model.keras`` as large as a job may leave it (a tmpfs takes memory only for what is written).
+SCRATCH_BYTES = MODEL_SCRATCH_BYTES + protocol.FILES["model.keras"].max_bytes
 _libc = ctypes.CDLL(None, use_errno=True)
 
 

@@ -479,7 +479,7 @@ class Grader:
                 outcome = sandboxed.wait(number)
                 try:
                     checked = self._evaluate(job, outcome, checker)
-                    checked = self._second_run(sandboxed, number, job, checked)
+                    checked = self._second_run(sandboxed, number, job, checked, checker)
                 except _SandboxStopped:
                     raise
                 except Exception as exc:  # noqa: BLE001 - the grader's fault on this assignment: its error, said
@@ -493,7 +493,8 @@ class Grader:
             self._discard(sandboxed)
         return result
 
-    def _second_run(self, sandboxed: _Sandboxed, number: int, job: _Job, first: AssignmentResult) -> AssignmentResult:
+    def _second_run(self, sandboxed: _Sandboxed, number: int, job: _Job, first: AssignmentResult,
+                    checker: Checker) -> AssignmentResult:
         """``first``, or the better of it and a second training run when it fell short of its bar
         (:mod:`harness.training.second_run`). The sandboxing thread runs it (:meth:`_run_second`)."""
         if job.training is None or not sandboxed.second_runs or not second_run.falls_short(first):
@@ -504,7 +505,7 @@ class Grader:
             return first
         sandboxed.decide(number, again)
         return session.evaluate_second(job.training, first, again, sandboxed.wait(number, second=True),
-                                       self.options.limits)
+                                       self.options.limits, checker)
 
     def _discard(self, sandboxed: _Sandboxed) -> None:
         shutil.rmtree(sandboxed.keep, ignore_errors=True)
@@ -581,7 +582,7 @@ class Grader:
         if job.file is None:
             return _missing(assignment)
         if job.training is not None:
-            return self._session().evaluate(job.training, outcome, limits)
+            return self._session().evaluate(job.training, outcome, limits, checker)
         if isinstance(outcome, Exception) or outcome is None:
             return AssignmentResult.error(assignment, job.file, str(outcome))
         if isinstance(assignment, ModelAssignment):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,43 @@ def measure_song(model: Any, kind: str) -> dict[str, Any]:
                                    "wrong": list(full.wrong)},
                      "comparison": song.render_comparison(full.notes),
                      "one_step_comparison": song.render_comparison(one.notes)}}
+
+
+def measure_trained(assignment: Any, file: str, outcome: Outcome, limits: Any, load: Any,
+                    spec: dict[str, Any]) -> dict[str, Any]:
+    """In the checker (:mod:`harness.checks.checker`), never in the grader: the trained model the job saved, read
+    by ``load`` (the config gate, then Keras' safe mode, watched for process-wide changes), its structure checked
+    when ``spec["structure"]``, and its figures on the held-out data ``spec`` carries (``x``, ``y``, ``metric``;
+    ``song_kind`` for the song). A reply of plain data: ``base`` (the structure result or ``None``), then either
+    ``refused``/``unloadable`` (why it could not be read) or ``params`` and ``measured``."""
+    from harness.checks import evaluate
+    from harness.checks.config_gate import ConfigRefused
+
+    base = evaluate.evaluate_model(assignment, file, outcome, limits, load=load) if spec["structure"] else None
+    if base is not None and base.status == "error":
+        return {"base": base}
+    assert outcome.out is not None  # the checker writes the files it was sent to a folder of its own
+    try:
+        model = load(outcome.out / "model.keras")
+    except ConfigRefused as exc:
+        return {"base": base, "refused": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - any refusal is the submission's problem, said plainly
+        if evaluate.out_of_memory(exc):
+            raise  # the checker's memory limit: it says so and is replaced
+        return {"base": base, "unloadable": (str(exc).splitlines() or [type(exc).__name__])[0][:300]}
+    if spec.get("song_kind") is not None:
+        measured = measure_song(model, spec["song_kind"])
+    else:
+        started = time.monotonic()
+        try:
+            measured = {**measure_model(model, spec["x"], spec["y"], spec["metric"]),
+                        "predict_s": round(time.monotonic() - started, 3)}
+        except Exception as exc:  # noqa: BLE001 - a model that cannot take the test inputs scores nothing
+            if evaluate.out_of_memory(exc):
+                raise
+            measured = {"score": None, "error": "the trained model cannot predict the test inputs: "
+                                                f"{(str(exc).splitlines() or [type(exc).__name__])[0][:300]}"}
+    return {"base": base, "params": int(model.count_params()), "measured": measured}
 
 
 def trivial_baseline(y: np.ndarray, metric: str, dataset: Any) -> float | None:

@@ -8,7 +8,6 @@ import hashlib
 import json
 import logging
 import os
-import platform
 import shutil
 import tempfile
 import threading
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from harness.catalog import ModelAssignment, Recipe, Training
+from harness.checks.checker import Checker, Failure
 from harness.output import escape
 from harness.results import AssignmentResult, Check
 from harness.sandbox import Limits, Outcome
@@ -31,8 +31,6 @@ from harness.training.judge import (
     child_report_notes,
     error_result,
     judge_all,
-    measure_model,
-    measure_song,
     reference_summary,
     report_notes,
     summary_line,
@@ -49,6 +47,7 @@ from harness.training.settings import (
     training_of,
     trains_from_generators,
 )
+from harness.versions import installed_versions
 
 
 class Session:
@@ -204,13 +203,16 @@ class Session:
         return None, (f"{what}no calibrated distribution for {assignment.id} under the {profile} profile: "
                       f"run `{hint}` (stores it in reference/calibration.json)")
 
-    def evaluate(self, job: TrainJob, outcome: Outcome | Exception | None, limits: Limits) -> AssignmentResult:
+    def evaluate(self, job: TrainJob, outcome: Outcome | Exception | None, limits: Limits,
+                 checker: Checker) -> AssignmentResult:
+        """Judge a training job. The trained model is read, checked and measured by ``checker`` (a process of its
+        own, :mod:`harness.checks.checker`), never here: this process only judges the figures it sends back."""
         from harness.checks import evaluate
 
         assignment = job.assignment
         started = time.monotonic()
         if job.skip:
-            return self._skipped(job, outcome, limits)
+            return self._skipped(job, outcome, limits, checker)
         if isinstance(outcome, Exception) or outcome is None:
             return error_result(job, str(outcome), None)
         reason = evaluate.failure_reason(outcome, job.limits)
@@ -221,22 +223,21 @@ class Session:
             reason = reason or "no model"
             self._progress_done(job, f"error: {reason}")
             return error_result(job, reason, outcome)
-        base = evaluate.evaluate_model(assignment, job.file, outcome, job.limits) if self.settings.structure else None
+        reply = checker.measure_trained(assignment.id, job.file, outcome, job.limits, self._spec(job))
+        if isinstance(reply, Failure):
+            self._progress_done(job, f"error: {reply.reason}")
+            return error_result(job, reply.reason, outcome)
+        base = reply["base"]
         if base is not None and base.status == "error":
             self._progress_done(job, f"error: {base.reason}")
             return base
-        from harness.checks.config_gate import ConfigRefused
-
-        try:  # gated like every student model (harness/checks/config_gate.py) before Keras reads it
-            model = evaluate.read_model(path)
-        except ConfigRefused as exc:
-            return error_result(job, str(exc), outcome)
-        except Exception as exc:  # any refusal is the submission's problem, said plainly
-            reason = ("its trained model cannot be loaded safely (Lambda layers and custom classes are not gradable): "
-                      f"{str(exc).splitlines()[0][:300]}")
-            return error_result(job, reason, outcome)
+        if "refused" in reply:  # gated like every student model (harness/checks/config_gate.py)
+            return error_result(job, reply["refused"], outcome)
+        if "unloadable" in reply:
+            return error_result(job, "its trained model cannot be loaded safely (Lambda layers and custom classes are "
+                                f"not gradable): {reply['unloadable']}", outcome)
         report = child_report(outcome.out)
-        measured = self.measure(job, model)
+        measured = self._measured(job, reply["measured"])
         notes = [*(base.notes if base else []), *report_notes(report)]
         child_notes = [*(base.child_notes if base else evaluate.child_info(outcome.out)),
                        *child_report_notes(report)]
@@ -260,25 +261,24 @@ class Session:
             assignment.id, assignment.points, all_checks, file=job.file, notes=notes, child_notes=child_notes,
             metrics=metrics,
             timings=timings, sandbox=outcome.summary(),
-            params=base.params if base else int(model.count_params()),
+            params=base.params if base else reply["params"],
             expected_params=base.expected_params if base else assignment.total_params,
             architecture=base.architecture if base else [])
         self._progress_done(job, summary_line(result))
         return result
 
     def evaluate_second(self, first_job: TrainJob, first: AssignmentResult, again: TrainJob,
-                        outcome: Outcome | Exception | None, limits: Limits) -> AssignmentResult:
+                        outcome: Outcome | Exception | None, limits: Limits, checker: Checker) -> AssignmentResult:
         """Judge the second run (:meth:`second_job`) and keep the better of the two (:func:`second_run.judged`)."""
         seeds = (int((first_job.task or {}).get("seed", 0)), int((again.task or {}).get("seed", 0)))
-        return second_run.judged(first, self.evaluate(again, outcome, limits), seeds)
+        return second_run.judged(first, self.evaluate(again, outcome, limits, checker), seeds)
 
-    def _skipped(self, job: TrainJob, outcome: Outcome | Exception | None, limits: Limits) -> AssignmentResult:
-        from harness.checks import evaluate
-
+    def _skipped(self, job: TrainJob, outcome: Outcome | Exception | None, limits: Limits,
+                 checker: Checker) -> AssignmentResult:
         assignment = job.assignment
         self._progress_done(job, f"skipped: {job.skip}")
         if self.settings.structure and isinstance(outcome, Outcome):
-            result = evaluate.evaluate_model(assignment, job.file, outcome, limits)
+            result = checker.check(assignment.id, job.file, outcome, limits)
             result.notes.append(f"training not checked: {job.skip}")
             result.metrics["training"] = {"skipped": job.skip, "profile": self.settings.profile}
             if not result.reason:
@@ -301,31 +301,32 @@ class Session:
         return []
 
     # -- measuring ----------------------------------------------------------------------------------------------
-    def measure(self, job: TrainJob, model: Any) -> dict[str, Any]:
-        """The trained model's scores on held-out data, computed here."""
+    def _spec(self, job: TrainJob) -> dict[str, Any]:
+        """What the checker needs to measure the job's trained model (:func:`judge.measure_trained`): the held-out
+        data (the sandbox never sees it), or the song's kind."""
         training = training_of(job.assignment)
         prepared = job.prepared
         if prepared is None:
             raise ValueError(f"{job.assignment.id}: measured before its data was prepared")
+        spec: dict[str, Any] = {"structure": self.settings.structure, "metric": training.metric}
         if judged_as_song(training):
-            return measure_song(model, prepared.dataset.info.extra.get("kind", "1f"))
-        started = time.monotonic()
-        try:
-            figures = measure_model(model, prepared.x_test, prepared.y_test, training.metric)
-        except Exception as exc:  # a model that cannot take the test inputs scores nothing
-            return {"metric": training.metric, "score": None, "n_test": len(prepared.y_test),
-                    "error": f"the trained model cannot predict the test inputs: {str(exc).splitlines()[0][:300]}"}
-        out = {"metric": training.metric, **figures, "n_test": int(len(prepared.y_test)),
-               "predict_s": round(time.monotonic() - started, 3)}
+            return {**spec, "song_kind": prepared.dataset.info.extra.get("kind", "1f")}
+        return {**spec, "x": prepared.x_test, "y": prepared.y_test}
+
+    def _measured(self, job: TrainJob, figures: dict[str, Any]) -> dict[str, Any]:
+        """The checker's figures with what this side knows of the data: test size and the trivial baseline."""
+        training = training_of(job.assignment)
+        prepared = job.prepared
+        assert prepared is not None  # _spec refused to measure without it
+        if judged_as_song(training):
+            return figures
+        out = {"metric": training.metric, **figures, "n_test": int(len(prepared.y_test))}
         baseline = trivial_baseline(prepared.y_test, training.metric, prepared.dataset)
-        if baseline is not None:
+        if baseline is not None and figures.get("score") is not None:
             out["baseline"] = baseline
         return out
 
     def _training_metrics(self, job: TrainJob, measured: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
-        import keras
-        import tensorflow as tf
-
         training = training_of(job.assignment)
         bar, _ = self.bar(job.assignment) if not self.settings.calibrating else (None, "")
         return {
@@ -341,8 +342,7 @@ class Session:
             "history": report.get("history") or {},  # reported by the sandbox: for curves only
             "seed": int((job.task or {}).get("seed", self.settings.seed)),
             "deterministic": True,
-            "versions": {"python": platform.python_version(), "tensorflow": tf.__version__,
-                         "keras": keras.__version__},
+            "versions": installed_versions(),  # read without importing TensorFlow: this process never does
             "data": job.prepared.fingerprint if job.prepared else {},
         }
 
