@@ -199,7 +199,12 @@ def test_memory_of_all_the_jobs_processes_counts_together(graded: Run) -> None:
 def test_a_fork_storm_is_stopped_and_nothing_survives(graded: Run) -> None:
     result = graded.result("fork_storm")
     assert result["status"] == "error"
-    assert result["reason"] in ("timed out after 10 s", "started more than 256 processes"), result["reason"]
+    stopped_by = ["timed out after 10 s", "started more than 256 processes"]
+    if graded.mode == "fallback":
+        # no cgroup: memory is sampled process by process, and the pages the storm's parent holds beyond the
+        # zygote's count once per fork (copy-on-write), so a loaded machine can see 1 GiB before 256 processes
+        stopped_by.append("used more than 1 GiB of memory, counting shared memory")
+    assert result["reason"] in stopped_by, (result["reason"], result["sandbox"])
     assert survivors(graded.marker) == []
 
 
