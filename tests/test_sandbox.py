@@ -368,3 +368,20 @@ def test_a_grader_started_under_nice_19_still_grades(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=300)
     result = json.loads(done.stdout)["submissions"][0]["assignments"][0]
     assert result["status"] == "passed", (result["reason"], done.stderr[-500:])
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="uids are claimed only as root")
+def test_graders_with_different_temp_folders_never_share_a_sandbox_uid(tmp_path: Path) -> None:
+    """A uid is what a grader's clean-up kills: a grader run with another ``TMPDIR`` (a test's private one) must
+    still see this one's claim, or it kills this grader's jobs."""
+    from harness.sandbox.host.worker import claim_uid
+
+    uid, lock = claim_uid(7)
+    try:
+        other = subprocess.run([sys.executable, "-c", "from harness.sandbox.host.worker import claim_uid; "
+                                "print(claim_uid(7)[0])"], env={**os.environ, "TMPDIR": str(tmp_path)},
+                               capture_output=True, text=True, timeout=60, check=True)
+        assert int(other.stdout) != uid
+        assert not (tmp_path / "grader-uids").exists()
+    finally:
+        os.close(lock)

@@ -63,7 +63,9 @@ STDERR_FILE = "zygote.stderr"
 #: on one machine never share one (a uid is what the fallback's clean-up kills and RLIMIT_NPROC counts).
 BASE_UID = 61000
 UID_RANGE = 4000
-UID_LOCKS = Path(tempfile.gettempdir()) / "grader-uids"
+#: Machine-wide, whatever a grader's ``TMPDIR`` says: two graders that saw different lock folders would claim the
+#: same uid and kill each other's jobs (a test's private ``TMPDIR`` did, beside a benchmark).
+UID_LOCKS = Path("/run/lock/grader-uids") if Path("/run/lock").is_dir() else Path("/tmp/grader-uids")
 #: Size caps of the sandbox's private tmpfs mounts (they are memory, outside RLIMIT_AS).
 SCRATCH_BYTES = 2 * 1024**3
 SHM_BYTES = 64 * 1024**2
@@ -159,6 +161,10 @@ def detect_mode(require_sandbox: bool = False) -> str:
 def claim_uid(slot: int) -> tuple[int, int]:
     """A uid no account and no other grader on this machine uses, and the lock that keeps it ours."""
     UID_LOCKS.mkdir(mode=0o700, exist_ok=True)
+    found = UID_LOCKS.lstat()
+    if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.geteuid() or found.st_mode & 0o077:
+        raise RuntimeError(f"{UID_LOCKS} is not a private folder of this user's (a link, another owner, or open to "
+                           "others): remove it, and the grader makes it again")
     for offset in range(UID_RANGE):
         uid = BASE_UID + (slot + offset) % UID_RANGE
         try:
