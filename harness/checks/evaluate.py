@@ -18,7 +18,6 @@ from harness.catalog import Assignment, Case, FunctionAssignment, ModelAssignmen
 from harness.checks import functions, references, registry, structure
 from harness.checks.config_gate import ConfigRefused
 from harness.checks.layers import LayerView, views
-from harness.quiet import import_keras
 from harness.results import AssignmentResult, Check
 from harness.sandbox import Limits, Outcome
 from harness.sandbox.jail import protocol
@@ -44,7 +43,6 @@ def read_model(path: Path) -> Any:
     The config passes :mod:`harness.checks.config_gate` first (the archive's ``config.json`` read from the zip by
     the gate itself): :class:`~harness.checks.config_gate.ConfigRefused` when it does not, and Keras never sees it.
     """
-    import_keras()  # the grader reads trained models itself: TensorFlow's start-up chatter stays off its terminal
     import keras
 
     from harness.checks import config_gate

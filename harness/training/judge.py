@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from harness.catalog import Recipe, Training
+from harness.catalog import ModelAssignment, Recipe, Training
 from harness.results import AssignmentResult, Check
-from harness.sandbox import Outcome
+from harness.sandbox import Limits, Outcome
 from harness.training import bars
 from harness.training.bars import WEIGHT
 from harness.training.settings import TrainJob, judged_as_song, training_of
@@ -75,8 +75,8 @@ def measure_song(model: Any, kind: str) -> dict[str, Any]:
                      "one_step_comparison": song.render_comparison(one.notes)}}
 
 
-def measure_trained(assignment: Any, file: str, outcome: Outcome, limits: Any, load: Any,
-                    spec: dict[str, Any]) -> dict[str, Any]:
+def measure_trained(assignment: ModelAssignment, file: str, outcome: Outcome, limits: Limits,
+                    load: Callable[[Path], Any], spec: dict[str, Any]) -> dict[str, Any]:
     """In the checker (:mod:`harness.checks.checker`), never in the grader: the trained model the job saved, read
     by ``load`` (the config gate, then Keras' safe mode, watched for process-wide changes), its structure checked
     when ``spec["structure"]``, and its figures on the held-out data ``spec`` carries (``x``, ``y``, ``metric``;
